@@ -1,0 +1,16 @@
+// Runs `prisma generate` offline. Every Prisma CLI command checks for the
+// native schema engine and tries to download it when missing; generate never
+// runs it, so an existing file is enough to satisfy the check. Migrations do
+// not need the native engine either: see src/db/migrate.ts and scripts/migrate-new.ts.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
+// Run outside npm too: the pothos generator is a node_modules/.bin command.
+env.PATH = `${path.join(here, '..', 'node_modules', '.bin')}${path.delimiter}${env.PATH ?? ''}`;
+env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(here, 'schema-engine-stub.sh');
+const cli = path.join(here, '..', 'node_modules', 'prisma', 'build', 'index.js');
+const result = spawnSync(process.execPath, [cli, 'generate'], { stdio: 'inherit', env, cwd: path.join(here, '..') });
+process.exit(result.status ?? 1);

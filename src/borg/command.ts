@@ -1,0 +1,189 @@
+/**
+ * argv and environment builders for borg 1.2 (checked against 1.2.4's
+ * `--help`). Pure functions. Every command gets `--log-json` so stderr is
+ * machine-readable, and `--` before the repository positional so a path
+ * starting with `-` is never read as an option. Options that take a value
+ * use the `--opt=value` form where the value is user data (`--exclude=-x`
+ * works, `--exclude -x` is an argparse error).
+ */
+
+/** Where a repository is and how to unlock it. The passphrase only ever goes into the environment. */
+export interface RepositoryAccess {
+  path: string;
+  passphrase?: string | null;
+  lockWaitSeconds?: number;
+}
+
+/**
+ * Seconds borg waits for a repository lock. borg's own default (1 s) makes a
+ * `list` from the API fail while a just-finished job is still releasing the
+ * lock; a few seconds absorbs that without hiding a real conflict for long.
+ */
+export const DEFAULT_LOCK_WAIT_SECONDS = 5;
+
+/** Compression used when a repository does not choose one (borg's default too). */
+export const DEFAULT_COMPRESSION = 'lz4';
+
+/**
+ * The environment borg runs with: the inherited one plus fixed answers to
+ * every question borg could ask, since it runs with stdin closed.
+ */
+export function borgEnvironment(access: RepositoryAccess, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(inherited)) if (v !== undefined) env[k] = v;
+  // An operator's own passcommand/fd must not override the repository's passphrase.
+  delete env.BORG_PASSCOMMAND;
+  delete env.BORG_PASSPHRASE_FD;
+  // borg prints naive local timestamps; UTC makes them unambiguous (parse.ts relies on it).
+  env.TZ = 'UTC';
+  // Python needs a UTF-8 locale to print non-ASCII paths instead of escaping them.
+  env.LANG = 'C.UTF-8';
+  // Empty instead of unset: an encrypted repository then fails with PassphraseWrong
+  // at once rather than prompting on a closed stdin (NoPassphraseFailure after noise).
+  env.BORG_PASSPHRASE = access.passphrase ?? '';
+  // Only repositories an admin registered are ever opened, so a first contact with an
+  // unencrypted one is expected; without this borg aborts (Cache.CacheInitAbortedError).
+  env.BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK = 'yes';
+  // A moved repository may be a different one behind the same id: refuse, let a person decide.
+  env.BORG_RELOCATED_REPO_ACCESS_IS_OK = 'no';
+  // Destructive confirmations are never given automatically.
+  env.BORG_CHECK_I_KNOW_WHAT_I_AM_DOING = 'NO';
+  env.BORG_DELETE_I_KNOW_WHAT_I_AM_DOING = 'NO';
+  return env;
+}
+
+/** True when `name` can be used as a borg archive name (no `/`, no `::`, not empty, no control chars). */
+export function isValidArchiveName(name: string): boolean {
+  return name.length > 0 && !name.includes('/') && !name.includes('::') && !/[\x00-\x1f]/.test(name);
+}
+
+/**
+ * Archive name for a backup started at `date`: `borgql-<jobId>-2026-11-26T10:15:30Z`
+ * (or `borgql-2026-11-26T10:15:30Z` without a job id). UTC, to the second,
+ * like borg's `{now}` placeholder plus `Z`; the job id keeps two jobs of the
+ * same second apart. Characters outside `[A-Za-z0-9._-]` in the id become `-`
+ * so the result is always a valid name and easy to glob (`borgql-*`).
+ */
+export function archiveNameFor(date: Date, jobId?: string | number | null): string {
+  const stamp = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const id = jobId === undefined || jobId === null ? '' : String(jobId).replace(/[^A-Za-z0-9._-]/g, '-');
+  return id ? `borgql-${id}-${stamp}` : `borgql-${stamp}`;
+}
+
+const lockWait = (seconds: number | undefined): string[] => ['--lock-wait', String(Math.max(0, Math.round(seconds ?? DEFAULT_LOCK_WAIT_SECONDS)))];
+
+/** Options of {@link createArgs}. */
+export interface CreateArgsOptions {
+  repoPath: string;
+  archiveName: string;
+  sourcePaths: string[];
+  excludePatterns?: string[];
+  compression?: string | null;
+  lockWaitSeconds?: number;
+}
+
+/**
+ * `borg create` with live progress (`--progress` → archive_progress lines),
+ * per-file status (`--list`) and the summary on stdout (`--json`).
+ * Throws RangeError on an invalid archive name or no sources.
+ */
+export function createArgs(o: CreateArgsOptions): string[] {
+  if (!isValidArchiveName(o.archiveName)) throw new RangeError(`invalid archive name: ${JSON.stringify(o.archiveName)}`);
+  if (o.sourcePaths.length === 0) throw new RangeError('borg create needs at least one source path');
+  return [
+    'create', '--log-json', '--progress', '--json', '--list',
+    ...lockWait(o.lockWaitSeconds),
+    `--compression=${o.compression || DEFAULT_COMPRESSION}`,
+    ...(o.excludePatterns ?? []).map((p) => `--exclude=${p}`),
+    '--', `${o.repoPath}::${o.archiveName}`, ...o.sourcePaths,
+  ];
+}
+
+/**
+ * `borg init`. With a `repokey*`/`keyfile*` mode the passphrase comes from the
+ * environment: an empty BORG_PASSPHRASE would create a key with an empty
+ * passphrase, so callers must supply one for encrypted modes.
+ */
+export function initArgs(repoPath: string, encryption: string, options: { makeParentDirs?: boolean } = {}): string[] {
+  return ['init', '--log-json', `--encryption=${encryption}`, ...(options.makeParentDirs ? ['--make-parent-dirs'] : []), '--', repoPath];
+}
+
+/** `borg info --json REPO`: repository id, encryption and total sizes. */
+export function repositoryInfoArgs(repoPath: string, lockWaitSeconds?: number): string[] {
+  return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', repoPath];
+}
+
+/** `borg info --json REPO::ARCH`: one archive's stats. */
+export function archiveInfoArgs(repoPath: string, archive: string, lockWaitSeconds?: number): string[] {
+  if (!isValidArchiveName(archive)) throw new RangeError(`invalid archive name: ${JSON.stringify(archive)}`);
+  return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repoPath}::${archive}`];
+}
+
+/** `borg list --json REPO`. Checkpoint archives are hidden unless asked for. */
+export function listArgs(repoPath: string, lockWaitSeconds?: number, options: { considerCheckpoints?: boolean } = {}): string[] {
+  return ['list', '--json', '--log-json', ...lockWait(lockWaitSeconds), ...(options.considerCheckpoints ? ['--consider-checkpoints'] : []), '--', repoPath];
+}
+
+/** A retention policy; null/undefined/0 means "rule not used". */
+export interface RetentionPolicy {
+  /** borg interval: a positive integer and one of H d w m y, e.g. `7d`. */
+  keepWithin?: string | null;
+  keepLast?: number | null;
+  keepHourly?: number | null;
+  keepDaily?: number | null;
+  keepWeekly?: number | null;
+  keepMonthly?: number | null;
+  keepYearly?: number | null;
+}
+
+const KEEP_FLAGS = [
+  ['keepLast', '--keep-last'],
+  ['keepHourly', '--keep-hourly'],
+  ['keepDaily', '--keep-daily'],
+  ['keepWeekly', '--keep-weekly'],
+  ['keepMonthly', '--keep-monthly'],
+  ['keepYearly', '--keep-yearly'],
+] as const;
+
+/** True when the policy has at least one rule; borg prune refuses to run without one (exit 2). */
+export function hasRetentionRule(r: RetentionPolicy): boolean {
+  return Boolean(r.keepWithin) || KEEP_FLAGS.some(([key]) => (r[key] ?? 0) > 0);
+}
+
+/**
+ * `borg prune` with the decisions as log lines (`--list`) and progress.
+ * borg 1.2.4 has `--keep-last` (alias `--keep-secondly`); there is no `--json`.
+ * Without `archiveGlob` every archive of the repository is considered, as borg
+ * does; pass `borgql-*` to leave other tools' archives alone.
+ * Throws RangeError for an empty or malformed policy (borg would only say so after starting).
+ */
+export function pruneArgs(repoPath: string, retention: RetentionPolicy, lockWaitSeconds?: number, options: { archiveGlob?: string | null; dryRun?: boolean } = {}): string[] {
+  if (!hasRetentionRule(retention)) throw new RangeError('retention policy has no rule: nothing to prune by');
+  const keep: string[] = [];
+  if (retention.keepWithin) {
+    if (!/^[1-9]\d*[Hdwmy]$/.test(retention.keepWithin)) throw new RangeError(`keepWithin must look like 7d (units H d w m y), got ${JSON.stringify(retention.keepWithin)}`);
+    keep.push('--keep-within', retention.keepWithin);
+  }
+  for (const [key, flag] of KEEP_FLAGS) {
+    const n = retention[key];
+    if (n === null || n === undefined || n === 0) continue;
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`${key} must be a positive integer, got ${n}`);
+    keep.push(flag, String(n));
+  }
+  return [
+    'prune', '--list', '--log-json', '--progress', ...lockWait(lockWaitSeconds),
+    ...(options.dryRun ? ['--dry-run'] : []),
+    ...(options.archiveGlob ? [`--glob-archives=${options.archiveGlob}`] : []),
+    ...keep, '--', repoPath,
+  ];
+}
+
+/** `borg compact`: `--info` is what makes borg log "compaction freed about X repository space.". */
+export function compactArgs(repoPath: string, lockWaitSeconds?: number): string[] {
+  return ['compact', '--log-json', '--progress', '--info', ...lockWait(lockWaitSeconds), '--', repoPath];
+}
+
+/** `borg break-lock REPO`: silent, exit 0 even when there was no lock. */
+export function breakLockArgs(repoPath: string): string[] {
+  return ['break-lock', '--log-json', '--', repoPath];
+}

@@ -1,0 +1,42 @@
+/**
+ * Expected failures of the job domain. The GraphQL schema registers each
+ * class as a typed error (DESIGN.md result unions); REST maps them to 4xx.
+ */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+/** Bad input: a relative path, an empty name, a page size over the cap… */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  constructor(
+    message: string,
+    /** the input field at fault, when there is one */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+/** The job already ended, so there is nothing to cancel. */
+export class JobNotCancellableError extends Error {
+  override name = 'JobNotCancellableError';
+  constructor(
+    message: string,
+    readonly status: string,
+  ) {
+    super(message);
+  }
+}
+
+/** borg refused an operation on a repository (wrong passphrase, not a repository…). */
+export class RepositoryBorgError extends Error {
+  override name = 'BorgError';
+  constructor(
+    message: string,
+    readonly msgid: string | null,
+    readonly exitCode: number | null,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,100 @@
+import type { BackupJob, PrismaClient, Repository } from '../db/client.js';
+import type { BorgProcess } from '../borg/index.js';
+import type { JobLogWriter, LogLine } from './log-store.js';
+
+/** A job row with its repository, the shape the schema and pubsub carry. */
+export type JobWithRepository = BackupJob & { repository: Repository };
+
+/** Fields the job domain writes (logLineCount belongs to the log store). */
+export type JobUpdate = Partial<Omit<BackupJob, 'id' | 'repositoryId' | 'logLineCount' | 'createdAt'>>;
+
+export interface LiveJobDeps {
+  prisma: PrismaClient;
+  /** publishes a state snapshot to the job's subscribers */
+  publish: (job: JobWithRepository, statusChanged: boolean) => void;
+  /** minimum gap between two progress writes to the database */
+  persistIntervalMs: number;
+  /** a failed write is reported, not thrown into the runner: the next write carries the state again */
+  onPersistError: (jobId: number, error: unknown) => void;
+}
+
+/**
+ * The in-memory state of a job this process is running or queueing. Every
+ * change is published at once; progress reaches the database at most once
+ * per `persistIntervalMs`, status changes and the end immediately. Writes
+ * are chained so an older write never lands after a newer one.
+ */
+export class LiveJob {
+  /** the borg process of the current step, while one runs */
+  process: BorgProcess | null = null;
+  /** set once a cancel was requested; the runner stops at the next step */
+  cancelRequested = false;
+  /** why the server stopped this job, when it did (shutdown) */
+  shutdownReason: string | null = null;
+  /** the outcome of the first cancel request, shared by repeated ones */
+  cancelling: Promise<boolean> | null = null;
+  /** resolves once the job reached its terminal status */
+  readonly finished: Promise<void>;
+  #markFinished!: () => void;
+  readonly #dirty = new Set<keyof JobUpdate>();
+  #timer: NodeJS.Timeout | undefined;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(
+    public row: JobWithRepository,
+    readonly log: JobLogWriter,
+    private readonly deps: LiveJobDeps,
+  ) {
+    this.finished = new Promise((resolve) => (this.#markFinished = resolve));
+  }
+
+  /** Called once by the manager after the terminal status was persisted. */
+  markFinished(): void {
+    this.#markFinished();
+  }
+
+  get id(): number {
+    return this.row.id;
+  }
+
+  /** Appends a server note (or a borg line) to the job's log. */
+  note(content: string, level: string | null = 'INFO'): LogLine {
+    return this.log.append(content, level);
+  }
+
+  /**
+   * Applies fields, publishes the new state, and persists: at once when the
+   * status changes or `immediate` is set, otherwise throttled.
+   */
+  update(fields: JobUpdate, immediate = false): Promise<void> {
+    const statusChanged = fields.status !== undefined && fields.status !== this.row.status;
+    this.row = { ...this.row, ...fields };
+    for (const key of Object.keys(fields) as (keyof JobUpdate)[]) this.#dirty.add(key);
+    this.deps.publish(this.row, statusChanged);
+    if (statusChanged || immediate) return this.persist();
+    this.#timer ??= setTimeout(() => void this.persist(), this.deps.persistIntervalMs);
+    return Promise.resolve();
+  }
+
+  /** Writes every changed field now; resolves when it (and earlier writes) landed. */
+  persist(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#dirty.size > 0) {
+      const data: Record<string, unknown> = {};
+      for (const key of this.#dirty) data[key] = this.row[key];
+      this.#dirty.clear();
+      const id = this.row.id;
+      this.#writes = this.#writes.then(() =>
+        this.deps.prisma.backupJob.update({ where: { id }, data }).then(
+          () => undefined,
+          (error: unknown) => {
+            for (const key of Object.keys(data) as (keyof JobUpdate)[]) this.#dirty.add(key);
+            this.deps.onPersistError(id, error);
+          },
+        ),
+      );
+    }
+    return this.#writes;
+  }
+}

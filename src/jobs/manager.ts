@@ -1,0 +1,195 @@
+import type { PrismaClient, Repository } from '../db/client.js';
+import { JobNotCancellableError, NotFoundError } from './errors.js';
+import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
+import type { LogPage, LogStore } from './log-store.js';
+import { JobQueue, type QueueEntry } from './queue.js';
+import { runCreate, statusForOutcome, type RunnerConfig } from './runner.js';
+import { JobStatus, JobTrigger, isTerminal } from './status.js';
+import { stopBorg } from './stop-borg.js';
+import { ALL_JOBS, type JobPubSub } from './topics.js';
+
+/** Everything the job manager works with; owned by the server. */
+export interface JobManagerDeps {
+  prisma: PrismaClient;
+  logs: LogStore;
+  pubsub: JobPubSub;
+  config: RunnerConfig & { maxConcurrentJobs: number };
+  /** where the manager reports its own problems (a failed db write…) */
+  warn: (message: string, error?: unknown) => void;
+  /** minimum gap between progress writes of one job (default 1000 ms) */
+  persistIntervalMs?: number;
+}
+
+/** Options of {@link JobManager.startBackup}. */
+export interface StartOptions {
+  trigger?: JobTrigger;
+  scheduleId?: number | null;
+}
+
+/** What a cancel did. */
+export interface CancelResult {
+  job: JobWithRepository;
+  /** whether a borg process was signalled (false for a job that was only queued) */
+  processTerminated: boolean;
+}
+
+/**
+ * The job lifecycle: creates jobs, queues them per repository, runs them,
+ * cancels them, and keeps the live state of every unfinished job of this
+ * process (reads of those jobs see it before the throttled db write).
+ */
+export class JobManager {
+  readonly queue: JobQueue;
+  readonly #live = new Map<number, LiveJob>();
+
+  constructor(private readonly deps: JobManagerDeps) {
+    this.queue = new JobQueue(deps.config.maxConcurrentJobs, (entry) => this.#execute(entry));
+  }
+
+  /** Finds a repository by id, path or name; NotFoundError otherwise. */
+  async findRepository(reference: string): Promise<Repository> {
+    const ref = reference.trim();
+    const byId = /^\d+$/.test(ref) ? await this.deps.prisma.repository.findUnique({ where: { id: Number(ref) } }) : null;
+    const found =
+      byId ??
+      (await this.deps.prisma.repository.findFirst({ where: { OR: [{ path: ref }, { path: ref.replace(/\/+$/, '') }, { name: ref }] } }));
+    if (!found) throw new NotFoundError(`repository "${reference}" not found`);
+    return found;
+  }
+
+  /** Creates a PENDING job for a repository and queues it. */
+  async startBackup(repositoryReference: string, options: StartOptions = {}): Promise<JobWithRepository> {
+    const repository = await this.findRepository(repositoryReference);
+    const row = await this.deps.prisma.backupJob.create({
+      data: {
+        repositoryId: repository.id,
+        repositoryPath: repository.path,
+        trigger: options.trigger ?? JobTrigger.MANUAL,
+        scheduleId: options.scheduleId ?? null,
+      },
+      include: { repository: true },
+    });
+    this.#enqueue(this.#track(row));
+    return row;
+  }
+
+  /** Re-queues a job found PENDING in the database (start-up recovery). */
+  requeue(row: JobWithRepository): void {
+    if (this.#live.has(row.id)) return;
+    this.#enqueue(this.#track(row), 'queued again after a server restart');
+  }
+
+  /** The live state of a job this process has not finished, if any. */
+  live(jobId: number): JobWithRepository | undefined {
+    return this.#live.get(jobId)?.row;
+  }
+
+  /** A job's current state: live when unfinished here, else from the database. */
+  async get(jobId: number): Promise<JobWithRepository | null> {
+    return this.live(jobId) ?? (await this.deps.prisma.backupJob.findUnique({ where: { id: jobId }, include: { repository: true } }));
+  }
+
+  /** A page of a job's log (see LogStore.read). */
+  readLog(jobId: number, offset: number, limit: number): LogPage {
+    return this.deps.logs.read(jobId, offset, limit);
+  }
+
+  /**
+   * Cancels a job: a queued one leaves the queue at once; a running one gets
+   * borg stopped (stop-borg.ts) and ends CANCELLED whatever borg's exit code.
+   * Resolves once the job is CANCELLED. A repeated request shares the first.
+   */
+  async cancel(jobId: number): Promise<CancelResult> {
+    const job = this.#live.get(jobId);
+    if (!job) {
+      const row = await this.deps.prisma.backupJob.findUnique({ where: { id: jobId } });
+      if (!row) throw new NotFoundError(`job ${jobId} not found`);
+      throw new JobNotCancellableError(`job ${jobId} is ${row.status.toLowerCase()} and cannot be cancelled`, row.status);
+    }
+    if (!job.cancelling) {
+      job.cancelRequested = true;
+      job.note('cancel requested');
+      job.cancelling = this.#stop(job);
+    }
+    const processTerminated = await job.cancelling;
+    await job.finished;
+    return { job: job.row, processTerminated };
+  }
+
+  async #stop(job: LiveJob): Promise<boolean> {
+    if (this.queue.remove(job.id)) {
+      await this.#finish(job, JobStatus.CANCELLED, null);
+      return false;
+    }
+    // A running job between two borg steps stops at the next step (runner checks cancelRequested).
+    return job.process ? stopBorg(job.process, (message) => job.note(message)) : false;
+  }
+
+  /** Stops starting jobs and cancels the running ones (graceful shutdown); pending ones stay queued in the db. */
+  async shutdown(reason: string): Promise<void> {
+    this.queue.pause();
+    const running = [...this.#live.values()].filter((job) => job.row.status === JobStatus.RUNNING);
+    await Promise.all(
+      running.map((job) => {
+        job.note(`stopping: ${reason}`, 'WARNING');
+        job.shutdownReason = reason;
+        return this.cancel(job.id).catch((error: unknown) => this.deps.warn(`could not stop job ${job.id}`, error));
+      }),
+    );
+    for (const job of this.#live.values()) await job.persist();
+    this.deps.logs.flushAll();
+  }
+
+  #track(row: JobWithRepository): LiveJob {
+    const job = new LiveJob(row, this.deps.logs.writer(row.id), {
+      prisma: this.deps.prisma,
+      persistIntervalMs: this.deps.persistIntervalMs ?? 1000,
+      publish: (state) => {
+        this.deps.pubsub.publish('job', state.id, state);
+        this.deps.pubsub.publish('jobs', ALL_JOBS, state);
+      },
+      onPersistError: (id, error) => this.deps.warn(`could not save job ${id}`, error),
+    });
+    this.#live.set(row.id, job);
+    return job;
+  }
+
+  #enqueue(job: LiveJob, why = 'queued'): void {
+    const behind = this.queue.enqueue({ jobId: job.id, repositoryId: job.row.repositoryId });
+    job.note(behind === null ? why : `${why} behind job ${behind}`);
+    this.deps.pubsub.publish('jobs', ALL_JOBS, job.row);
+  }
+
+  async #execute(entry: QueueEntry): Promise<void> {
+    const job = this.#live.get(entry.jobId);
+    if (!job || job.cancelRequested) return;
+    await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
+    job.note(`started on ${job.row.repositoryPath}`);
+    let status: JobStatus = JobStatus.FAILED;
+    let errorMessage: string | null = null;
+    try {
+      const result = await runCreate(job, this.deps.config);
+      if (result) {
+        job.note(`borg exited with code ${result.exitCode ?? 'none'}${result.signal ? ` (${result.signal})` : ''}`);
+        status = statusForOutcome(result.outcome, job.cancelRequested);
+        if (status === JobStatus.FAILED) errorMessage = result.outcome.message;
+        if (status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
+      } else status = JobStatus.CANCELLED;
+    } catch (error) {
+      errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+      this.deps.warn(`job ${job.id} failed unexpectedly`, error);
+    }
+    if (status === JobStatus.CANCELLED && job.shutdownReason) errorMessage = `cancelled: ${job.shutdownReason}`;
+    if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
+    await this.#finish(job, status, errorMessage);
+  }
+
+  async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null): Promise<void> {
+    job.note(`job ${status.toLowerCase()}`);
+    job.log.close();
+    const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null };
+    if (!isTerminal(job.row.status)) await job.update(fields, true);
+    this.#live.delete(job.id);
+    job.markFinished();
+  }
+}

@@ -1,0 +1,105 @@
+/** A job waiting for, or holding, a slot. */
+export interface QueueEntry {
+  jobId: number;
+  repositoryId: number;
+}
+
+/**
+ * Decides when jobs run: one at a time per repository (borg allows one
+ * writer), at most `maxConcurrent` across repositories, first come first
+ * served. It knows nothing of borg; `run` does the work and the queue frees
+ * the slot when the promise settles.
+ */
+export class JobQueue {
+  readonly #pending: QueueEntry[] = [];
+  readonly #running = new Map<number, QueueEntry>();
+  readonly #busyRepositories = new Set<number>();
+  #paused = false;
+
+  constructor(
+    private readonly maxConcurrent: number,
+    private readonly run: (entry: QueueEntry) => Promise<void>,
+  ) {}
+
+  /**
+   * Queues a job and starts whatever can start. Returns the job that this one
+   * waits behind on its repository (running or pending), or null.
+   */
+  enqueue(entry: QueueEntry): number | null {
+    const behind = this.lastOnRepository(entry.repositoryId);
+    this.#pending.push(entry);
+    this.#pump();
+    return this.#running.has(entry.jobId) ? null : behind;
+  }
+
+  /** Removes a pending job; false when it is not pending (running or unknown). */
+  remove(jobId: number): boolean {
+    const index = this.#pending.findIndex((entry) => entry.jobId === jobId);
+    if (index === -1) return false;
+    this.#pending.splice(index, 1);
+    return true;
+  }
+
+  /** Whether a job waits in the queue. */
+  isPending(jobId: number): boolean {
+    return this.#pending.some((entry) => entry.jobId === jobId);
+  }
+
+  /** Whether a repository has a job running now. */
+  isRepositoryBusy(repositoryId: number): boolean {
+    return this.#busyRepositories.has(repositoryId);
+  }
+
+  /** Jobs waiting, per repository id. */
+  pendingByRepository(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const entry of this.#pending) counts.set(entry.repositoryId, (counts.get(entry.repositoryId) ?? 0) + 1);
+    return counts;
+  }
+
+  get pendingCount(): number {
+    return this.#pending.length;
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Stops starting new jobs (shutdown); pending ones stay pending. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** The last job (pending, else running) on a repository. */
+  private lastOnRepository(repositoryId: number): number | null {
+    for (let i = this.#pending.length - 1; i >= 0; i--) {
+      const entry = this.#pending[i] as QueueEntry;
+      if (entry.repositoryId === repositoryId) return entry.jobId;
+    }
+    for (const entry of this.#running.values()) if (entry.repositoryId === repositoryId) return entry.jobId;
+    return null;
+  }
+
+  #pump(): void {
+    if (this.#paused) return;
+    for (let i = 0; i < this.#pending.length && this.#running.size < this.maxConcurrent; ) {
+      const entry = this.#pending[i] as QueueEntry;
+      if (this.#busyRepositories.has(entry.repositoryId)) {
+        i++;
+        continue;
+      }
+      this.#pending.splice(i, 1);
+      this.#running.set(entry.jobId, entry);
+      this.#busyRepositories.add(entry.repositoryId);
+      void this.run(entry)
+        .catch(() => {
+          // the runner records its own failures on the job; the slot must be freed regardless
+        })
+        .finally(() => {
+          this.#running.delete(entry.jobId);
+          this.#busyRepositories.delete(entry.repositoryId);
+          this.#pump();
+        });
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { ValidationError } from './errors.js';
+
+/** Reads a JSON-encoded string list column (sourcePaths, excludePatterns). */
+export function parseStringList(stored: string): string[] {
+  const value: unknown = JSON.parse(stored);
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** True for borg's remote repository syntax (`ssh://…` or `user@host:path`). */
+export function isRemoteRepositoryPath(location: string): boolean {
+  return location.startsWith('ssh://') || /^[^/\s:]+@[^/\s:]+:/.test(location);
+}
+
+/**
+ * Checks a repository location: an absolute local path or borg's ssh
+ * syntax. Returns it normalised (no trailing slash, no `..`), so the same
+ * repository cannot be registered twice under two spellings.
+ */
+export function validateRepositoryPath(location: string, field = 'path'): string {
+  const trimmed = location.trim();
+  if (trimmed === '') throw new ValidationError('repository path must not be empty', field);
+  if (isRemoteRepositoryPath(trimmed)) return trimmed;
+  if (!path.isAbsolute(trimmed)) {
+    throw new ValidationError(`repository path must be absolute or ssh://…, got "${location}"`, field);
+  }
+  if (trimmed.includes('::')) throw new ValidationError('repository path must not contain "::"', field);
+  return path.resolve(trimmed);
+}
+
+/** Checks source paths: at least one, each absolute, no duplicates. */
+export function validateSourcePaths(sources: readonly string[], field = 'sourcePaths'): string[] {
+  if (sources.length === 0) throw new ValidationError('at least one source path is required', field);
+  const normalised = sources.map((source) => {
+    if (source.trim() === '') throw new ValidationError('source paths must not be empty', field);
+    if (!path.isAbsolute(source)) throw new ValidationError(`source path must be absolute, got "${source}"`, field);
+    return path.resolve(source);
+  });
+  return [...new Set(normalised)];
+}
+
+/** Checks exclude patterns: non-empty strings, and `re:` patterns must compile. */
+export function validateExcludePatterns(patterns: readonly string[], field = 'excludePatterns'): string[] {
+  for (const pattern of patterns) {
+    if (pattern.trim() === '') throw new ValidationError('exclude patterns must not be empty', field);
+    if (pattern.startsWith('re:')) {
+      try {
+        new RegExp(pattern.slice(3));
+      } catch {
+        throw new ValidationError(`exclude pattern is not a valid regular expression: "${pattern}"`, field);
+      }
+    }
+  }
+  return [...patterns];
+}
+
+const COMPRESSION = /^(none|lz4|zstd(,\d{1,2})?|zlib(,\d)?|lzma(,\d)?|auto,(lz4|zstd(,\d{1,2})?|zlib(,\d)?|lzma(,\d)?)|obfuscate,\d+,.+)$/;
+
+/** Checks a borg `--compression` spec (`lz4`, `zstd,3`, `auto,zlib,6`…). */
+export function validateCompression(spec: string, field = 'compression'): string {
+  if (!COMPRESSION.test(spec)) {
+    throw new ValidationError(`unknown compression "${spec}" (use none, lz4, zstd[,N], zlib[,N], lzma[,N] or auto,…)`, field);
+  }
+  return spec;
+}
+
+const ENCRYPTION = new Set([
+  'none',
+  'authenticated',
+  'authenticated-blake2',
+  'repokey',
+  'repokey-blake2',
+  'keyfile',
+  'keyfile-blake2',
+]);
+
+/** Checks a `borg init --encryption` mode; encrypted modes need a passphrase. */
+export function validateEncryption(mode: string, passphrase: string | null | undefined): string {
+  if (!ENCRYPTION.has(mode)) {
+    throw new ValidationError(`unknown encryption "${mode}" (one of ${[...ENCRYPTION].join(', ')})`, 'encryption');
+  }
+  if (mode !== 'none' && !passphrase) {
+    throw new ValidationError(`encryption "${mode}" needs a passphrase`, 'passphrase');
+  }
+  return mode;
+}

@@ -1,0 +1,122 @@
+import {
+  archiveNameFor,
+  borgEnvironment,
+  createArgs,
+  parseCreateSummary,
+  startBorg,
+  type BorgEvent,
+  type BorgOutcome,
+  type BorgRunResult,
+} from '../borg/index.js';
+import { compileExcludes } from '../borg/patterns.js';
+import type { LiveJob } from './live-job.js';
+import { prescanSources } from './prescan.js';
+import { ProgressTracker } from './progress.js';
+import { JobStatus } from './status.js';
+import { parseStringList } from './repository-settings.js';
+
+/** What a runner needs from the server's configuration. */
+export interface RunnerConfig {
+  borgBin: string;
+  borgEnv: NodeJS.ProcessEnv;
+}
+
+/**
+ * Writes one borg stderr event into the job: progress into the tracker and
+ * the job's state, everything a person may want to read into the log.
+ * `progress_percent` lines (one per compacted segment, per cache chunk…) are
+ * progress, not log, and are left out of the log.
+ */
+export function recordBorgEvent(job: LiveJob, event: BorgEvent, tracker: ProgressTracker | null): void {
+  switch (event.type) {
+    case 'archive_progress':
+      if (!tracker || event.finished || event.originalSize === null) return;
+      tracker.record({
+        originalSize: event.originalSize,
+        compressedSize: event.compressedSize ?? 0,
+        deduplicatedSize: event.deduplicatedSize ?? 0,
+        nfiles: event.nfiles ?? 0,
+        path: event.path,
+        time: event.time ?? Date.now() / 1000,
+      });
+      void job.update(tracker.snapshot());
+      return;
+    case 'file_status':
+      job.log.append(`${event.status} ${event.path}`, 'INFO');
+      return;
+    case 'log_message':
+      job.log.append(event.message, event.level, event.time === null ? new Date() : new Date(event.time * 1000));
+      return;
+    case 'progress_message':
+      if (event.message) job.log.append(event.message, 'INFO');
+      return;
+    case 'progress_percent':
+      return;
+    case 'text':
+      if (event.line.trim() !== '') job.log.append(event.line, null);
+  }
+}
+
+/** The status a finished `borg create` gives its job. */
+export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobStatus {
+  if (cancelled) return JobStatus.CANCELLED;
+  if (outcome.kind === 'success') return JobStatus.COMPLETED;
+  if (outcome.kind === 'warning') return JobStatus.COMPLETED_WITH_WARNINGS;
+  return JobStatus.FAILED;
+}
+
+/**
+ * Runs `borg create` for a job and records its outcome. The pre-scan that
+ * gives percent its denominator starts after borg was spawned and runs
+ * beside it. Returns borg's result, or null when the job was cancelled
+ * before borg started.
+ */
+export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<BorgRunResult | null> {
+  const repository = job.row.repository;
+  const sourcePaths = parseStringList(repository.sourcePaths);
+  const excludePatterns = parseStringList(repository.excludePatterns);
+  const archiveName = archiveNameFor(new Date(), job.id);
+  const args = createArgs({
+    repoPath: repository.path,
+    archiveName,
+    sourcePaths,
+    excludePatterns,
+    compression: repository.compression,
+    lockWaitSeconds: repository.lockWaitSeconds,
+  });
+  if (job.cancelRequested) return null;
+  const tracker = new ProgressTracker();
+  const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, config.borgEnv);
+  job.note(`borg ${args.join(' ')}`);
+  const borg = startBorg({ bin: config.borgBin, args, env, onEvent: (event) => recordBorgEvent(job, event, tracker) });
+  job.process = borg;
+  await job.update({ archiveName, borgPid: borg.pid ?? null }, true);
+
+  const stopPrescan = new AbortController();
+  void prescanSources(sourcePaths, compileExcludes(excludePatterns), stopPrescan.signal).then((scan) => {
+    if (stopPrescan.signal.aborted) return;
+    tracker.setTotalExpected(scan.bytes);
+    job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
+    void job.update(tracker.snapshot());
+  });
+
+  const result = await borg.result;
+  stopPrescan.abort();
+  job.process = null;
+  const summary = parseCreateSummary(result.stdout);
+  if (summary) {
+    tracker.finish({
+      originalSize: summary.originalSize ?? 0,
+      compressedSize: summary.compressedSize ?? 0,
+      deduplicatedSize: summary.deduplicatedSize ?? 0,
+      nfiles: summary.nfiles ?? 0,
+    });
+  }
+  const progress = tracker.snapshot();
+  await job.update({
+    ...(summary ? progress : { speedMBps: 0, etaSeconds: null, currentFile: null }),
+    exitCode: result.exitCode,
+    borgPid: null,
+  });
+  return result;
+}

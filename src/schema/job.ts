@@ -1,0 +1,189 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import { JobNotCancellableError, NotFoundError, ValidationError } from '../jobs/errors.js';
+import type { JobWithRepository } from '../jobs/live-job.js';
+import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
+import { ALL_JOBS } from '../jobs/topics.js';
+import { builder } from './builder.js';
+import { parseJobId } from './ids.js';
+import { LogPageRef } from './log.js';
+import { RepositoryRef } from './repository.js';
+
+export const JobStatusEnum = builder.enumType('JobStatus', { values: Object.values(JobStatus) });
+export const JobTriggerEnum = builder.enumType('JobTrigger', { values: Object.values(JobTrigger) });
+
+const BackupProgressRef = builder.objectRef<JobWithRepository>('BackupProgress').implement({
+  description: "A backup's progress, from borg's archive_progress lines and the pre-scan of its sources",
+  fields: (t) => ({
+    percent: t.exposeFloat('percent', { description: '0–100; 100 only once borg has finished the archive' }),
+    originalSize: t.expose('originalSize', { type: 'SafeInt' }),
+    compressedSize: t.expose('compressedSize', { type: 'SafeInt' }),
+    deduplicatedSize: t.expose('deduplicatedSize', { type: 'SafeInt' }),
+    filesProcessed: t.exposeInt('filesProcessed'),
+    currentFile: t.exposeString('currentFile', { nullable: true }),
+    speedMBps: t.exposeFloat('speedMBps', { description: 'MB/s (10^6 bytes) over a sliding window' }),
+    etaSeconds: t.exposeInt('etaSeconds', { nullable: true, description: 'null while unknown' }),
+    totalExpectedSize: t.expose('totalExpectedSize', {
+      type: 'SafeInt',
+      nullable: true,
+      description: 'pre-scanned size of the sources, null until known',
+    }),
+  }),
+});
+
+export const BackupJobRef = builder.prismaObject('BackupJob', {
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'decimal job number, the same as REST job_id' }),
+    // a plain field: live jobs carry their repository, stored ones are loaded with it
+    repository: t.field({
+      type: RepositoryRef,
+      resolve: async (job, _args, ctx) =>
+        (job as Partial<JobWithRepository>).repository ??
+        (await ctx.prisma.repository.findUniqueOrThrow({ where: { id: job.repositoryId } })),
+    }),
+    repositoryPath: t.exposeString('repositoryPath'),
+    status: t.field({ type: JobStatusEnum, resolve: (job) => job.status as JobStatus }),
+    trigger: t.field({ type: JobTriggerEnum, resolve: (job) => job.trigger as JobTrigger }),
+    scheduleId: t.id({ nullable: true, resolve: (job) => job.scheduleId }),
+    archiveName: t.exposeString('archiveName', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    progress: t.field({ type: BackupProgressRef, resolve: (job) => job as JobWithRepository }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    exitCode: t.exposeInt('exitCode', { nullable: true }),
+    maintenanceStatus: t.exposeString('maintenanceStatus', { nullable: true }),
+    logs: t.field({
+      type: LogPageRef,
+      description: 'the lines after the first `offset` (lines already seen), at most `limit` (≤ 10000)',
+      args: { offset: t.arg.int({ defaultValue: 0 }), limit: t.arg.int({ defaultValue: 1000 }) },
+      resolve: (job, args, ctx) => ctx.jobs.readLog(job.id, args.offset ?? 0, args.limit ?? 1000),
+    }),
+  }),
+});
+
+builder.prismaObjectField('Repository', 'lastJob', (t) =>
+  t.field({
+    type: BackupJobRef,
+    nullable: true,
+    description: 'the newest job of this repository',
+    resolve: async (repository, _args, ctx) => {
+      const row = await ctx.prisma.backupJob.findFirst({
+        where: { repositoryId: repository.id },
+        orderBy: { id: 'desc' },
+        include: { repository: true },
+      });
+      return row && (ctx.jobs.live(row.id) ?? row);
+    },
+  }),
+);
+
+const MAX_JOBS_PAGE = 10_000;
+
+builder.queryFields((t) => ({
+  jobs: t.prismaField({
+    type: ['BackupJob'],
+    description: 'Jobs, newest first; `repository` is its path',
+    args: {
+      limit: t.arg.int({ defaultValue: 200 }),
+      scheduledOnly: t.arg.boolean({ defaultValue: false }),
+      manualOnly: t.arg.boolean({ defaultValue: false }),
+      repository: t.arg.string(),
+      status: t.arg({ type: [JobStatusEnum] }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      const limit = args.limit ?? 200;
+      if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOBS_PAGE) {
+        throw new ValidationError(`limit must be from 0 to ${MAX_JOBS_PAGE}`, 'limit');
+      }
+      if (args.scheduledOnly && args.manualOnly) {
+        throw new ValidationError('scheduledOnly and manualOnly exclude each other', 'manualOnly');
+      }
+      const where: Prisma.BackupJobWhereInput = {};
+      if (args.scheduledOnly) where.trigger = JobTrigger.SCHEDULE;
+      if (args.manualOnly) where.trigger = JobTrigger.MANUAL;
+      if (args.repository) where.repositoryPath = args.repository.replace(/(?<=.)\/+$/, '');
+      if (args.status) where.status = { in: args.status };
+      const rows = await ctx.prisma.backupJob.findMany({ ...query, where, orderBy: { id: 'desc' }, take: limit });
+      return rows.map((row) => ctx.jobs.live(row.id) ?? row);
+    },
+  }),
+  job: t.field({
+    type: BackupJobRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const id = parseJobId(args.id);
+      return id === null ? null : ctx.jobs.get(id);
+    },
+  }),
+}));
+
+const StartBackupSuccess = builder.objectRef<{ job: JobWithRepository; message: string }>('StartBackupSuccess').implement({
+  fields: (t) => ({ job: t.field({ type: BackupJobRef, resolve: (r) => r.job }), message: t.exposeString('message') }),
+});
+
+const CancelBackupSuccess = builder
+  .objectRef<{ job: JobWithRepository; processTerminated: boolean }>('CancelBackupSuccess')
+  .implement({
+    fields: (t) => ({
+      job: t.field({ type: BackupJobRef, resolve: (r) => r.job }),
+      processTerminated: t.exposeBoolean('processTerminated', { description: 'whether a borg process was signalled' }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  startBackup: t.field({
+    type: StartBackupSuccess,
+    description: 'Queues a backup of a repository (its path, id or name); it runs when the repository is free',
+    args: { repository: t.arg.string({ required: true }) },
+    errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'StartBackupResult' } },
+    resolve: async (_root, args, ctx) => {
+      if (args.repository.trim() === '') throw new ValidationError('repository must not be empty', 'repository');
+      return { job: await ctx.jobs.startBackup(args.repository), message: 'Backup job started' };
+    },
+  }),
+  cancelBackup: t.field({
+    type: CancelBackupSuccess,
+    description: 'Cancels a pending or running job; resolves once it is CANCELLED',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelBackupResult' } },
+    resolve: (_root, args, ctx) => {
+      const id = parseJobId(args.id);
+      if (id === null) throw new NotFoundError(`job ${args.id} not found`);
+      return ctx.jobs.cancel(id);
+    },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  jobProgress: t.field({
+    type: BackupJobRef,
+    description: "A job's current state at once, then every change; completes when the job ends",
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: async function* (_root, args, ctx) {
+      const id = parseJobId(args.id);
+      if (id === null) throw new NotFoundError(`job ${args.id} not found`);
+      // subscribe before reading the current state, so no change falls in between
+      const changes = ctx.pubsub.subscribe('job', id);
+      try {
+        const current = await ctx.jobs.get(id);
+        if (!current) throw new NotFoundError(`job ${args.id} not found`);
+        yield current;
+        if (isTerminal(current.status)) return;
+        for await (const state of changes) {
+          yield state;
+          if (isTerminal(state.status)) return;
+        }
+      } finally {
+        await changes.return?.();
+      }
+    },
+    resolve: (job) => job,
+  }),
+  jobEvents: t.field({
+    type: BackupJobRef,
+    description: "Every job's state changes (dashboards)",
+    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS),
+    resolve: (job) => job,
+  }),
+}));

@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import { createPrismaClient } from '../db/client.js';
+import { applyMigrations, resolveMigrationsDir } from '../db/migrate.js';
+import { openSqlite } from '../db/sqlite.js';
+import { LogStore } from '../jobs/log-store.js';
+import { JobManager } from '../jobs/manager.js';
+import { recoverJobs, type RecoveryReport } from '../jobs/recovery.js';
+import { RepositoryService } from '../jobs/repositories.js';
+import type { JobTopics } from '../jobs/topics.js';
+import { PubSub } from '../pubsub.js';
+import type { Context } from '../schema/context.js';
+import { createGraphQLServer, type Yoga } from './graphql.js';
+import { attachGraphQLWebSocket } from './websocket.js';
+
+/** Options for tests and benchmarks; the server itself runs with the defaults. */
+export interface AppOptions {
+  /** Fastify's logger: a pino level (default `warn`, or LOG_LEVEL) or false */
+  logLevel?: string | false;
+  /** minimum gap between two progress writes of a job (default 1000 ms) */
+  persistIntervalMs?: number;
+}
+
+/** A composed borgql server; `start()` recovers jobs, then listens. */
+export interface App {
+  app: FastifyInstance;
+  context: Context;
+  yoga: Yoga;
+  /** Recovers interrupted jobs, then listens; resolves with the base URL (`http://host:port`). */
+  start(): Promise<{ url: string; recovery: RecoveryReport }>;
+  /** Cancels running jobs, closes subscriptions, the HTTP server and the database. */
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * Builds the whole server for a configuration: migrates the database (a few
+ * ms; idempotent), wires the services, and registers the routes. Nothing
+ * listens and no job runs until `start()`.
+ */
+export function buildApp(config: Config, options: AppOptions = {}): App {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(path.dirname(config.databaseFile), { recursive: true });
+  applyMigrations(config.databaseFile, resolveMigrationsDir());
+
+  const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'warn';
+  const app = Fastify({
+    logger: logLevel === false ? false : { level: logLevel },
+    // request lines would log URLs (download tokens live in query strings); errors still log
+    logController: new LogController({ disableRequestLogging: true }),
+    // SSE subscriptions such as jobEvents never end by themselves; close() must not wait for them
+    forceCloseConnections: true,
+  });
+  const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
+
+  const sqlite = openSqlite(config.databaseFile);
+  const prisma = createPrismaClient(config.databaseUrl);
+  const pubsub = new PubSub<JobTopics>();
+  const logs = new LogStore(sqlite, {
+    onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
+    onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
+  });
+  const runnerConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, maxConcurrentJobs: config.maxConcurrentJobs };
+  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn, persistIntervalMs: options.persistIntervalMs });
+  const context: Context = { prisma, jobs, pubsub, repositories: new RepositoryService(prisma, runnerConfig) };
+
+  const yoga = createGraphQLServer(context, { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) });
+  app.route({
+    url: yoga.graphqlEndpoint,
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: async (req, reply) => {
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      response.headers.forEach((value, key) => void reply.header(key, value));
+      reply.status(response.status);
+      return reply.send(response.body);
+    },
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  let websocket: { close: () => Promise<void> } | null = null;
+  let stopping: Promise<void> | null = null;
+
+  return {
+    app,
+    context,
+    yoga,
+    async start() {
+      // recovery first: /healthz must not answer before interrupted jobs are closed
+      const recovery = await recoverJobs(prisma, logs, jobs);
+      websocket = attachGraphQLWebSocket(app.server, yoga);
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return { url: `http://${host}:${address.port}`, recovery };
+    },
+    stop(reason = 'server shutting down') {
+      stopping ??= (async () => {
+        await jobs.shutdown(reason);
+        await websocket?.close();
+        await app.close();
+        await prisma.$disconnect();
+        sqlite.close();
+      })();
+      return stopping;
+    },
+  };
+}

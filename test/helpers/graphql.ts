@@ -1,0 +1,101 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** A GraphQL response as the server sent it. */
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** POSTs one operation; returns the HTTP status and the parsed body. */
+export async function gqlRaw<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: GraphQLResponse<T> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
+}
+
+/** POSTs one operation and fails on GraphQL errors. */
+export async function gql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const { status, body } = await gqlRaw<T>(url, query, variables);
+  if (status !== 200 || body.errors?.length || !body.data) {
+    throw new Error(`GraphQL failed (${status}): ${JSON.stringify(body.errors ?? body)}`);
+  }
+  return body.data;
+}
+
+/** A graphql-ws client over a real WebSocket. */
+export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
+  return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+}
+
+/** Runs a subscription to completion over graphql-ws and returns every payload. */
+export function collectWs<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+  onNext?: (data: T) => void,
+): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const received: T[] = [];
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (result) => {
+          if (result.errors?.length) return reject(new Error(JSON.stringify(result.errors)));
+          received.push(result.data as T);
+          onNext?.(result.data as T);
+        },
+        error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+        complete: () => resolve(received),
+      },
+    );
+  });
+}
+
+/** Runs a subscription to completion over yoga's SSE (GraphQL over SSE, distinct connections). */
+export async function collectSse<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<T[]> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  if (response.status !== 200 || !response.body) throw new Error(`SSE failed with HTTP ${response.status}: ${await response.text()}`);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const received: T[] = [];
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return received;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) !== -1) {
+      const message = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(message)?.[1];
+      const data = /^data: (.*)$/m.exec(message)?.[1];
+      if (event === 'complete') {
+        await reader.cancel();
+        return received;
+      }
+      if (event === 'next' && data) {
+        const payload = JSON.parse(data) as { data?: T; errors?: unknown[] };
+        if (payload.errors?.length) throw new Error(JSON.stringify(payload.errors));
+        received.push(payload.data as T);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { buildApp, type App } from '../../src/server/app.js';
+
+/** A real borgql server on a free port with its own data dir and borg base dir. */
+export interface TestServer {
+  app: App;
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Makes a temp folder that `cleanup()` removes. */
+export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), `borgql-${prefix}-`));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts a server; `env` overrides the environment it reads its configuration from. */
+export async function startServer(options: { dataDir: string; env?: Record<string, string> }): Promise<TestServer> {
+  const config = loadConfig({
+    ...process.env,
+    BORG_BASE_DIR: path.join(options.dataDir, 'borg-base'),
+    BORGQL_DATA_DIR: options.dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...options.env,
+  });
+  const app = buildApp(config, { logLevel: false });
+  const { url } = await app.start();
+  return {
+    app,
+    url,
+    graphqlUrl: `${url}/graphql`,
+    wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
+    dataDir: options.dataDir,
+    stop: () => app.stop('test finished'),
+  };
+}
