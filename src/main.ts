@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const server = buildApp(config);
   const { url, recovery } = await server.start();
-  if (recovery.failed.length > 0) {
-    console.log(`borgql: marked interrupted jobs as failed: ${recovery.failed.join(', ')}`);
+  if (recovery.interrupted.length > 0) {
+    console.log(`borgql: ended jobs interrupted by the previous server: ${recovery.interrupted.join(', ')}`);
   }
   if (recovery.requeued.length > 0) console.log(`borgql: queued again: ${recovery.requeued.join(', ')}`);
   console.log(`borgql listening on ${url}/graphql (REST /api/backup, docs /api/docs)`);

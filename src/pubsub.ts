@@ -97,6 +97,11 @@ export class PubSub<Topics extends Record<string, unknown>> {
     };
   }
 
+  /** Subscribers of one topic/key. */
+  listenerCount<T extends keyof Topics & string>(topic: T, key: string | number): number {
+    return this.#channels.get(`${topic}:${key}`)?.size ?? 0;
+  }
+
   /** Live subscriptions across all topics (a metrics gauge). */
   get subscriberCount(): number {
     return this.#subscriberCount;

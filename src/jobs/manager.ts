@@ -125,8 +125,12 @@ export class JobManager {
     return job.process ? stopBorg(job.process, (message) => job.note(message)) : false;
   }
 
-  /** Stops starting jobs and cancels the running ones (graceful shutdown); pending ones stay queued in the db. */
-  async shutdown(reason: string): Promise<void> {
+  /**
+   * Stops starting jobs and cancels the running ones (graceful shutdown);
+   * pending ones stay PENDING in the db for the next start. Resolves with the
+   * ids of the jobs it stopped.
+   */
+  async shutdown(reason: string): Promise<number[]> {
     this.queue.pause();
     const running = [...this.#live.values()].filter((job) => job.row.status === JobStatus.RUNNING);
     await Promise.all(
@@ -138,6 +142,7 @@ export class JobManager {
     );
     for (const job of this.#live.values()) await job.persist();
     this.deps.logs.flushAll();
+    return running.map((job) => job.id);
   }
 
   #track(row: JobWithRepository): LiveJob {

@@ -1,39 +1,120 @@
-import type { PrismaClient } from '../db/client.js';
-import type { LogStore } from './log-store.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { borgEnvironment, breakLockArgs, runBorg } from '../borg/index.js';
+import { isBorgProcessFor, isProcessAlive, readExclusiveLock } from '../borg/locks.js';
+import type { PrismaClient, Repository } from '../db/client.js';
+import type { JobUpdate } from './live-job.js';
+import type { JobLogWriter, LogStore } from './log-store.js';
 import type { JobManager } from './manager.js';
+import type { RunnerConfig } from './runner.js';
 import { JobStatus } from './status.js';
 
 /** What start-up recovery did. */
 export interface RecoveryReport {
-  failed: number[];
+  /** jobs a dead server left RUNNING, now ended */
+  interrupted: number[];
   requeued: number[];
+}
+
+export interface RecoveryDeps {
+  prisma: PrismaClient;
+  logs: LogStore;
+  jobs: JobManager;
+  config: RunnerConfig;
+}
+
+const INTERRUPTED = 'interrupted by server restart';
+
+/** Waits up to `ms` for a process to exit. */
+async function exited(pid: number, ms: number): Promise<boolean> {
+  for (let waited = 0; waited < ms; waited += 100) {
+    if (!isProcessAlive(pid)) return true;
+    await sleep(100);
+  }
+  return !isProcessAlive(pid);
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal); // borgql starts borg as a process group leader
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Stops a borg the dead server left running, then breaks the repository lock
+ * if that borg (and only that borg, by pid) still holds it. borg removes a
+ * stale lock of its own host by itself, but not one whose host id changed
+ * (a container with a new hostname), which would block every later job.
+ */
+async function releaseRepository(repository: Repository, borgPid: number | null, log: JobLogWriter, config: RunnerConfig) {
+  if (borgPid !== null && isProcessAlive(borgPid) && isBorgProcessFor(borgPid, repository.path)) {
+    log.append(`borg (pid ${borgPid}) of the previous server is still running: stopping it`, 'WARNING');
+    signalGroup(borgPid, 'SIGTERM');
+    if (!(await exited(borgPid, 5000))) {
+      signalGroup(borgPid, 'SIGKILL');
+      await exited(borgPid, 2000);
+    }
+  }
+  const stale = readExclusiveLock(repository.path).find(
+    (holder) => holder.pid === borgPid && !(isProcessAlive(holder.pid) && isBorgProcessFor(holder.pid, repository.path)),
+  );
+  if (!stale) return;
+  const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, config.borgEnv);
+  const result = await runBorg({ bin: config.borgBin, args: breakLockArgs(repository.path), env });
+  log.append(
+    result.outcome.kind === 'success'
+      ? `removed the stale lock ${stale.hostId}.${stale.pid} left in ${repository.path}`
+      : `could not remove the stale lock in ${repository.path}: ${result.outcome.message}`,
+    result.outcome.kind === 'success' ? 'WARNING' : 'ERROR',
+  );
+}
+
+/**
+ * The end state of a job a dead server left RUNNING: interrupted during the
+ * backup itself → FAILED; during prune/compact (borg create had already
+ * ended 0 or 1) → the backup's own outcome, with the maintenance step failed.
+ */
+function interruptedOutcome(job: { exitCode: number | null; maintenanceStatus: string | null }): JobUpdate {
+  const backupDone = job.exitCode === 0 || job.exitCode === 1;
+  if (backupDone && job.maintenanceStatus?.startsWith('running_')) {
+    return {
+      status: job.exitCode === 0 ? JobStatus.COMPLETED : JobStatus.COMPLETED_WITH_WARNINGS,
+      maintenanceStatus: job.maintenanceStatus === 'running_prune' ? 'prune_failed' : 'compact_failed',
+    };
+  }
+  return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
 }
 
 /**
  * Closes what a dead server left behind, before the new one accepts
- * requests: RUNNING jobs become FAILED ("interrupted by server restart"),
- * their logs kept and noted; PENDING jobs are queued again in their order.
+ * requests: RUNNING jobs are ended (interruptedOutcome), their logs kept and
+ * noted, a borg still running is stopped and its stale lock broken; PENDING
+ * jobs are queued again in their order.
  */
-export async function recoverJobs(prisma: PrismaClient, logs: LogStore, jobs: JobManager): Promise<RecoveryReport> {
-  const report: RecoveryReport = { failed: [], requeued: [] };
-  const interrupted = await prisma.backupJob.findMany({ where: { status: JobStatus.RUNNING }, orderBy: { id: 'asc' } });
+export async function recoverJobs({ prisma, logs, jobs, config }: RecoveryDeps): Promise<RecoveryReport> {
+  const report: RecoveryReport = { interrupted: [], requeued: [] };
+  const interrupted = await prisma.backupJob.findMany({
+    where: { status: JobStatus.RUNNING },
+    orderBy: { id: 'asc' },
+    include: { repository: true },
+  });
   for (const job of interrupted) {
     const log = logs.writer(job.id);
-    log.append('interrupted by server restart', 'ERROR');
-    log.append(`job ${JobStatus.FAILED.toLowerCase()}`, 'INFO');
+    log.append(INTERRUPTED, 'ERROR');
+    await releaseRepository(job.repository, job.borgPid, log, config);
+    const outcome = interruptedOutcome(job);
+    log.append(`job ${String(outcome.status).toLowerCase()}`, 'INFO');
     log.close();
     await prisma.backupJob.update({
       where: { id: job.id },
-      data: {
-        status: JobStatus.FAILED,
-        errorMessage: 'interrupted by server restart',
-        completedAt: new Date(),
-        borgPid: null,
-        speedMBps: 0,
-        etaSeconds: null,
-      },
+      data: { ...outcome, completedAt: new Date(), borgPid: null, speedMBps: 0, etaSeconds: null, currentFile: null },
     });
-    report.failed.push(job.id);
+    report.interrupted.push(job.id);
   }
   const pending = await prisma.backupJob.findMany({
     where: { status: JobStatus.PENDING },

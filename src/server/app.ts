@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { createPrismaClient } from '../db/client.js';
@@ -88,7 +89,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     yoga,
     async start() {
       // recovery first: /healthz must not answer before interrupted jobs are closed
-      const recovery = await recoverJobs(prisma, logs, jobs);
+      const recovery = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
       websocket = attachGraphQLWebSocket(app.server, yoga);
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
@@ -97,7 +98,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
     stop(reason = 'server shutting down') {
       stopping ??= (async () => {
-        await jobs.shutdown(reason);
+        const stopped = await jobs.shutdown(reason);
+        // let subscriptions of the jobs just stopped deliver their last state and complete
+        // before their connections close (bounded: a stuck client cannot hold the shutdown)
+        const drained = () => stopped.every((id) => pubsub.listenerCount('job', id) + pubsub.listenerCount('jobLog', id) === 0);
+        for (let waited = 0; waited < 1000 && !drained(); waited += 10) await sleep(10);
+        await sleep(10);
         await websocket?.close();
         await app.close();
         await prisma.$disconnect();
