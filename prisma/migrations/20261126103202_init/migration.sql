@@ -17,6 +17,7 @@ CREATE TABLE "Repository" (
     "keepMonthly" INTEGER,
     "keepYearly" INTEGER,
     "compact" BOOLEAN NOT NULL DEFAULT true,
+    "removedAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL
 );
