@@ -40,3 +40,14 @@ export class RepositoryBorgError extends Error {
     super(message);
   }
 }
+
+/** The repository has a pending or running job, so it cannot be removed now. */
+export class RepositoryBusyError extends Error {
+  override name = 'RepositoryBusyError';
+  constructor(
+    message: string,
+    readonly jobId: number,
+  ) {
+    super(message);
+  }
+}

@@ -3,6 +3,7 @@ import { JobNotCancellableError, NotFoundError } from './errors.js';
 import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
 import type { LogPage, LogStore } from './log-store.js';
 import { JobQueue, type QueueEntry } from './queue.js';
+import { runMaintenance } from './maintenance.js';
 import { runCreate, statusForOutcome, type RunnerConfig } from './runner.js';
 import { JobStatus, JobTrigger, isTerminal } from './status.js';
 import { stopBorg } from './stop-borg.js';
@@ -168,18 +169,22 @@ export class JobManager {
   async #execute(entry: QueueEntry): Promise<void> {
     const job = this.#live.get(entry.jobId);
     if (!job || job.cancelRequested) return;
+    // settings may have changed while the job waited: run with the current ones
+    const repository = await this.deps.prisma.repository.findUniqueOrThrow({ where: { id: job.row.repositoryId } });
+    job.row = { ...job.row, repository };
     await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
-    job.note(`started on ${job.row.repositoryPath}`);
+    job.note(`started on ${repository.path}`);
     let status: JobStatus = JobStatus.FAILED;
     let errorMessage: string | null = null;
     try {
       const result = await runCreate(job, this.deps.config);
-      if (result) {
-        job.note(`borg exited with code ${result.exitCode ?? 'none'}${result.signal ? ` (${result.signal})` : ''}`);
-        status = statusForOutcome(result.outcome, job.cancelRequested);
-        if (status === JobStatus.FAILED) errorMessage = result.outcome.message;
-        if (status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
-      } else status = JobStatus.CANCELLED;
+      status = result ? statusForOutcome(result.outcome, job.cancelRequested) : JobStatus.CANCELLED;
+      if (result && status === JobStatus.FAILED) errorMessage = result.outcome.message;
+      if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
+      if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
+        await runMaintenance(job, this.deps.config);
+        if (job.cancelRequested) status = JobStatus.CANCELLED;
+      }
     } catch (error) {
       errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.warn(`job ${job.id} failed unexpectedly`, error);

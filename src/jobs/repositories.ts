@@ -9,27 +9,47 @@ import {
   type RepositoryInfo,
 } from '../borg/index.js';
 import type { PrismaClient, Repository } from '../db/client.js';
-import { RepositoryBorgError, ValidationError } from './errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from './errors.js';
 import {
   isRemoteRepositoryPath,
   validateCompression,
   validateEncryption,
   validateExcludePatterns,
+  validateLockWait,
   validateRepositoryPath,
+  validateRetention,
   validateSourcePaths,
+  type RetentionSettings,
 } from './repository-settings.js';
 import type { RunnerConfig } from './runner.js';
+import { validateCron, validateTimezone } from './scheduler.js';
+import type { ScheduleService } from './schedules.js';
+import { JobStatus } from './status.js';
 
-/** A repository to register (DESIGN.md AddRepositoryInput). */
-export interface NewRepository {
+/** Settings of a repository (DESIGN.md AddRepositoryInput; all optional on update). */
+export interface RepositorySettings {
+  name?: string | null;
+  path?: string | null;
+  sourcePaths?: string[] | null;
+  excludePatterns?: string[] | null;
+  passphrase?: string | null;
+  compression?: string | null;
+  lockWaitSeconds?: number | null;
+  /** null clears the policy */
+  retention?: RetentionSettings | null;
+  /** shorthand: a schedule of this repository alone, named after it; null removes it */
+  schedule?: string | null;
+  timezone?: string | null;
+}
+
+/** A repository to register: settings plus how to find or create it. */
+export interface NewRepository extends RepositorySettings {
   name: string;
   path: string;
   sourcePaths: string[];
-  excludePatterns?: string[] | null;
-  passphrase?: string | null;
   encryption?: string | null;
   initialize?: boolean | null;
-  compression?: string | null;
 }
 
 function validateName(name: string): string {
@@ -39,54 +59,114 @@ function validateName(name: string): string {
   return trimmed;
 }
 
-/** Registers borg repositories, proving with borg itself that each one works. */
+/** Registers, changes and removes repositories, proving with borg itself that each one opens. */
 export class RepositoryService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly config: RunnerConfig,
+    private readonly schedules: ScheduleService,
   ) {}
 
   /**
+   * Checks the settings that are present and returns the columns they set.
+   * Source paths must exist now: a typo is better caught here than as a
+   * warning in every backup.
+   */
+  #columns(input: RepositorySettings): Prisma.RepositoryUpdateInput {
+    const data: Prisma.RepositoryUpdateInput = {};
+    if (input.name != null) data.name = validateName(input.name);
+    if (input.path != null) data.path = validateRepositoryPath(input.path);
+    if (input.sourcePaths != null) {
+      const sources = validateSourcePaths(input.sourcePaths);
+      const missing = sources.find((source) => !existsSync(source));
+      if (missing) throw new ValidationError(`source path "${missing}" does not exist`, 'sourcePaths');
+      data.sourcePaths = JSON.stringify(sources);
+    }
+    if (input.excludePatterns != null) data.excludePatterns = JSON.stringify(validateExcludePatterns(input.excludePatterns));
+    if (input.compression != null) data.compression = validateCompression(input.compression);
+    if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
+    if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
+    if (input.passphrase !== undefined) data.passphrase = input.passphrase || null;
+    if (input.timezone != null) validateTimezone(input.timezone);
+    if (input.schedule != null) validateCron(input.schedule, input.timezone ?? 'UTC');
+    return data;
+  }
+
+  /**
    * Validates the input, optionally runs `borg init`, then `borg info` to
-   * prove the repository opens with the given passphrase, and stores it.
-   * Bad input → ValidationError; borg's refusal → RepositoryBorgError
-   * (msgid and message, e.g. PassphraseWrong).
+   * prove the repository opens with the given passphrase, and stores it
+   * (with its shorthand schedule). Bad input → ValidationError; borg's
+   * refusal → RepositoryBorgError (msgid and message, e.g. PassphraseWrong).
    */
   async add(input: NewRepository): Promise<Repository> {
-    const name = validateName(input.name);
-    const location = validateRepositoryPath(input.path);
-    const sourcePaths = validateSourcePaths(input.sourcePaths);
-    for (const source of sourcePaths) {
-      if (!existsSync(source)) throw new ValidationError(`source path "${source}" does not exist`, 'sourcePaths');
-    }
-    const excludePatterns = validateExcludePatterns(input.excludePatterns ?? []);
-    const compression = validateCompression(input.compression ?? 'lz4');
-    const passphrase = input.passphrase || null;
+    const data = this.#columns({ compression: 'lz4', ...input, passphrase: input.passphrase ?? null });
+    const name = data.name as string;
+    const location = data.path as string;
+    const passphrase = (data.passphrase as string | null) ?? null;
     const encryption = input.encryption ?? 'repokey-blake2';
     if (input.initialize) validateEncryption(encryption, passphrase);
-    await this.#ensureUnique(name, location);
-
+    await this.#ensureUnique(name, location, null);
+    if (input.schedule && (await this.prisma.schedule.findUnique({ where: { name } }))) {
+      throw new ValidationError(`a schedule named "${name}" already exists`, 'schedule');
+    }
     if (input.initialize) {
       await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteRepositoryPath(location) }), location, passphrase, () => null);
     }
     const info = await this.#borg(repositoryInfoArgs(location), location, passphrase, parseRepositoryInfo);
-    try {
-      return await this.prisma.repository.create({
-        data: {
-          name,
-          path: location,
-          sourcePaths: JSON.stringify(sourcePaths),
-          excludePatterns: JSON.stringify(excludePatterns),
-          passphrase,
-          encryption: info.encryptionMode ?? encryption,
-          compression,
-        },
+    const repository = await this.prisma.repository
+      .create({ data: { ...(data as Prisma.RepositoryCreateInput), encryption: info.encryptionMode ?? encryption } })
+      .catch(async (error: unknown) => {
+        // a concurrent add of the same name or path won the race
+        if ((error as { code?: string }).code === 'P2002') await this.#ensureUnique(name, location, null);
+        throw error;
       });
-    } catch (error) {
-      // a concurrent add of the same name or path won the race
-      if ((error as { code?: string }).code === 'P2002') await this.#ensureUnique(name, location);
-      throw error;
+    if (input.schedule) await this.#setSchedule(repository, input.schedule, input.timezone ?? 'UTC');
+    return repository;
+  }
+
+  /** Changes a repository; a new path or passphrase must open with borg first. */
+  async update(id: number, input: RepositorySettings): Promise<Repository> {
+    const current = await this.#find(id);
+    const data = this.#columns(input);
+    const location = (data.path as string | undefined) ?? current.path;
+    await this.#ensureUnique((data.name as string | undefined) ?? current.name, location, id);
+    if (data.path !== undefined || data.passphrase !== undefined) {
+      const passphrase = data.passphrase !== undefined ? (data.passphrase as string | null) : current.passphrase;
+      await this.#borg(repositoryInfoArgs(location, current.lockWaitSeconds), location, passphrase, parseRepositoryInfo);
     }
+    const shorthand = await this.#shorthandSchedule(current);
+    const repository = await this.prisma.repository.update({ where: { id }, data });
+    if (shorthand && repository.name !== current.name) await this.schedules.update(shorthand.id, { name: repository.name });
+    if (input.schedule === null && shorthand) await this.schedules.remove(shorthand.id);
+    else if (input.schedule) await this.#setSchedule(repository, input.schedule, input.timezone ?? shorthand?.timezone ?? 'UTC');
+    else if (input.timezone && shorthand) await this.schedules.update(shorthand.id, { timezone: input.timezone });
+    return repository;
+  }
+
+  /**
+   * Forgets a repository, never touching borg's data. Refused while it has a
+   * pending or running job. The row stays (marked removed, its name and path
+   * freed) so its jobs keep their history; it leaves every schedule.
+   */
+  async remove(id: number): Promise<Repository> {
+    const current = await this.#find(id);
+    const busy = await this.prisma.backupJob.findFirst({
+      where: { repositoryId: id, status: { in: [JobStatus.PENDING, JobStatus.RUNNING] } },
+      select: { id: true, status: true },
+    });
+    if (busy) {
+      throw new RepositoryBusyError(`repository "${current.name}" has a ${busy.status.toLowerCase()} job (${busy.id}); cancel it or wait`, busy.id);
+    }
+    const shorthand = await this.#shorthandSchedule(current);
+    if (shorthand) await this.schedules.remove(shorthand.id);
+    const memberships = await this.prisma.scheduleRepository.findMany({ where: { repositoryId: id } });
+    await this.prisma.scheduleRepository.deleteMany({ where: { repositoryId: id } });
+    for (const { scheduleId } of memberships) await this.schedules.scheduler.reload(scheduleId);
+    const suffix = ` (removed #${id})`;
+    return this.prisma.repository.update({
+      where: { id },
+      data: { removedAt: new Date(), name: `${current.name}${suffix}`, path: `${current.path}${suffix}` },
+    });
   }
 
   /** Runs `borg info` on a stored repository (a health check). */
@@ -94,18 +174,33 @@ export class RepositoryService {
     return this.#borg(repositoryInfoArgs(repository.path, repository.lockWaitSeconds), repository.path, repository.passphrase, parseRepositoryInfo);
   }
 
-  async #ensureUnique(name: string, location: string): Promise<void> {
-    const clash = await this.prisma.repository.findFirst({ where: { OR: [{ name }, { path: location }] } });
+  async #find(id: number): Promise<Repository> {
+    const repository = await this.prisma.repository.findUnique({ where: { id } });
+    if (!repository || repository.removedAt) throw new NotFoundError(`repository ${id} not found`);
+    return repository;
+  }
+
+  /** The schedule the `schedule` shorthand made: named after the repository, for it alone. */
+  async #shorthandSchedule(repository: Repository) {
+    const schedule = await this.prisma.schedule.findUnique({ where: { name: repository.name }, include: { repositories: true } });
+    return schedule?.repositories.length === 1 && schedule.repositories[0]?.repositoryId === repository.id ? schedule : null;
+  }
+
+  async #setSchedule(repository: Repository, cron: string, timezone: string): Promise<void> {
+    const existing = await this.#shorthandSchedule(repository);
+    if (existing) await this.schedules.update(existing.id, { cron, timezone });
+    else await this.schedules.create({ name: repository.name, cron, timezone, repositoryIds: [repository.id] });
+  }
+
+  async #ensureUnique(name: string, location: string, self: number | null): Promise<void> {
+    const clash = await this.prisma.repository.findFirst({ where: { OR: [{ name }, { path: location }], NOT: { id: self ?? -1 } } });
     if (clash?.name === name) throw new ValidationError(`a repository named "${name}" already exists`, 'name');
     if (clash) throw new ValidationError(`repository "${location}" is already registered as "${clash.name}"`, 'path');
   }
 
   async #borg<T>(args: string[], location: string, passphrase: string | null, parse: (stdout: string) => T): Promise<T> {
     try {
-      return await runBorgJson(
-        { bin: this.config.borgBin, args, env: borgEnvironment({ path: location, passphrase }, this.config.borgEnv) },
-        parse,
-      );
+      return await runBorgJson({ bin: this.config.borgBin, args, env: borgEnvironment({ path: location, passphrase }, this.config.borgEnv) }, parse);
     } catch (error) {
       if (error instanceof BorgCommandError) throw new RepositoryBorgError(error.message, error.msgid, error.exitCode);
       throw error;

@@ -84,3 +84,54 @@ export function validateEncryption(mode: string, passphrase: string | null | und
   }
   return mode;
 }
+
+/** A retention policy as the API takes it (RetentionInput). */
+export interface RetentionSettings {
+  keepWithin?: string | null;
+  keepLast?: number | null;
+  keepHourly?: number | null;
+  keepDaily?: number | null;
+  keepWeekly?: number | null;
+  keepMonthly?: number | null;
+  keepYearly?: number | null;
+  compact?: boolean | null;
+}
+
+const KEEP_COUNTS = ['keepLast', 'keepHourly', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const;
+
+/**
+ * Checks a retention policy and returns the Repository columns it sets.
+ * `null` clears every rule (no prune). A policy needs at least one rule:
+ * borg prune refuses to run without one.
+ */
+export function validateRetention(retention: RetentionSettings | null): Record<string, string | number | boolean | null> {
+  const columns: Record<string, string | number | boolean | null> = { keepWithin: null, compact: retention?.compact ?? true };
+  for (const key of KEEP_COUNTS) columns[key] = null;
+  if (retention === null) return columns;
+  if (retention.keepWithin) {
+    if (!/^[1-9]\d*[Hdwmy]$/.test(retention.keepWithin)) {
+      throw new ValidationError(`keepWithin must be a number and a unit (H d w m y), e.g. "7d"; got "${retention.keepWithin}"`, 'retention.keepWithin');
+    }
+    columns.keepWithin = retention.keepWithin;
+  }
+  for (const key of KEEP_COUNTS) {
+    const value = retention[key];
+    if (value === null || value === undefined || value === 0) continue;
+    if (!Number.isInteger(value) || value < 0 || value > 1_000_000) {
+      throw new ValidationError(`${key} must be a whole number from 0 to 1000000, got ${value}`, `retention.${key}`);
+    }
+    columns[key] = value;
+  }
+  if (columns.keepWithin === null && KEEP_COUNTS.every((key) => columns[key] === null)) {
+    throw new ValidationError('a retention policy needs at least one rule (keepWithin or a keep count above 0)', 'retention');
+  }
+  return columns;
+}
+
+/** Checks borg's lock wait in seconds (0 fails at once when the repository is busy). */
+export function validateLockWait(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) {
+    throw new ValidationError(`lockWaitSeconds must be a whole number from 0 to 3600, got ${seconds}`, 'lockWaitSeconds');
+  }
+  return seconds;
+}

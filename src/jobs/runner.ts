@@ -66,8 +66,36 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
 }
 
 /**
- * Runs `borg create` for a job and records its outcome. The pre-scan that
- * gives percent its denominator starts after borg was spawned and runs
+ * Runs one borg command as a step of a job: its lines go into the job's log
+ * (and `tracker`, for create), its process is the one a cancel signals, and
+ * its pid is recorded so a restarted server can find it.
+ */
+export async function runBorgStep(
+  job: LiveJob,
+  config: RunnerConfig,
+  args: string[],
+  tracker: ProgressTracker | null = null,
+  onStarted?: () => void,
+): Promise<BorgRunResult> {
+  const repository = job.row.repository;
+  const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, config.borgEnv);
+  job.note(`borg ${args.join(' ')}`);
+  const borg = startBorg({ bin: config.borgBin, args, env, onEvent: (event) => recordBorgEvent(job, event, tracker) });
+  job.process = borg;
+  await job.update({ borgPid: borg.pid ?? null }, true);
+  onStarted?.();
+  const result = await borg.result;
+  job.process = null;
+  const how = result.signal ? ` (${result.signal})` : '';
+  job.note(`borg ${args[0]} exited with code ${result.exitCode ?? 'none'}${how}`, result.outcome.kind === 'error' ? 'ERROR' : 'INFO');
+  if (result.listenerError) job.note(`internal error while reading borg's output: ${String(result.listenerError)}`, 'ERROR');
+  await job.update({ borgPid: null });
+  return result;
+}
+
+/**
+ * Runs `borg create` for a job and records its final sizes. The pre-scan
+ * that gives percent its denominator starts once borg was spawned and runs
  * beside it. Returns borg's result, or null when the job was cancelled
  * before borg started.
  */
@@ -85,24 +113,18 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
     lockWaitSeconds: repository.lockWaitSeconds,
   });
   if (job.cancelRequested) return null;
+  await job.update({ archiveName });
   const tracker = new ProgressTracker();
-  const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, config.borgEnv);
-  job.note(`borg ${args.join(' ')}`);
-  const borg = startBorg({ bin: config.borgBin, args, env, onEvent: (event) => recordBorgEvent(job, event, tracker) });
-  job.process = borg;
-  await job.update({ archiveName, borgPid: borg.pid ?? null }, true);
-
   const stopPrescan = new AbortController();
-  void prescanSources(sourcePaths, compileExcludes(excludePatterns), stopPrescan.signal).then((scan) => {
-    if (stopPrescan.signal.aborted) return;
-    tracker.setTotalExpected(scan.bytes);
-    job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
-    void job.update(tracker.snapshot());
-  });
-
-  const result = await borg.result;
+  const startPrescan = () =>
+    void prescanSources(sourcePaths, compileExcludes(excludePatterns), stopPrescan.signal).then((scan) => {
+      if (stopPrescan.signal.aborted) return;
+      tracker.setTotalExpected(scan.bytes);
+      job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
+      void job.update(tracker.snapshot());
+    });
+  const result = await runBorgStep(job, config, args, tracker, startPrescan);
   stopPrescan.abort();
-  job.process = null;
   const summary = parseCreateSummary(result.stdout);
   if (summary) {
     tracker.finish({
@@ -112,11 +134,9 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
       nfiles: summary.nfiles ?? 0,
     });
   }
-  const progress = tracker.snapshot();
   await job.update({
-    ...(summary ? progress : { speedMBps: 0, etaSeconds: null, currentFile: null }),
+    ...(summary ? tracker.snapshot() : { speedMBps: 0, etaSeconds: null, currentFile: null }),
     exitCode: result.exitCode,
-    borgPid: null,
   });
   return result;
 }

@@ -2,11 +2,41 @@ import type { PrismaClient } from '../db/client.js';
 import type { JobManager } from '../jobs/manager.js';
 import type { RepositoryService } from '../jobs/repositories.js';
 import type { JobPubSub } from '../jobs/topics.js';
+import type { ApiTokenService } from '../server/auth/tokens.js';
+import type { DownloadTokens } from '../server/auth/download-tokens.js';
 
-/** What every resolver gets: the services of the server that runs it. */
-export interface Context {
+/** API roles, weakest first: VIEWER reads, OPERATOR starts/cancels, ADMIN manages repositories and tokens. */
+export const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether `role` is `required` or stronger. */
+export function hasRole(role: Role, required: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(required);
+}
+
+/**
+ * Who is calling. `token`: an API token (bearer header or graphql-ws
+ * connectionParams). `download`: a signed `?token=` of the log download
+ * route, good for reading that one job's log and nothing else.
+ */
+export type Principal =
+  | { kind: 'token'; tokenId: number; name: string; role: Role }
+  | { kind: 'download'; jobId: number; role: 'VIEWER' };
+
+/** The server's services, shared by every request. */
+export interface Services {
   prisma: PrismaClient;
   jobs: JobManager;
   repositories: RepositoryService;
   pubsub: JobPubSub;
+  tokens: ApiTokenService;
+  downloads: DownloadTokens;
+}
+
+/** What every resolver gets: the services plus who is asking, and from where. */
+export interface Context extends Services {
+  /** null only while unauthenticated: the blanket rule (server/graphql.ts) stops such operations */
+  auth: Principal | null;
+  /** `http(s)://host[:port]` the caller reached this server at, for absolute URLs */
+  origin: string;
 }

@@ -1,18 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { createPrismaClient } from '../db/client.js';
-import { applyMigrations, resolveMigrationsDir } from '../db/migrate.js';
-import { openSqlite } from '../db/sqlite.js';
-import { LogStore } from '../jobs/log-store.js';
-import { JobManager } from '../jobs/manager.js';
-import { recoverJobs, type RecoveryReport } from '../jobs/recovery.js';
-import { RepositoryService } from '../jobs/repositories.js';
-import type { JobTopics } from '../jobs/topics.js';
-import { PubSub } from '../pubsub.js';
+import type { RecoveryReport } from '../jobs/recovery.js';
+import { createServices } from '../services.js';
 import type { Context } from '../schema/context.js';
 import { createGraphQLServer, type Yoga } from './graphql.js';
 import { attachGraphQLWebSocket } from './websocket.js';
@@ -37,15 +28,11 @@ export interface App {
 }
 
 /**
- * Builds the whole server for a configuration: migrates the database (a few
- * ms; idempotent), wires the services, and registers the routes. Nothing
- * listens and no job runs until `start()`.
+ * Builds the whole server for a configuration: the services (createServices
+ * migrates the database) and the routes. Nothing listens and no job runs
+ * until `start()`.
  */
 export function buildApp(config: Config, options: AppOptions = {}): App {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  mkdirSync(path.dirname(config.databaseFile), { recursive: true });
-  applyMigrations(config.databaseFile, resolveMigrationsDir());
-
   const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'warn';
   const app = Fastify({
     logger: logLevel === false ? false : { level: logLevel },
@@ -54,18 +41,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     // SSE subscriptions such as jobEvents never end by themselves; close() must not wait for them
     forceCloseConnections: true,
   });
-  const warn = (message: string, error?: unknown) => app.log.warn({ err: error }, message);
-
-  const sqlite = openSqlite(config.databaseFile);
-  const prisma = createPrismaClient(config.databaseUrl);
-  const pubsub = new PubSub<JobTopics>();
-  const logs = new LogStore(sqlite, {
-    onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
-    onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
+  const services = createServices(config, {
+    persistIntervalMs: options.persistIntervalMs,
+    warn: (message, error) => app.log.warn({ err: error }, message),
+    info: (message) => app.log.info(message),
   });
-  const runnerConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, maxConcurrentJobs: config.maxConcurrentJobs };
-  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn, persistIntervalMs: options.persistIntervalMs });
-  const context: Context = { prisma, jobs, pubsub, repositories: new RepositoryService(prisma, runnerConfig) };
+  const { pubsub } = services;
+  const context: Context = services;
 
   const yoga = createGraphQLServer(context, { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) });
   app.route({
@@ -89,7 +71,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     yoga,
     async start() {
       // recovery first: /healthz must not answer before interrupted jobs are closed
-      const recovery = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
+      const recovery = await services.start();
       websocket = attachGraphQLWebSocket(app.server, yoga);
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
@@ -98,7 +80,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
     stop(reason = 'server shutting down') {
       stopping ??= (async () => {
-        const stopped = await jobs.shutdown(reason);
+        const stopped = await services.stop(reason);
         // let subscriptions of the jobs just stopped deliver their last state and complete
         // before their connections close (bounded: a stuck client cannot hold the shutdown)
         const drained = () => stopped.every((id) => pubsub.listenerCount('job', id) + pubsub.listenerCount('jobLog', id) === 0);
@@ -106,8 +88,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         await sleep(10);
         await websocket?.close();
         await app.close();
-        await prisma.$disconnect();
-        sqlite.close();
+        await services.close();
       })();
       return stopping;
     },

@@ -112,7 +112,7 @@ describe('job logs and failures', () => {
     expect(final).toMatchObject({ status: 'COMPLETED_WITH_WARNINGS', exitCode: 1 });
     const log = await readAll(id);
     expect(log).toContainEqual(expect.objectContaining({ level: 'WARNING', content: expect.stringMatching(/vanishing: \[Errno 2\] No such file or directory/) }));
-    expect(log.map((line) => line.content)).toContain('borg exited with code 1');
+    expect(log.map((line) => line.content)).toContain('borg create exited with code 1');
   });
 
   it('a repository locked by another borg fails with LockTimeout after the lock wait', async () => {

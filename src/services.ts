@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config.js';
+import { createPrismaClient, type PrismaClient } from './db/client.js';
+import { applyMigrations, resolveMigrationsDir } from './db/migrate.js';
+import { openSqlite } from './db/sqlite.js';
+import { ArchiveCatalog } from './jobs/archives.js';
+import { LogStore } from './jobs/log-store.js';
+import { JobManager } from './jobs/manager.js';
+import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
+import { RepositoryService } from './jobs/repositories.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { ScheduleService } from './jobs/schedules.js';
+import { isTerminal } from './jobs/status.js';
+import { ALL_JOBS, type JobTopics } from './jobs/topics.js';
+import { PubSub } from './pubsub.js';
+
+/** The domain services of one server, independent of HTTP and GraphQL. */
+export interface Services {
+  prisma: PrismaClient;
+  pubsub: PubSub<JobTopics>;
+  logs: LogStore;
+  jobs: JobManager;
+  repositories: RepositoryService;
+  schedules: ScheduleService;
+  archives: ArchiveCatalog;
+  /** Ends jobs a dead server left, re-queues pending ones, arms the schedules. */
+  start(): Promise<RecoveryReport>;
+  /** Stops schedules and running jobs (graceful shutdown); resolves with the ids of the jobs stopped. */
+  stop(reason: string): Promise<number[]>;
+  /** Closes the databases (after stop and after the server stopped serving). */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** minimum gap between two progress writes of a job (default 1000 ms) */
+  persistIntervalMs?: number;
+  /** where problems of background work are reported */
+  warn: (message: string, error?: unknown) => void;
+  /** where scheduler decisions are reported */
+  info: (message: string) => void;
+}
+
+/**
+ * Migrates the database (idempotent, a few ms) and wires the services.
+ * Nothing runs until `start()`.
+ */
+export function createServices(config: Config, options: ServiceOptions): Services {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(path.dirname(config.databaseFile), { recursive: true });
+  applyMigrations(config.databaseFile, resolveMigrationsDir());
+
+  const sqlite = openSqlite(config.databaseFile);
+  const prisma = createPrismaClient(config.databaseUrl);
+  const pubsub = new PubSub<JobTopics>();
+  const logs = new LogStore(sqlite, {
+    onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
+    onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
+  });
+  const runnerConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, maxConcurrentJobs: config.maxConcurrentJobs };
+  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs });
+  const scheduler = new Scheduler(prisma, jobs, options.info);
+  const schedules = new ScheduleService(prisma, scheduler);
+  const archives = new ArchiveCatalog(runnerConfig, (id) => jobs.queue.isRepositoryBusy(id));
+  const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {
+    if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
+  });
+
+  return {
+    prisma,
+    pubsub,
+    logs,
+    jobs,
+    repositories: new RepositoryService(prisma, runnerConfig, schedules),
+    schedules,
+    archives,
+    async start() {
+      const report = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
+      await scheduler.start();
+      return report;
+    },
+    async stop(reason) {
+      scheduler.stop();
+      stopInvalidating();
+      return jobs.shutdown(reason);
+    },
+    async close() {
+      await prisma.$disconnect();
+      sqlite.close();
+    },
+  };
+}
