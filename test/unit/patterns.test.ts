@@ -1,0 +1,312 @@
+// compileExcludes: borg 1.2's exclude pattern styles (`borg help patterns`),
+// used by the pre-scan to predict what borg will read. Checked twice: against
+// the documented semantics directly, and against real borg with
+// `borg create --dry-run --list` on a small tree (no repository needed).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileExcludes } from '../../src/borg/patterns.js';
+
+const excluded = (patterns: string[], p: string) => compileExcludes(patterns)(p);
+
+describe('compileExcludes, documented semantics', () => {
+  it('no patterns exclude nothing; several patterns are OR-ed', () => {
+    expect(excluded([], '/home/user/x')).toBe(false);
+    const m = compileExcludes(['*.o', 'pf:/etc/passwd']);
+    expect(m('/src/a.o')).toBe(true);
+    expect(m('/etc/passwd')).toBe(true);
+    expect(m('/src/a.c')).toBe(false);
+  });
+
+  it('paths are matched without their leading slash, and a pattern’s leading slash is removed (fm, sh, pp, pf)', () => {
+    for (const pattern of ['home/user/cache', '/home/user/cache', 'fm:/home/user/cache', 'sh:/home/user/cache', 'pp:/home/user/cache', 'pf:/home/user/cache']) {
+      expect(excluded([pattern], '/home/user/cache'), pattern).toBe(true);
+      expect(excluded([pattern], 'home/user/cache'), pattern).toBe(true);
+    }
+  });
+
+  describe('fm: (the default)', () => {
+    it('borg’s examples: "*.o" excludes file.o but not file.odt', () => {
+      expect(excluded(['*.o'], '/home/user/file.o')).toBe(true);
+      expect(excluded(['*.o'], '/home/user/file.odt')).toBe(false);
+    });
+
+    it('borg’s examples: "home/*/junk" excludes home/user/junk and home/user/subdir/junk (fm * crosses /), not importantjunk or etc/junk', () => {
+      const m = compileExcludes(['home/*/junk']);
+      expect(m('/home/user/junk')).toBe(true);
+      expect(m('/home/user/subdir/junk')).toBe(true);
+      expect(m('/home/user/importantjunk')).toBe(false);
+      expect(m('/etc/junk')).toBe(false);
+    });
+
+    it('a pattern matches the path or anything below it, never a longer name', () => {
+      const m = compileExcludes(['home/user/cache']);
+      expect(m('/home/user/cache')).toBe(true);
+      expect(m('/home/user/cache/a/b')).toBe(true);
+      expect(m('/home/user/cache2')).toBe(false);
+      expect(m('/home/user')).toBe(false);
+    });
+
+    it('a trailing slash keeps the directory and excludes its content', () => {
+      const m = compileExcludes(['home/user/cache/']);
+      expect(m('/home/user/cache')).toBe(false);
+      expect(m('/home/user/cache/important')).toBe(true);
+      expect(m('/home/user/cache/sub/f')).toBe(true);
+    });
+
+    it('? matches one character (also /), [!…] a character not listed; regex characters are literal', () => {
+      expect(excluded(['a?b'], '/a/b')).toBe(true);
+      expect(excluded(['a?b'], '/axb')).toBe(true);
+      expect(excluded(['a?b'], '/ab')).toBe(false);
+      expect(excluded(['[!a]x'], '/bx')).toBe(true);
+      expect(excluded(['[!a]x'], '/ax')).toBe(false);
+      expect(excluded(['[ab]x'], '/ax')).toBe(true);
+      expect(excluded(['[?]'], '/?')).toBe(true);
+      expect(excluded(['[?]'], '/a')).toBe(false);
+      expect(excluded(['a+b(c).$'], '/a+b(c).$')).toBe(true);
+      expect(excluded(['a+b(c).$'], '/aab(c)x$')).toBe(false);
+    });
+
+    it('an explicit fm: selector is needed for a pattern that starts with "xx:"', () => {
+      expect(excluded(['fm:aa:something/*'], '/aa:something/x')).toBe(true);
+    });
+  });
+
+  describe('sh:', () => {
+    it('* stays inside one path segment, **/ spans zero or more directories', () => {
+      expect(excluded(['sh:home/*/junk'], '/home/user/junk')).toBe(true);
+      expect(excluded(['sh:home/*/junk'], '/home/user/subdir/junk')).toBe(false);
+      expect(excluded(['sh:home/**/junk'], '/home/junk')).toBe(true);
+      expect(excluded(['sh:home/**/junk'], '/home/user/subdir/junk')).toBe(true);
+      expect(excluded(['sh:**/*.tmp'], '/x.tmp')).toBe(true);
+      expect(excluded(['sh:**/*.tmp'], '/a/b/x.tmp/inner')).toBe(true);
+      expect(excluded(['sh:**/*.tmp'], '/a/b/x.tmpl')).toBe(false);
+    });
+
+    it('? does not match /; a trailing slash excludes only the content', () => {
+      expect(excluded(['sh:a?b'], '/axb')).toBe(true);
+      expect(excluded(['sh:a?b'], '/a/b')).toBe(false);
+      expect(excluded(['sh:home/*/.thumbnails/'], '/home/u/.thumbnails')).toBe(false);
+      expect(excluded(['sh:home/*/.thumbnails/'], '/home/u/.thumbnails/x.png')).toBe(true);
+    });
+  });
+
+  describe('re:', () => {
+    it('searches anywhere in the path (without its leading slash) unless anchored', () => {
+      expect(excluded(['re:\\.tmp/'], '/home/a.tmp/x')).toBe(true);
+      expect(excluded(['re:^home/[^/]+\\.tmp/'], '/home/a.tmp/x')).toBe(true);
+      expect(excluded(['re:^home/[^/]+\\.tmp/'], '/home/a.tmp')).toBe(false);
+      expect(excluded(['re:^home/[^/]+\\.tmp/'], '/x/home/a.tmp/y')).toBe(false);
+      // the pattern's own leading slash is NOT removed, so this can never match
+      expect(excluded(['re:^/home'], '/home/x')).toBe(false);
+    });
+
+    it('an invalid regex is skipped (borg rejects it when the job runs) and the other patterns still apply', () => {
+      const m = compileExcludes(['re:(', '*.o']);
+      expect(m('/x/(')).toBe(false);
+      expect(m('/x/a.o')).toBe(true);
+    });
+  });
+
+  describe('pp: and pf:', () => {
+    it('pp: matches the path and everything below, on whole segments; a trailing slash makes no difference', () => {
+      for (const pattern of ['pp:root/somedir', 'pp:root/somedir/', 'pp:/root/somedir']) {
+        const m = compileExcludes([pattern]);
+        expect(m('/root/somedir'), pattern).toBe(true);
+        expect(m('/root/somedir/x/y'), pattern).toBe(true);
+        expect(m('/root/somedirx'), pattern).toBe(false);
+        expect(m('/root'), pattern).toBe(false);
+      }
+    });
+
+    it('pp: and pf: take wildcards literally', () => {
+      expect(excluded(['pp:root/*'], '/root/x')).toBe(false);
+      expect(excluded(['pp:root/*'], '/root/*/x')).toBe(true);
+      expect(excluded(['pf:root/*.txt'], '/root/a.txt')).toBe(false);
+    });
+
+    it('pf: matches the full path only', () => {
+      const m = compileExcludes(['pf:root/file.ext']);
+      expect(m('/root/file.ext')).toBe(true);
+      expect(m('/root/file.ext/x')).toBe(false);
+      expect(m('/root')).toBe(false);
+      expect(excluded(['pf:/root/dir/'], '/root/dir')).toBe(true);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Against real borg: for each pattern, the set of paths borg visits and its
+// verdict on each ('-' kept, 'x' excluded) must equal what a walk driven by
+// compileExcludes visits (an excluded directory is not entered, as in borg).
+
+const hasBorg = spawnSync('borg', ['--version'], { encoding: 'utf8' }).status === 0;
+
+// Concurrent: each case spawns borg (~0.25 s); a few at a time keeps the file short.
+describe.skipIf(!hasBorg).concurrent('compileExcludes against borg create --dry-run --list', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'borgql-patterns-'));
+  const root = path.join(tmp, 'tree');
+  /** the root as borg's matcher sees it: no leading slash */
+  const R = root.replace(/^\/+/, '');
+  const reR = R.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+  const files = [
+    'home/user/junk',
+    'home/user/subdir/junk',
+    'home/user/importantjunk',
+    'home/user/file.o',
+    'home/user/file.odt',
+    'home/user/cache/important',
+    'home/user/cache/sub/f',
+    'home/a.tmp/x',
+    'etc/junk',
+    'a/b/c.txt',
+    'a/b/c.tmpZ',
+    'a/Z',
+    'a/ab',
+    'ax',
+    'bx',
+    '^x',
+    ']x',
+    'x.tmp/in/f',
+    'deep/y.tmp/g',
+    'co:lon/f',
+    'axb',
+  ];
+
+  beforeAll(() => {
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), 'x');
+    }
+    symlinkSync('a', path.join(root, 'link'));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** borg's verdict on every path it visits, relative to the tree. */
+  async function borgVerdicts(pattern: string): Promise<Map<string, string>> {
+    const result = await execa(
+      'borg',
+      ['create', '--dry-run', '--list', '--log-json', `--exclude=${pattern}`, path.join(tmp, 'no-repo') + '::x', root],
+      { env: { BORG_BASE_DIR: path.join(tmp, 'base'), TZ: 'UTC' }, reject: false, stdin: 'ignore' },
+    );
+    if (result.exitCode !== 0) throw new Error(`borg failed for ${pattern}: ${result.stderr}`);
+    const verdicts = new Map<string, string>();
+    for (const line of result.stderr.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const o = JSON.parse(line) as { type: string; status?: string; path?: string };
+      if (o.type === 'file_status') verdicts.set(path.relative(root, o.path!) || '.', o.status!);
+    }
+    return verdicts;
+  }
+
+  /** The same walk driven by compileExcludes. */
+  function ourVerdicts(pattern: string): Map<string, string> {
+    const isExcluded = compileExcludes([pattern]);
+    const verdicts = new Map<string, string>();
+    const walk = (p: string) => {
+      const rel = path.relative(root, p) || '.';
+      if (isExcluded(p)) return void verdicts.set(rel, 'x');
+      verdicts.set(rel, '-');
+      if (lstatSync(p).isDirectory()) for (const name of readdirSync(p)) walk(path.join(p, name));
+    };
+    walk(root);
+    return verdicts;
+  }
+
+  const sorted = (m: Map<string, string>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+  /** Patterns where compileExcludes and borg 1.2.4 agree. `$R` is the tree root without its leading slash. */
+  const agreeing = [
+    '*.o',
+    '$R/home/*/junk',
+    '$R/home/user/cache/',
+    '/$R/home/user/cache/',
+    'fm:*/b',
+    'fm:$R/?x',
+    'fm:$R/[!a]x',
+    'fm:$R/a?b',
+    'fm:*.tmp/',
+    'fm:*',
+    'fm:$R/co:lon',
+    'sh:$R/*',
+    'sh:$R/*/b',
+    'sh:$R/**/b',
+    'sh:**/*.tmp',
+    'sh:**/*.tmp/',
+    'sh:$R/a?b',
+    'sh:$R/home/**/junk',
+    're:\\.tmpZ',
+    're:/[a-z]$',
+    `re:^$reR/home/[^/]+\\.tmp/`,
+    `re:^$reR/a/Z$`,
+    'pp:/$R/a',
+    'pp:/$R/a/',
+    'pp:$R/home/user/cache',
+    'pf:/$R/a/b/c.txt',
+    'pf:$R/a/',
+  ];
+
+  const expand = (pattern: string) => pattern.replaceAll('$reR', reR).replaceAll('$R', R);
+
+  for (const pattern of agreeing) {
+    it(`agrees with borg on ${pattern}`, async ({ expect }) => {
+      const p = expand(pattern);
+      expect(sorted(ourVerdicts(p))).toEqual(sorted(await borgVerdicts(p)));
+    });
+  }
+
+  it('every agreeing pattern excludes something in the tree (no vacuous agreement)', ({ expect }) => {
+    const vacuous = agreeing.filter((p) => ![...ourVerdicts(expand(p)).values()].includes('x'));
+    expect(vacuous).toEqual([]);
+  });
+
+  // Each of these is a case where the pre-scan's idea of the excluded set
+  // differs from borg's, so percent/ETA use a wrong total. See the report.
+  const disagreeing: [pattern: string, why: string][] = [
+    // BUG src/borg/patterns.ts globToRegex, `**` branch: in borg's shellpattern.translate only `**/`
+    // is special; a `**` not followed by / is two `*`, i.e. `[^/]*[^/]*`, which does not cross
+    // directories. compileExcludes turns it into `.*`: sh:**.tmp excludes every *.tmp at any depth
+    // for us, nothing (below the top level) for borg. Fix: `**` without a following / → `[^/]*`.
+    ['sh:**.tmp', 'sh: ** without a slash crosses directories here, not in borg'],
+    // Same branch: borg appends /**/* to every sh: pattern, so sh:dir/** also matches dir itself
+    // (its trailing ** becomes **/ ). compileExcludes keeps dir and excludes only its content
+    // (harmless for byte totals: a directory has no size).
+    ['sh:$R/home/**', 'sh:dir/** excludes dir itself in borg'],
+    // BUG src/borg/patterns.ts globToRegex, `[` branch: Python's fnmatch/shellpattern escape a
+    // leading ^ inside brackets ([^a] = "^ or a"); only [!…] negates. compileExcludes copies the
+    // body into a JS class, so [^a] becomes a negation. Fix: `else if (body.startsWith('^')) body = '\\' + body`.
+    ['fm:$R/[^a]x', '[^a] is a literal ^ or a in borg'],
+    // BUG same branch: a ] right after [ (or [!) is a literal member in Python ("[]a]" = "] or a");
+    // the body "]a" is copied unescaped, and in JS "[]" is an empty class that never matches.
+    // Fix: escape ] (and \ , already done) inside the class body.
+    ['fm:$R/[]a]x', '[]a] contains ] and a in borg'],
+    // re: patterns are Python regexes; compileExcludes compiles them as JavaScript:
+    // `\Z` is "end of string" in Python but a literal Z in JS (no u flag)…
+    ['re:\\.tmp\\Z', 'Python \\Z is end of string, JS reads a literal Z'],
+    // …inline flags like (?i) and named groups (?P<n>…) are valid Python but throw in JS, so the
+    // pattern is silently dropped (the comment in compileExcludes assumes borg would reject it).
+    // Fix: translate the common Python-only forms (\A, \Z, (?i) prefix → 'i' flag, (?P<n> → (?<n>,
+    // (?P=n) → \k<n>) before new RegExp; warn in the job log when a pattern still cannot be compiled.
+    ['re:(?i)/z$', 'Python inline flag (?i)'],
+    ['re:(?P<n>ax)$', 'Python named group (?P<n>…)'],
+    // borg applies os.path.normpath to fm:, sh:, pp: and pf: patterns: "a//b", "a/./b" and
+    // "a/x/../b" all mean a/b. compileExcludes matches them literally (never matches).
+    // Fix: normalise with path.posix.normalize (keeping a trailing slash) before compiling.
+    ['fm:$R//a', 'normpath: double slash'],
+    ['fm:$R/./a', 'normpath: ./'],
+    ['$R/a/../ax', 'normpath: ..'],
+    // pp:/ (normpath → "", prefix "/") excludes everything in borg; compileExcludes nothing.
+    ['pp:/', 'pp:/ excludes the whole tree in borg'],
+  ];
+
+  for (const [pattern, why] of disagreeing) {
+    it.fails(`agrees with borg on ${pattern} (${why})`, async ({ expect }) => {
+      const p = expand(pattern);
+      expect(sorted(ourVerdicts(p))).toEqual(sorted(await borgVerdicts(p)));
+    });
+  }
+});

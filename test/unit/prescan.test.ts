@@ -1,0 +1,167 @@
+// prescanSources: the denominator of a job's percent. Real files in a temp dir.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileExcludes } from '../../src/borg/patterns.js';
+import { prescanSources } from '../../src/jobs/prescan.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'borgql-prescan-'));
+afterAll(() => {
+  // make everything removable again (the unreadable-folder test locks one)
+  spawnSync('chmod', ['-R', 'u+rwx', tmp]);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const none = () => false;
+let counter = 0;
+/** A fresh folder with `files` (relative path → size in bytes). */
+function tree(files: Record<string, number>): string {
+  const root = path.join(tmp, `t${++counter}`);
+  mkdirSync(root, { recursive: true });
+  for (const [rel, size] of Object.entries(files)) {
+    const file = path.join(root, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.alloc(size, 0x61));
+  }
+  return root;
+}
+
+describe('prescanSources', () => {
+  it('sums the sizes of regular files at every depth', async () => {
+    const root = tree({ 'a.txt': 10, 'd/b.bin': 200, 'd/e/f/c': 3000, 'd/e/empty': 0 });
+    mkdirSync(path.join(root, 'empty-dir'));
+    expect(await prescanSources([root], none)).toEqual({ bytes: 3210, files: 4 });
+  });
+
+  it('adds several sources; a source that is a file counts itself', async () => {
+    const one = tree({ x: 5, 'y/z': 7 });
+    const two = tree({ w: 11 });
+    expect(await prescanSources([one, path.join(two, 'w')], none)).toEqual({ bytes: 23, files: 3 });
+  });
+
+  it('ignores a missing source and still counts the others', async () => {
+    const root = tree({ a: 100 });
+    expect(await prescanSources([path.join(tmp, 'does-not-exist'), root, '/definitely/not/here'], none)).toEqual({ bytes: 100, files: 1 });
+  });
+
+  it('skips excluded files and does not enter excluded folders (borg patterns)', async () => {
+    const root = tree({ 'keep.txt': 1, 'drop.o': 10, 'cache/big': 1000, 'cache/sub/more': 1000, 'src/main.c': 100, 'src/main.o': 10 });
+    const rel = root.replace(/^\/+/, '');
+    const isExcluded = compileExcludes(['*.o', `${rel}/cache`]);
+    expect(await prescanSources([root], isExcluded)).toEqual({ bytes: 101, files: 2 });
+  });
+
+  it('a trailing-slash pattern keeps the folder but not its content', async () => {
+    const root = tree({ 'cache/a': 1000, 'cache/b/c': 1000, 'other/x': 5 });
+    const isExcluded = compileExcludes([`${root}/cache/`]);
+    expect(await prescanSources([root], isExcluded)).toEqual({ bytes: 5, files: 1 });
+  });
+
+  it('an excluded source is skipped entirely, file or folder', async () => {
+    const root = tree({ 'a/x': 10, b: 20 });
+    const isExcluded = compileExcludes([`pp:${root}/a`, `pf:${root}/b`]);
+    expect(await prescanSources([path.join(root, 'a'), path.join(root, 'b')], isExcluded)).toEqual({ bytes: 0, files: 0 });
+  });
+
+  it('asks the matcher with absolute paths below the source', async () => {
+    const root = tree({ 'd/f': 1 });
+    const asked: string[] = [];
+    await prescanSources([root], (p) => {
+      asked.push(p);
+      return false;
+    });
+    expect(asked.sort()).toEqual([root, path.join(root, 'd'), path.join(root, 'd', 'f')]);
+  });
+
+  it('does not follow symlinks, to files or folders, inside the tree or as a source (borg stores the link)', async () => {
+    const target = tree({ big: 5000, 'dir/inner': 5000 });
+    const root = tree({ real: 1 });
+    symlinkSync(path.join(target, 'big'), path.join(root, 'file-link'));
+    symlinkSync(path.join(target, 'dir'), path.join(root, 'dir-link'));
+    symlinkSync(path.join(tmp, 'nowhere'), path.join(root, 'dangling'));
+    symlinkSync(root, path.join(root, 'loop'));
+    expect(await prescanSources([root], none)).toEqual({ bytes: 1, files: 1 });
+    expect(await prescanSources([path.join(root, 'dir-link'), path.join(root, 'file-link')], none)).toEqual({ bytes: 0, files: 0 });
+  });
+
+  it('skips special files (a FIFO is not read by borg create without --read-special)', async () => {
+    const root = tree({ a: 3 });
+    execFileSync('mkfifo', [path.join(root, 'pipe')]);
+    expect(await prescanSources([root], none)).toEqual({ bytes: 3, files: 1 });
+  });
+
+  it('counts a folder of many files', async () => {
+    const files: Record<string, number> = {};
+    for (let i = 0; i < 1500; i++) files[`d${i % 3}/f${i}`] = i % 7;
+    const root = tree(files);
+    let bytes = 0;
+    for (let i = 0; i < 1500; i++) bytes += i % 7;
+    expect(await prescanSources([root], none)).toEqual({ bytes, files: 1500 });
+  });
+
+  describe('an unreadable folder', () => {
+    let root: string;
+    beforeAll(() => {
+      root = tree({ 'open/a': 7, 'locked/secret': 1000, 'locked/deeper/more': 1000, b: 3 });
+      // readable for an unprivileged user, except `locked`
+      for (let p = root; p.startsWith(tmp); p = path.dirname(p)) chmodSync(p, 0o755);
+      chmodSync(tmp, 0o755);
+      chmodSync(path.join(root, 'locked'), 0o000);
+    });
+
+    it.skipIf(process.getuid?.() === 0)('is skipped, the rest is counted', async () => {
+      expect(await prescanSources([root], none)).toEqual({ bytes: 10, files: 2 });
+    });
+
+    // root reads everything, so the same scan runs in a child process as `nobody`.
+    it.runIf(process.getuid?.() === 0)('is skipped, the rest is counted (scan run as nobody)', () => {
+      const prescanModule = fileURLToPath(new URL('../../src/jobs/prescan.ts', import.meta.url));
+      const script = `const { prescanSources } = await import(${JSON.stringify(prescanModule)});
+        process.stdout.write(JSON.stringify(await prescanSources([process.argv[1]], () => false)));`;
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, root], {
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+        env: { PATH: process.env.PATH ?? '', HOME: tmp },
+      });
+      expect(child.stderr).toBe('');
+      expect(JSON.parse(child.stdout)).toEqual({ bytes: 10, files: 2 });
+    });
+  });
+
+  it('stops on abort: no folder is read after the signal fires', async () => {
+    const root = tree({ 'd1/a': 1, 'd1/b': 1, 'd2/a': 1, 'd3/a': 1, top: 100 });
+    const controller = new AbortController();
+    // abort while the first folder (the source itself) is being listed
+    const result = await prescanSources([root], (p) => {
+      if (p !== root) controller.abort();
+      return false;
+    }, controller.signal);
+    // the listing in progress completes (its files count), nothing below it is read
+    expect(result).toEqual({ bytes: 100, files: 1 });
+  });
+
+  it('an already aborted signal reads no folder (file sources are still counted)', async () => {
+    const root = tree({ 'd/a': 1, f: 50 });
+    expect(await prescanSources([root, path.join(root, 'f')], none, AbortSignal.abort())).toEqual({ bytes: 50, files: 1 });
+  });
+
+  // BUG (src/jobs/prescan.ts, the size loop at the end of the while loop, and the
+  // file-source branch): every hard link of a file is counted, but borg 1.2 reads
+  // and counts a hard-linked file once (measured with borg 1.2.4: two links to a
+  // 1 MB file → nfiles 1, original_size 1,000,488). A tree full of hard links
+  // (rsnapshot/rsync --link-dest copies, package stores) gets a total N times too
+  // big, so percent crawls and then jumps to 100 at the end, and the ETA is too long.
+  // Fix: when stat.nlink > 1, count the file only the first time its (dev, ino) is seen.
+  it.fails('counts a hard-linked file once, as borg does', async () => {
+    const root = tree({ original: 1000 });
+    linkSync(path.join(root, 'original'), path.join(root, 'second-link'));
+    mkdirSync(path.join(root, 'sub'));
+    linkSync(path.join(root, 'original'), path.join(root, 'sub', 'third-link'));
+    expect(await prescanSources([root], none)).toEqual({ bytes: 1000, files: 1 });
+  });
+});

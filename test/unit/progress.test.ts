@@ -1,0 +1,284 @@
+// ProgressTracker: percent, speed and ETA from borg's archive_progress samples
+// (DESIGN.md "Behaviour rules: Progress"). Pure logic, fed with the real
+// sample sequence recorded from borg 1.2.4 and with hand-made sequences.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseBorgLine, parseCreateSummary } from '../../src/borg/index.js';
+import { PERCENT_CAP_WHILE_RUNNING, ProgressTracker, type ProgressSample } from '../../src/jobs/progress.js';
+
+const fixtureDir = fileURLToPath(new URL('../fixtures/borg/', import.meta.url));
+
+/** The archive_progress samples of the recorded run, mapped the way runner.ts maps them. */
+function recordedSamples(): ProgressSample[] {
+  const samples: ProgressSample[] = [];
+  for (const line of readFileSync(fixtureDir + 'create-progress.stderr.jsonl', 'utf8').split('\n')) {
+    if (line === '') continue;
+    const event = parseBorgLine(line);
+    if (event.type !== 'archive_progress' || event.finished || event.originalSize === null) continue;
+    samples.push({
+      originalSize: event.originalSize,
+      compressedSize: event.compressedSize ?? 0,
+      deduplicatedSize: event.deduplicatedSize ?? 0,
+      nfiles: event.nfiles ?? 0,
+      path: event.path,
+      time: event.time as number,
+    });
+  }
+  return samples;
+}
+
+const samples = recordedSamples();
+const summary = parseCreateSummary(readFileSync(fixtureDir + 'create-stats.stdout.json', 'utf8'));
+/** What a pre-scan of that run's sources would find, near enough: borg's own final original_size. */
+const TOTAL = summary?.originalSize as number;
+
+const sample = (time: number, originalSize: number, extra: Partial<ProgressSample> = {}): ProgressSample => ({
+  originalSize,
+  compressedSize: Math.floor(originalSize / 2),
+  deduplicatedSize: Math.floor(originalSize / 4),
+  nfiles: 1,
+  path: `f${time}`,
+  time,
+  ...extra,
+});
+
+/** Speed in MB/s rounded like snapshot() does. */
+const mbps = (bytes: number, seconds: number) => Math.round((bytes / seconds / 1e6) * 100) / 100;
+
+describe('the recorded sample sequence', () => {
+  it('is what the tests below assume: 10 growing samples over about 2 s, ending below the final size', () => {
+    expect(samples).toHaveLength(10);
+    expect(samples[0]).toMatchObject({ originalSize: 0, nfiles: 0, path: 'data/small/d00' });
+    for (let i = 1; i < samples.length; i++) {
+      expect(samples[i]!.time).toBeGreaterThan(samples[i - 1]!.time);
+      expect(samples[i]!.originalSize).toBeGreaterThanOrEqual(samples[i - 1]!.originalSize);
+    }
+    expect(samples.at(-1)!.originalSize).toBe(258_478_647);
+    expect(TOTAL).toBe(315_394_586);
+  });
+});
+
+describe('ProgressTracker', () => {
+  it('starts empty: zero sizes as bigint, no file, no speed, ETA and total unknown', () => {
+    expect(new ProgressTracker().snapshot()).toEqual({
+      percent: 0,
+      originalSize: 0n,
+      compressedSize: 0n,
+      deduplicatedSize: 0n,
+      filesProcessed: 0,
+      currentFile: null,
+      speedMBps: 0,
+      etaSeconds: null,
+      totalExpectedSize: null,
+    });
+  });
+
+  it('without a pre-scan total: percent stays 0, ETA null, totalExpectedSize null, sizes and speed still follow borg', () => {
+    const tracker = new ProgressTracker();
+    for (const s of samples) {
+      tracker.record(s);
+      const snap = tracker.snapshot();
+      expect(snap.percent).toBe(0);
+      expect(snap.etaSeconds).toBeNull();
+      expect(snap.totalExpectedSize).toBeNull();
+      expect(snap.originalSize).toBe(BigInt(s.originalSize));
+      expect(snap.compressedSize).toBe(BigInt(s.compressedSize));
+      expect(snap.deduplicatedSize).toBe(BigInt(s.deduplicatedSize));
+      expect(snap.filesProcessed).toBe(s.nfiles);
+      expect(snap.currentFile).toBe(s.path);
+    }
+    // the whole run (2.08 s) fits in the default 5 s window: speed is the average since the first sample
+    const first = samples[0]!;
+    const last = samples.at(-1)!;
+    expect(tracker.snapshot().speedMBps).toBe(mbps(last.originalSize - first.originalSize, last.time - first.time));
+    expect(tracker.snapshot().speedMBps).toBeCloseTo(124.1, 1);
+  });
+
+  it('speed is 0 until a second sample exists', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(TOTAL);
+    tracker.record(samples[1]!);
+    expect(tracker.snapshot()).toMatchObject({ speedMBps: 0, etaSeconds: null });
+    tracker.record(samples[2]!);
+    expect(tracker.snapshot().speedMBps).toBeGreaterThan(0);
+    expect(tracker.snapshot().etaSeconds).not.toBeNull();
+  });
+
+  it('percent = originalSize ÷ pre-scanned total, ETA = remaining ÷ speed, over the recorded run', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(TOTAL);
+    const first = samples[0]!;
+    let previousPercent = -1;
+    for (const [i, s] of samples.entries()) {
+      tracker.record(s);
+      const snap = tracker.snapshot();
+      const expectedPercent = Math.round(((s.originalSize / TOTAL) * 100) * 100) / 100;
+      expect(snap.percent).toBe(expectedPercent);
+      expect(snap.percent).toBeGreaterThanOrEqual(previousPercent);
+      previousPercent = snap.percent;
+      expect(snap.totalExpectedSize).toBe(315_394_586n);
+      if (i === 0) {
+        expect(snap.etaSeconds).toBeNull();
+        continue;
+      }
+      const speed = (s.originalSize - first.originalSize) / (s.time - first.time);
+      expect(snap.etaSeconds).toBe(Math.ceil((TOTAL - s.originalSize) / speed));
+      expect(Number.isInteger(snap.etaSeconds)).toBe(true);
+    }
+    // last sample: 258,478,647 of 315,394,586 bytes at ~124 MB/s → 81.95 %, under a second to go
+    expect(tracker.snapshot()).toMatchObject({ percent: 81.95, etaSeconds: 1 });
+  });
+
+  it('a total that arrives mid-run applies from then on (the pre-scan runs beside borg)', () => {
+    const tracker = new ProgressTracker();
+    for (const s of samples.slice(0, 4)) tracker.record(s);
+    expect(tracker.snapshot()).toMatchObject({ percent: 0, etaSeconds: null, totalExpectedSize: null });
+    tracker.setTotalExpected(TOTAL);
+    const snap = tracker.snapshot();
+    expect(snap.totalExpectedSize).toBe(BigInt(TOTAL));
+    expect(snap.percent).toBe(Math.round((samples[3]!.originalSize / TOTAL) * 100 * 100) / 100);
+    expect(snap.etaSeconds).toBeGreaterThan(0);
+  });
+
+  it('speed covers only the sliding window: one sample at or before the horizon, then everything after it', () => {
+    const tracker = new ProgressTracker(1);
+    for (const s of samples) tracker.record(s);
+    // last sample at …159.280, horizon …158.280: the newest sample at or before it is …158.126
+    const last = samples.at(-1)!;
+    const anchor = samples.filter((s) => s.time <= last.time - 1).at(-1)!;
+    expect(anchor.originalSize).toBe(74_719_598);
+    expect(tracker.snapshot().speedMBps).toBe(mbps(last.originalSize - anchor.originalSize, last.time - anchor.time));
+    expect(tracker.snapshot().speedMBps).toBeCloseTo(159.21, 2);
+    // the lifetime average is lower: the window really forgot the slow start
+    expect(tracker.snapshot().speedMBps).toBeGreaterThan(mbps(last.originalSize, last.time - samples[0]!.time));
+  });
+
+  it('a stall makes speed fall to 0 within the window and ETA becomes unknown, then recovers', () => {
+    const tracker = new ProgressTracker(5);
+    tracker.setTotalExpected(TOTAL);
+    for (const s of samples) tracker.record(s);
+    const last = samples.at(-1)!;
+    const speeds = [tracker.snapshot().speedMBps];
+    // borg keeps reporting while it waits (same size, time moving on)
+    for (let t = 1; t <= 6; t++) {
+      tracker.record({ ...last, time: last.time + t });
+      speeds.push(tracker.snapshot().speedMBps);
+    }
+    // falls at every sample, and is 0 once the window (5 s) holds only the stall
+    for (let i = 1; i < 5; i++) expect(speeds[i]).toBeLessThan(speeds[i - 1]!);
+    expect(speeds.slice(5)).toEqual([0, 0]);
+    expect(tracker.snapshot().etaSeconds).toBeNull();
+    expect(tracker.snapshot().percent).toBe(81.95);
+    // data flows again: 10 MB in 1 s after the stall
+    tracker.record({ ...last, originalSize: last.originalSize + 10_000_000, time: last.time + 7 });
+    expect(tracker.snapshot().speedMBps).toBe(mbps(10_000_000, 5));
+    expect(tracker.snapshot().etaSeconds).toBeGreaterThan(0);
+  });
+
+  it('percent is capped at 99.9 while running, even at or past the total; ETA is then unknown, never negative', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(1000);
+    tracker.record(sample(0, 0));
+    tracker.record(sample(1, 999));
+    expect(tracker.snapshot().percent).toBe(PERCENT_CAP_WHILE_RUNNING);
+    const tracker2 = new ProgressTracker();
+    tracker2.setTotalExpected(1000);
+    tracker2.record(sample(0, 0));
+    tracker2.record(sample(1, 1000));
+    expect(tracker2.snapshot()).toMatchObject({ percent: 99.9, etaSeconds: 0 });
+    // the pre-scan underestimated (files grew, borg counts metadata): still capped, ETA unknown
+    tracker2.record(sample(2, 1500));
+    expect(tracker2.snapshot()).toMatchObject({ percent: 99.9, etaSeconds: null });
+  });
+
+  it('percent has two decimals and tiny progress is not rounded up to the cap', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(3_000_000);
+    tracker.record(sample(0, 1_000_000));
+    expect(tracker.snapshot().percent).toBe(33.33);
+    tracker.record(sample(1, 2_999_000));
+    expect(tracker.snapshot().percent).toBe(99.9); // 99.966… capped
+  });
+
+  it('finish(summary): percent 100, ETA 0, speed 0, no current file, sizes from borg --json', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(TOTAL);
+    for (const s of samples) tracker.record(s);
+    expect(summary).not.toBeNull();
+    tracker.finish({
+      originalSize: summary!.originalSize!,
+      compressedSize: summary!.compressedSize!,
+      deduplicatedSize: summary!.deduplicatedSize!,
+      nfiles: summary!.nfiles!,
+    });
+    expect(tracker.snapshot()).toEqual({
+      percent: 100,
+      originalSize: 315_394_586n,
+      compressedSize: 294_120_771n,
+      deduplicatedSize: 210_200_580n,
+      filesProcessed: 209,
+      currentFile: null,
+      speedMBps: 0,
+      etaSeconds: 0,
+      totalExpectedSize: 315_394_586n,
+    });
+  });
+
+  it('finish(null) still reports 100 % and keeps the last sizes', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(TOTAL * 10);
+    for (const s of samples) tracker.record(s);
+    tracker.finish(null);
+    const snap = tracker.snapshot();
+    expect(snap).toMatchObject({ percent: 100, etaSeconds: 0, speedMBps: 0, currentFile: null });
+    expect(snap.originalSize).toBe(258_478_647n);
+  });
+
+  it('100 only after finish: no running sample can reach it', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(1);
+    tracker.record(sample(0, 10 ** 12));
+    expect(tracker.snapshot().percent).toBe(99.9);
+    tracker.finish(null);
+    expect(tracker.snapshot().percent).toBe(100);
+  });
+
+  it('sizes beyond 32 bits (and beyond 2^32 MB) stay exact as bigint', () => {
+    const tracker = new ProgressTracker();
+    const fiveTB = 5_000_000_000_000;
+    tracker.setTotalExpected(2 * fiveTB);
+    tracker.record(sample(0, 0));
+    tracker.record({ originalSize: fiveTB, compressedSize: fiveTB - 1, deduplicatedSize: 4_294_967_297, nfiles: 3_000_000, path: 'x', time: 100 });
+    const snap = tracker.snapshot();
+    expect(snap.originalSize).toBe(5_000_000_000_000n);
+    expect(snap.compressedSize).toBe(4_999_999_999_999n);
+    expect(snap.deduplicatedSize).toBe(4_294_967_297n);
+    expect(snap.totalExpectedSize).toBe(10_000_000_000_000n);
+    expect(snap.percent).toBe(50);
+    expect(snap.speedMBps).toBe(50_000);
+    expect(snap.etaSeconds).toBe(100);
+  });
+
+  it('a clock that jumps backwards or repeats a timestamp gives speed 0, never negative or infinite', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(1000);
+    tracker.record(sample(100, 100));
+    tracker.record(sample(100, 200));
+    expect(tracker.snapshot().speedMBps).toBe(0);
+    expect(tracker.snapshot().etaSeconds).toBeNull();
+    tracker.record(sample(90, 300));
+    expect(Number.isFinite(tracker.snapshot().speedMBps)).toBe(true);
+    expect(tracker.snapshot().speedMBps).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a total of 0 bytes (empty sources) gives percent 0 until finish, not NaN', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(0);
+    tracker.record(sample(0, 0));
+    tracker.record(sample(1, 0));
+    expect(tracker.snapshot()).toMatchObject({ percent: 0, totalExpectedSize: 0n });
+    tracker.finish(null);
+    expect(tracker.snapshot().percent).toBe(100);
+  });
+});
