@@ -29,6 +29,8 @@ export class LiveJob {
   process: BorgProcess | null = null;
   /** set once a cancel was requested; the runner stops at the next step */
   cancelRequested = false;
+  /** set when the manager starts ending the job (log closing, final state); a cancel is too late */
+  ending = false;
   /** why the server stopped this job, when it did (shutdown) */
   shutdownReason: string | null = null;
   /** the outcome of the first cancel request, shared by repeated ones */

@@ -107,6 +107,11 @@ export class JobManager {
       if (!row) throw new NotFoundError(`job ${jobId} not found`);
       throw new JobNotCancellableError(`job ${jobId} is ${row.status.toLowerCase()} and cannot be cancelled`, row.status);
     }
+    if (job.ending) {
+      // its log is closed and its end state decided: nothing left to cancel
+      await job.finished;
+      throw new JobNotCancellableError(`job ${jobId} is ${job.row.status.toLowerCase()} and cannot be cancelled`, job.row.status);
+    }
     if (!job.cancelling) {
       job.cancelRequested = true;
       job.note('cancel requested');
@@ -169,14 +174,14 @@ export class JobManager {
   async #execute(entry: QueueEntry): Promise<void> {
     const job = this.#live.get(entry.jobId);
     if (!job || job.cancelRequested) return;
-    // settings may have changed while the job waited: run with the current ones
-    const repository = await this.deps.prisma.repository.findUniqueOrThrow({ where: { id: job.row.repositoryId } });
-    job.row = { ...job.row, repository };
-    await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
-    job.note(`started on ${repository.path}`);
     let status: JobStatus = JobStatus.FAILED;
     let errorMessage: string | null = null;
     try {
+      // settings may have changed while the job waited: run with the current ones
+      const repository = await this.deps.prisma.repository.findUniqueOrThrow({ where: { id: job.row.repositoryId } });
+      job.row = { ...job.row, repository };
+      await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
+      job.note(`started on ${repository.path}`);
       const result = await runCreate(job, this.deps.config);
       status = result ? statusForOutcome(result.outcome, job.cancelRequested) : JobStatus.CANCELLED;
       if (result && status === JobStatus.FAILED) errorMessage = result.outcome.message;
@@ -195,6 +200,7 @@ export class JobManager {
   }
 
   async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null): Promise<void> {
+    job.ending = true;
     job.note(`job ${status.toLowerCase()}`);
     job.log.close();
     const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null };

@@ -1,4 +1,5 @@
-import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../jobs/errors.js';
+import type { ObjectRef, UnionRef } from '@pothos/core';
+import { JobNotCancellableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../jobs/errors.js';
 import { builder } from './builder.js';
 
 /** `interface Error { message: String! }`, implemented by every typed error. */
@@ -6,14 +7,14 @@ export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   fields: (t) => ({ message: t.exposeString('message') }),
 });
 
-builder.objectType(NotFoundError, {
+export const NotFoundErrorRef = builder.objectType(NotFoundError, {
   name: 'NotFoundError',
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof NotFoundError,
   fields: () => ({}),
 });
 
-builder.objectType(ValidationError, {
+export const ValidationErrorRef = builder.objectType(ValidationError, {
   name: 'ValidationError',
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
@@ -29,7 +30,7 @@ builder.objectType(JobNotCancellableError, {
   fields: (t) => ({ status: t.exposeString('status', { description: "the job's status" }) }),
 });
 
-builder.objectType(RepositoryBorgError, {
+export const BorgErrorRef = builder.objectType(RepositoryBorgError, {
   name: 'BorgError',
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof RepositoryBorgError,
@@ -38,3 +39,44 @@ builder.objectType(RepositoryBorgError, {
     exitCode: t.exposeInt('exitCode', { nullable: true }),
   }),
 });
+
+builder.objectType(RepositoryBusyError, {
+  name: 'RepositoryBusyError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof RepositoryBusyError,
+  fields: (t) => ({ jobId: t.exposeID('jobId', { description: 'the pending or running job' }) }),
+});
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- union members of any shape
+type Member = ObjectRef<any, any>;
+
+/**
+ * A result union shared by several fields (DESIGN.md gives addRepository and
+ * updateRepository one, createSchedule and updateSchedule another), which
+ * the errors plugin cannot do: it names one union per field. `settle` turns
+ * the listed expected errors into union members and rethrows the rest.
+ */
+export function sharedResultUnion<Success extends object>(
+  name: string,
+  success: { ref: Member; is: (value: unknown) => value is Success },
+  errors: { ref: Member; type: ErrorClass }[],
+) {
+  type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+  const union: UnionRef<Types, Success | Error> = builder.unionType(name, {
+    types: [success.ref, ...errors.map((error) => error.ref)],
+    resolveType: (value) => {
+      if (success.is(value)) return success.ref as never;
+      return (errors.find((error) => value instanceof error.type)?.ref ?? success.ref) as never;
+    },
+  }) as never;
+  const settle = async (work: () => Promise<Success>): Promise<Success | Error> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (errors.some(({ type }) => error instanceof type)) return error as Error;
+      throw error;
+    }
+  };
+  return { union, settle };
+}

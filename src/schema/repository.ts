@@ -1,8 +1,36 @@
+import type { ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
-import { RepositoryBorgError, ValidationError } from '../jobs/errors.js';
+import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../jobs/errors.js';
+import { retentionOf } from '../jobs/maintenance.js';
 import { parseStringList } from '../jobs/repository-settings.js';
 import { builder } from './builder.js';
+import { BorgErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
 import { parseJobId } from './ids.js';
+import { AddRepositoryInput, UpdateRepositoryInput } from './repository-inputs.js';
+
+const RetentionRef = builder.objectRef<Repository>('Retention').implement({
+  description: 'borg prune rules of a repository',
+  fields: (t) => ({
+    keepWithin: t.exposeString('keepWithin', { nullable: true }),
+    keepLast: t.exposeInt('keepLast', { nullable: true }),
+    keepHourly: t.exposeInt('keepHourly', { nullable: true }),
+    keepDaily: t.exposeInt('keepDaily', { nullable: true }),
+    keepWeekly: t.exposeInt('keepWeekly', { nullable: true }),
+    keepMonthly: t.exposeInt('keepMonthly', { nullable: true }),
+    keepYearly: t.exposeInt('keepYearly', { nullable: true }),
+    compact: t.exposeBoolean('compact'),
+  }),
+});
+
+const ArchiveRef = builder.objectRef<ArchiveSummary>('Archive').implement({
+  description: 'An archive in a repository (borg list)',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    id: t.exposeString('id'),
+    start: t.field({ type: 'DateTime', nullable: true, resolve: (archive) => (archive.start ? new Date(archive.start) : null) }),
+    time: t.field({ type: 'DateTime', nullable: true, resolve: (archive) => (archive.time ? new Date(archive.time) : null) }),
+  }),
+});
 
 export const RepositoryRef = builder.prismaObject('Repository', {
   description: 'A borg repository; its passphrase is write-only',
@@ -16,31 +44,47 @@ export const RepositoryRef = builder.prismaObject('Repository', {
     encryption: t.exposeString('encryption'),
     lockWaitSeconds: t.exposeInt('lockWaitSeconds'),
     hasPassphrase: t.boolean({ resolve: (repository) => repository.passphrase !== null && repository.passphrase !== '' }),
+    retention: t.field({
+      type: RetentionRef,
+      nullable: true,
+      description: 'null when no prune rule is set',
+      resolve: (repository) => (retentionOf(repository) ? repository : null),
+    }),
+    archives: t.field({
+      type: [ArchiveRef],
+      description: 'borg list, oldest first (cached for 30 s; the last listing while a job holds the repository)',
+      resolve: (repository, _args, ctx) => ctx.archives.list(repository),
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    removedAt: t.expose('removedAt', { type: 'DateTime', nullable: true, description: 'set once removed; kept for its jobs' }),
   }),
 });
 
-const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
-  fields: (t) => ({
-    name: t.string({ required: true }),
-    path: t.string({ required: true, description: "local absolute path or ssh://… (borg's own syntax)" }),
-    sourcePaths: t.stringList({ required: true, description: 'what gets backed up (absolute paths)' }),
-    excludePatterns: t.stringList({ defaultValue: [], description: 'borg exclude patterns (fm:, sh:, re:, pp:, pf:)' }),
-    passphrase: t.string({ description: 'write-only; reaches borg through its environment only' }),
-    encryption: t.string({ defaultValue: 'repokey-blake2', description: 'used when initialize is true' }),
-    initialize: t.boolean({ defaultValue: false, description: 'run `borg init` first; else the repository must exist' }),
-    compression: t.string({ defaultValue: 'lz4' }),
-  }),
-});
+class RepositoryResult {
+  constructor(readonly repository: Repository) {}
+}
+const successType = (name: string) =>
+  builder.objectType(class extends RepositoryResult {}, {
+    name,
+    fields: (t) => ({ repository: t.field({ type: RepositoryRef, resolve: (result) => result.repository }) }),
+  });
+const AddRepositorySuccess = successType('AddRepositorySuccess');
+const RemoveRepositorySuccess = successType('RemoveRepositorySuccess');
 
-const AddRepositorySuccess = builder.objectRef<{ repository: Repository }>('AddRepositorySuccess').implement({
-  fields: (t) => ({ repository: t.field({ type: RepositoryRef, resolve: (result) => result.repository }) }),
-});
+const addResult = sharedResultUnion(
+  'AddRepositoryResult',
+  { ref: AddRepositorySuccess, is: (value): value is RepositoryResult => value instanceof RepositoryResult },
+  [
+    { ref: ValidationErrorRef, type: ValidationError },
+    { ref: BorgErrorRef, type: RepositoryBorgError },
+  ],
+);
 
 builder.queryFields((t) => ({
   repositories: t.prismaField({
     type: ['Repository'],
-    resolve: (query, _root, _args, ctx) => ctx.prisma.repository.findMany({ ...query, orderBy: { id: 'asc' } }),
+    description: 'Registered repositories (not removed ones)',
+    resolve: (query, _root, _args, ctx) => ctx.prisma.repository.findMany({ ...query, where: { removedAt: null }, orderBy: { id: 'asc' } }),
   }),
   repository: t.prismaField({
     type: 'Repository',
@@ -53,12 +97,41 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** Repository ids as the API takes them; a malformed one matches nothing. */
+function repositoryId(id: string): number {
+  const parsed = parseJobId(id);
+  if (parsed === null) throw new NotFoundError(`repository ${id} not found`);
+  return parsed;
+}
+
 builder.mutationFields((t) => ({
   addRepository: t.field({
-    type: AddRepositorySuccess,
+    type: addResult.union,
+    authScopes: { admin: true },
     description: 'Registers a repository after borg proved it opens (borg info), optionally creating it (borg init)',
     args: { input: t.arg({ type: AddRepositoryInput, required: true }) },
-    errors: { types: [ValidationError, RepositoryBorgError], directResult: true, union: { name: 'AddRepositoryResult' } },
-    resolve: async (_root, { input }, ctx) => ({ repository: await ctx.repositories.add(input) }),
+    resolve: (_root, { input }, ctx) => addResult.settle(async () => new RepositoryResult(await ctx.repositories.add(input))),
+  }),
+  updateRepository: t.field({
+    type: addResult.union,
+    authScopes: { admin: true },
+    description: 'Changes settings (an unknown id is a ValidationError on `id`); a new path or passphrase must open with borg first. Queued jobs use the new settings',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateRepositoryInput, required: true }) },
+    resolve: (_root, { id, input }, ctx) =>
+      addResult.settle(async () => {
+        // the contract's union has no NotFoundError: an unknown id is invalid input
+        const repository = await ctx.repositories.update(repositoryId(id), input).catch((error: unknown) => {
+          throw error instanceof NotFoundError ? new ValidationError(error.message, 'id') : error;
+        });
+        return new RepositoryResult(repository);
+      }),
+  }),
+  removeRepository: t.field({
+    type: RemoveRepositorySuccess,
+    authScopes: { admin: true },
+    description: "Forgets a repository (borg's data is never touched); refused while it has a pending or running job",
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, RepositoryBusyError], directResult: true, union: { name: 'RemoveRepositoryResult' } },
+    resolve: async (_root, { id }, ctx) => new RepositoryResult(await ctx.repositories.remove(repositoryId(id))),
   }),
 }));

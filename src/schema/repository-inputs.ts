@@ -1,0 +1,51 @@
+import { builder } from './builder.js';
+
+/** DESIGN.md RetentionInput: prune rules applied after every saved backup. */
+export const RetentionInput = builder.inputType('RetentionInput', {
+  description: 'borg prune rules (at least one); prune and compact run after each completed backup',
+  fields: (t) => ({
+    keepWithin: t.string({ description: 'keep everything within this interval, e.g. "7d" (H d w m y)' }),
+    keepLast: t.int(),
+    keepHourly: t.int(),
+    keepDaily: t.int(),
+    keepWeekly: t.int(),
+    keepMonthly: t.int(),
+    keepYearly: t.int(),
+    compact: t.boolean({ defaultValue: true, description: 'run borg compact after the prune' }),
+  }),
+});
+
+const scheduleDescription = 'shorthand: a schedule of this repository alone (cron, 5 fields or 6 with seconds) named after it';
+
+export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    path: t.string({ required: true, description: "local absolute path or ssh://… (borg's own syntax)" }),
+    sourcePaths: t.stringList({ required: true, description: 'what gets backed up (absolute paths)' }),
+    excludePatterns: t.stringList({ defaultValue: [], description: 'borg exclude patterns (fm:, sh:, re:, pp:, pf:)' }),
+    passphrase: t.string({ description: 'write-only; reaches borg through its environment only' }),
+    encryption: t.string({ defaultValue: 'repokey-blake2', description: 'used when initialize is true' }),
+    initialize: t.boolean({ defaultValue: false, description: 'run `borg init` first; else the repository must exist' }),
+    compression: t.string({ defaultValue: 'lz4' }),
+    lockWaitSeconds: t.int({ description: 'how long borg waits for the repository lock (default 5)' }),
+    retention: t.field({ type: RetentionInput, description: 'prune + compact after each completed backup when set' }),
+    schedule: t.string({ description: scheduleDescription }),
+    timezone: t.string({ description: 'IANA name for that schedule, default UTC' }),
+  }),
+});
+
+export const UpdateRepositoryInput = builder.inputType('UpdateRepositoryInput', {
+  description: 'Fields to change; absent fields stay as they are',
+  fields: (t) => ({
+    name: t.string(),
+    path: t.string({ description: 'a new location must open with borg (borg info)' }),
+    sourcePaths: t.stringList(),
+    excludePatterns: t.stringList(),
+    passphrase: t.string({ description: 'write-only; checked with borg info before it is stored' }),
+    compression: t.string(),
+    lockWaitSeconds: t.int(),
+    retention: t.field({ type: RetentionInput, description: 'null removes the policy (no more prune)' }),
+    schedule: t.string({ description: `${scheduleDescription}; null removes it` }),
+    timezone: t.string(),
+  }),
+});

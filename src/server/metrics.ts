@@ -1,0 +1,129 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { JobStatus, isTerminal } from '../jobs/status.js';
+import { ALL_JOBS } from '../jobs/topics.js';
+import type { Services } from '../services.js';
+
+/** How long a scrape reuses the database counts (a dashboard may scrape every few seconds). */
+const DB_CACHE_MS = 5_000;
+
+type DomainServices = Pick<Services, 'prisma' | 'pubsub' | 'jobs'>;
+
+/** Counts that need the database, refreshed at most every DB_CACHE_MS. */
+async function databaseCounts(services: DomainServices) {
+  const { prisma } = services;
+  const [repositories, byStatus, lastSuccess] = await Promise.all([
+    prisma.repository.findMany({ select: { id: true, name: true } }),
+    prisma.backupJob.groupBy({ by: ['repositoryId', 'status'], _count: { _all: true } }),
+    prisma.backupJob.groupBy({
+      by: ['repositoryId'],
+      where: { status: { in: [JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS] } },
+      _max: { completedAt: true },
+    }),
+  ]);
+  const names = new Map(repositories.map((repository) => [repository.id, repository.name]));
+  return { names, byStatus, lastSuccess };
+}
+
+/**
+ * `/metrics` in Prometheus text format: jobs by status and repository,
+ * durations and bytes of finished jobs, last success per repository, queue
+ * depth, running jobs, live subscriptions, and the process's own metrics.
+ * Each server has its own registry (tests run several in one process).
+ */
+export function registerMetrics(app: FastifyInstance, services: DomainServices): { registry: Registry; close: () => void } {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'borgql_process_' });
+  let cached: { at: number; counts: Promise<Awaited<ReturnType<typeof databaseCounts>>> } | null = null;
+  const counts = () => {
+    if (!cached || Date.now() - cached.at > DB_CACHE_MS) cached = { at: Date.now(), counts: databaseCounts(services) };
+    return cached.counts;
+  };
+
+  new Gauge({
+    name: 'borgql_jobs',
+    help: 'Jobs in the history, by status and repository',
+    labelNames: ['status', 'repository'],
+    registers: [registry],
+    async collect() {
+      const { names, byStatus } = await counts();
+      this.reset();
+      for (const row of byStatus) {
+        this.set({ status: row.status.toLowerCase(), repository: names.get(row.repositoryId) ?? String(row.repositoryId) }, row._count._all);
+      }
+    },
+  });
+  new Gauge({
+    name: 'borgql_last_success_timestamp_seconds',
+    help: 'When the last completed backup of a repository ended (Unix time)',
+    labelNames: ['repository'],
+    registers: [registry],
+    async collect() {
+      const { names, lastSuccess } = await counts();
+      this.reset();
+      for (const row of lastSuccess) {
+        const ended = row._max.completedAt;
+        if (ended) this.set({ repository: names.get(row.repositoryId) ?? String(row.repositoryId) }, ended.getTime() / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'borgql_queue_depth',
+    help: 'Jobs waiting for their repository or a free slot',
+    registers: [registry],
+    collect() {
+      this.set(services.jobs.queue.pendingCount);
+    },
+  });
+  new Gauge({
+    name: 'borgql_jobs_running',
+    help: 'Jobs running now',
+    registers: [registry],
+    collect() {
+      this.set(services.jobs.queue.runningCount);
+    },
+  });
+  new Gauge({
+    name: 'borgql_subscriptions',
+    help: 'Live subscriptions to job progress, logs and events',
+    registers: [registry],
+    collect() {
+      this.set(services.pubsub.subscriberCount);
+    },
+  });
+
+  const duration = new Histogram({
+    name: 'borgql_job_duration_seconds',
+    help: 'Run time of finished jobs (backup and maintenance), by status and repository',
+    labelNames: ['status', 'repository'],
+    buckets: [1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 21600, 86400],
+    registers: [registry],
+  });
+  const original = new Counter({
+    name: 'borgql_backup_original_bytes_total',
+    help: 'Bytes read by completed backups since the server started',
+    labelNames: ['repository'],
+    registers: [registry],
+  });
+  const deduplicated = new Counter({
+    name: 'borgql_backup_deduplicated_bytes_total',
+    help: 'New bytes stored by completed backups since the server started',
+    labelNames: ['repository'],
+    registers: [registry],
+  });
+  const stopListening = services.pubsub.listen('jobs', ALL_JOBS, (job) => {
+    if (!isTerminal(job.status) || !job.completedAt) return;
+    const repository = job.repository.name;
+    if (job.startedAt) duration.observe({ status: job.status.toLowerCase(), repository }, (job.completedAt.getTime() - job.startedAt.getTime()) / 1000);
+    if (job.status === JobStatus.COMPLETED || job.status === JobStatus.COMPLETED_WITH_WARNINGS) {
+      original.inc({ repository }, Number(job.originalSize));
+      deduplicated.inc({ repository }, Number(job.deduplicatedSize));
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+  return { registry, close: stopListening };
+}
