@@ -11,7 +11,12 @@ export interface Config {
   databaseFile: string;
   borgBin: string;
   maxConcurrentJobs: number;
+  /** BORGQL_ADMIN_TOKEN: an admin bearer token (never logged) */
   adminToken: string | undefined;
+  /** lifetime of log download links (logDownloadUrl), seconds */
+  downloadTokenTtlSeconds: number;
+  /** BORGQL_PUBLIC_URL: the base of absolute URLs the API hands out (behind a proxy); else the request's Host */
+  publicUrl: string | undefined;
   /** environment handed to borg (BORG_BASE_DIR, HOME, PATH…); secrets are added per repository */
   borgEnv: NodeJS.ProcessEnv;
 }
@@ -40,6 +45,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const databaseFile = path.resolve(databaseUrl.slice('file:'.length));
   const port = integer(env, 'PORT', 4000, 0);
+  const adminToken = env.BORGQL_ADMIN_TOKEN || undefined;
+  // a short admin token is guessable; the message must not echo it
+  if (adminToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(adminToken)) {
+    throw new ConfigError('BORGQL_ADMIN_TOKEN must be 16 to 256 printable characters without spaces');
+  }
+  const publicUrl = env.BORGQL_PUBLIC_URL ? env.BORGQL_PUBLIC_URL.replace(/\/+$/, '') : undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(publicUrl)) {
+    throw new ConfigError(`BORGQL_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
+  }
   if (port > 65535) throw new ConfigError(`PORT must be at most 65535, got ${port}`);
   return {
     port,
@@ -49,7 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile,
     borgBin: env.BORG_BIN || 'borg',
     maxConcurrentJobs: integer(env, 'BORGQL_MAX_CONCURRENT_JOBS', 4, 1),
-    adminToken: env.BORGQL_ADMIN_TOKEN || undefined,
-    borgEnv: env,
+    adminToken,
+    downloadTokenTtlSeconds: integer(env, 'BORGQL_DOWNLOAD_TOKEN_TTL', 300, 1),
+    publicUrl,
+    // borg has no use for the server's own secret
+    borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
   };
 }

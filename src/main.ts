@@ -14,7 +14,11 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = buildApp(config);
-  const { url, recovery } = await server.start();
+  const { url, recovery, initialAdminToken } = await server.start();
+  if (initialAdminToken) {
+    // the one time a token is printed: nobody could log in otherwise (README "Authentication")
+    console.log(`borgql: created an admin API token; it is shown only this once, store it now:\n\n    ${initialAdminToken}\n`);
+  }
   if (recovery.interrupted.length > 0) {
     console.log(`borgql: ended jobs interrupted by the previous server: ${recovery.interrupted.join(', ')}`);
   }

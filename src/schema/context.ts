@@ -1,7 +1,4 @@
-import type { PrismaClient } from '../db/client.js';
-import type { JobManager } from '../jobs/manager.js';
-import type { RepositoryService } from '../jobs/repositories.js';
-import type { JobPubSub } from '../jobs/topics.js';
+import type { Services as DomainServices } from '../services.js';
 import type { ApiTokenService } from '../server/auth/tokens.js';
 import type { DownloadTokens } from '../server/auth/download-tokens.js';
 
@@ -23,12 +20,11 @@ export type Principal =
   | { kind: 'token'; tokenId: number; name: string; role: Role }
   | { kind: 'download'; jobId: number; role: 'VIEWER' };
 
-/** The server's services, shared by every request. */
-export interface Services {
-  prisma: PrismaClient;
-  jobs: JobManager;
-  repositories: RepositoryService;
-  pubsub: JobPubSub;
+/**
+ * The server's services, shared by every request: the domain's
+ * (src/services.ts, built by createServices) plus the server's auth ones.
+ */
+export interface Services extends Omit<DomainServices, 'start' | 'stop' | 'close'> {
   tokens: ApiTokenService;
   downloads: DownloadTokens;
 }

@@ -4,12 +4,15 @@ import { builder } from './builder.js';
 import './scalars.js';
 import './errors.js';
 import './repository.js';
+import './schedule.js';
 import './log.js';
 import './job.js';
+import './token.js';
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+// the blanket rule: every root field, including ones added later, needs at least a viewer token
+builder.queryType({ authScopes: { viewer: true } });
+builder.mutationType({ authScopes: { viewer: true } });
+builder.subscriptionType({ authScopes: { viewer: true } });
 
 /** The executable schema. */
 export const schema: GraphQLSchema = builder.toSchema();

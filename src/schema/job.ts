@@ -134,6 +134,7 @@ const CancelBackupSuccess = builder
 builder.mutationFields((t) => ({
   startBackup: t.field({
     type: StartBackupSuccess,
+    authScopes: { operator: true },
     description: 'Queues a backup of a repository (its path, id or name); it runs when the repository is free',
     args: { repository: t.arg.string({ required: true }) },
     errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'StartBackupResult' } },
@@ -144,6 +145,7 @@ builder.mutationFields((t) => ({
   }),
   cancelBackup: t.field({
     type: CancelBackupSuccess,
+    authScopes: { operator: true },
     description: 'Cancels a pending or running job; resolves once it is CANCELLED',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelBackupResult' } },

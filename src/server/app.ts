@@ -4,7 +4,10 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { RecoveryReport } from '../jobs/recovery.js';
 import { createServices } from '../services.js';
-import type { Context } from '../schema/context.js';
+import type { Services } from '../schema/context.js';
+import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
+import { registerAuthHook } from './auth/hook.js';
+import { ApiTokenService } from './auth/tokens.js';
 import { createGraphQLServer, type Yoga } from './graphql.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 
@@ -19,10 +22,14 @@ export interface AppOptions {
 /** A composed borgql server; `start()` recovers jobs, then listens. */
 export interface App {
   app: FastifyInstance;
-  context: Context;
+  services: Services;
   yoga: Yoga;
-  /** Recovers interrupted jobs, then listens; resolves with the base URL (`http://host:port`). */
-  start(): Promise<{ url: string; recovery: RecoveryReport }>;
+  /**
+   * Recovers interrupted jobs, makes sure an admin token exists, then
+   * listens; resolves with the base URL (`http://host:port`) and, on a first
+   * start without BORGQL_ADMIN_TOKEN, the admin token it created (print it once).
+   */
+  start(): Promise<{ url: string; recovery: RecoveryReport; initialAdminToken: string | null }>;
   /** Cancels running jobs, closes subscriptions, the HTTP server and the database. */
   stop(reason?: string): Promise<void>;
 }
@@ -35,7 +42,14 @@ export interface App {
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'warn';
   const app = Fastify({
-    logger: logLevel === false ? false : { level: logLevel },
+    logger:
+      logLevel === false
+        ? false
+        : {
+            level: logLevel,
+            // an error logged with its request shows the path only: query strings carry download tokens
+            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }) },
+          },
     // request lines would log URLs (download tokens live in query strings); errors still log
     logController: new LogController({ disableRequestLogging: true }),
     // SSE subscriptions such as jobEvents never end by themselves; close() must not wait for them
@@ -47,14 +61,26 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     info: (message) => app.log.info(message),
   });
   const { pubsub } = services;
-  const context: Context = services;
+  const tokens = new ApiTokenService(services.prisma, { warn: (message, error) => app.log.warn({ err: error }, message) });
+  const context: Services = {
+    ...services,
+    tokens,
+    downloads: new DownloadTokens(loadDownloadKey(config.dataDir), config.downloadTokenTtlSeconds),
+  };
+  let listenOrigin = `http://${config.host}:${config.port}`;
 
-  const yoga = createGraphQLServer(context, { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) });
+  // first, so every route registered after it, here or in a plugin, needs a token
+  registerAuthHook(app, tokens, { graphqlEndpoint: '/graphql', ownAuth: [] });
+  const yoga = createGraphQLServer(context, {
+    log: { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
+    publicUrl: config.publicUrl,
+    listenOrigin: () => listenOrigin,
+  });
   app.route({
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req });
       response.headers.forEach((value, key) => void reply.header(key, value));
       reply.status(response.status);
       return reply.send(response.body);
@@ -67,16 +93,18 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
 
   return {
     app,
-    context,
+    services: context,
     yoga,
     async start() {
       // recovery first: /healthz must not answer before interrupted jobs are closed
       const recovery = await services.start();
-      websocket = attachGraphQLWebSocket(app.server, yoga);
+      const initialAdminToken = await tokens.ensureAdmin(config.adminToken);
+      websocket = attachGraphQLWebSocket(app.server, yoga, tokens);
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      return { url: `http://${host}:${address.port}`, recovery };
+      listenOrigin = `http://${host}:${address.port}`;
+      return { url: listenOrigin, recovery, initialAdminToken };
     },
     stop(reason = 'server shutting down') {
       stopping ??= (async () => {

@@ -1,14 +1,20 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../jobs/errors.js';
-import type { Context } from '../schema/context.js';
+import { AuthError } from '../schema/auth-scopes.js';
+import type { Context, Principal, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 
+/**
+ * What the transports hand yoga: the incoming request (a FastifyRequest, or
+ * the WebSocket upgrade request) and who sent it. `auth` set explicitly wins
+ * (graphql-ws, the REST shims); else the Fastify auth hook's `req.auth`.
+ */
 export interface ServerContext {
-  req?: FastifyRequest;
-  reply?: FastifyReply;
+  req?: { headers: IncomingHttpHeaders; auth?: Principal | null };
+  auth?: Principal | null;
 }
 
 export type Yoga = YogaServerInstance<ServerContext, Context>;
@@ -19,13 +25,14 @@ function codeOf(error: unknown): string | null {
   if (error instanceof NotFoundError) return 'NOT_FOUND';
   if (error instanceof JobNotCancellableError) return 'JOB_NOT_CANCELLABLE';
   if (error instanceof RepositoryBorgError) return 'BORG_ERROR';
+  if (error instanceof AuthError) return error.code;
   return null;
 }
 
 /**
  * Expected failures keep their message and get a code (a subscription to an
- * unknown job, a page size over the cap); anything else is masked, so
- * internals never leak.
+ * unknown job, a page size over the cap, a role too weak); anything else is
+ * masked, so internals never leak.
  */
 function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -35,22 +42,67 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
     return new GraphQLError(original.message, {
       nodes: located?.nodes,
       path: located?.path,
-      extensions: { code, ...(original instanceof ValidationError && original.field ? { field: original.field } : {}) },
+      extensions: {
+        code,
+        ...(original instanceof ValidationError && original.field ? { field: original.field } : {}),
+        // GraphQL over HTTP lets a request error that is an authentication failure answer 401
+        ...(code === 'UNAUTHENTICATED' && !located?.path ? { http: { status: 401 } } : {}),
+      },
     });
   }
   return defaultMaskError(error, message, isDev);
 }
 
-/** The yoga instance serving /graphql (HTTP, SSE, GraphiQL) and, through getEnveloped, graphql-ws. */
-export function createGraphQLServer(context: Context, log: { warn: (msg: string) => void; error: (msg: string) => void }): Yoga {
+/**
+ * The blanket rule: no operation executes without a principal, whatever
+ * transport brought it and whichever fields it selects (fields added later
+ * included). HTTP requests without a token are already refused by the
+ * Fastify hook; this catches every other way in (yoga.fetch, graphql-ws).
+ */
+function useRequireAuth(): Plugin<Context> {
+  const refuse = () => ({ errors: [new GraphQLError('authentication required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })] });
+  return {
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      if (!args.contextValue.auth) setResultAndStopExecution(refuse());
+    },
+    onSubscribe: ({ args, setResultAndStopExecution }) => {
+      if (!args.contextValue.auth) setResultAndStopExecution(refuse());
+    },
+  };
+}
+
+/** The request's own origin, when its Host header is a plain host[:port] (never trusted for anything else). */
+function originOf(headers: IncomingHttpHeaders | undefined): string | null {
+  const host = headers?.host;
+  return host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : null;
+}
+
+export interface GraphQLServerOptions {
+  log: { warn: (msg: string) => void; error: (msg: string) => void };
+  /** BORGQL_PUBLIC_URL: wins over the request's Host for absolute URLs */
+  publicUrl?: string;
+  /** where the server listens, for requests without a usable Host header */
+  listenOrigin: () => string;
+}
+
+/** The yoga instance serving /graphql (HTTP, SSE, GraphiQL), the REST shims (yoga.fetch) and, through getEnveloped, graphql-ws. */
+export function createGraphQLServer(services: Services, options: GraphQLServerOptions): Yoga {
+  const { log } = options;
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
-    context: () => context,
+    context: ({ req, auth }) => ({
+      ...services,
+      auth: auth ?? req?.auth ?? null,
+      origin: options.publicUrl ?? originOf(req?.headers) ?? options.listenOrigin(),
+    }),
+    plugins: [useRequireAuth()],
     maskedErrors: { maskError },
-    // GraphiQL with its assets inlined: backup servers often have no internet
+    // GraphiQL with its assets inlined: backup servers often have no internet.
+    // Subscriptions over SSE: they carry the headers entered in GraphiQL (the
+    // bearer token); GraphiQL's WebSocket client sends no connectionParams.
     renderGraphiQL,
-    graphiql: { title: 'borgql', subscriptionsProtocol: 'WS' },
+    graphiql: { title: 'borgql', subscriptionsProtocol: 'SSE', headers: JSON.stringify({ Authorization: 'Bearer <your token>' }) },
     landingPage: false,
     logging: {
       debug: () => undefined,

@@ -1,26 +1,45 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Principal } from '../schema/context.js';
+import { parseBearer, type ApiTokenService } from './auth/tokens.js';
 import type { Yoga } from './graphql.js';
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
 
 /**
  * graphql-ws on the same port and path as HTTP GraphQL, executing through
  * yoga's envelop (same schema, context and error masking), as in yoga's
- * `examples/graphql-ws`.
+ * `examples/graphql-ws`. A connection needs an API token in
+ * `connectionParams.authorization` ("Bearer <token>"; the upgrade request's
+ * Authorization header also works for non-browser clients): without one
+ * `onConnect` refuses and graphql-ws closes with 4403 Forbidden.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga): { close: () => Promise<void> } {
+export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTokenService): { close: () => Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const disposable = useServer(
+  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.extra.request.headers.authorization;
+        const principal = await tokens.authenticate(parseBearer(header));
+        if (!principal) return false;
+        ctx.extra.auth = principal;
+        return true;
+      },
       onSubscribe: async (ctx, _id, params) => {
+        const auth = ctx.extra.auth;
+        // a connection outlives its token's revocation; each new operation checks again
+        if (!auth || !(await tokens.isActive(auth))) {
+          return [new GraphQLError('invalid or revoked token', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
+          auth,
           socket: ctx.extra.socket,
           params,
         });

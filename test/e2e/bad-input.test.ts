@@ -4,7 +4,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
 import { collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
 
 const ADD = `mutation Add($input: AddRepositoryInput!) {
   addRepository(input: $input) {
@@ -128,7 +128,7 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
     expect(syntax.body.errors?.[0]?.message).toMatch(/Syntax Error/);
     const unknownField = await gqlRaw(server.graphqlUrl, '{ nope }');
     expect(unknownField.status).toBe(400);
-    const notJson = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const notJson = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer() }, body: '{"query": ' });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toBeTypeOf('object');
   });

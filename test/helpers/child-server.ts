@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_ADMIN_TOKEN } from './server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,7 +17,7 @@ export interface ChildServer {
   exited: Promise<number | string>;
 }
 
-/** Starts the server with `BORGQL_DATA_DIR=dataDir` and waits for its listening line. */
+/** Starts the server with `BORGQL_DATA_DIR=dataDir` (and the test admin token) and waits for its listening line. */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
@@ -26,6 +27,7 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
       BORG_BASE_DIR: path.join(dataDir, 'borg-base'),
       PORT: '0',
       HOST: '127.0.0.1',
+      BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

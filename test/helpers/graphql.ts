@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { bearer } from './server.js';
 
 /** A GraphQL response as the server sent it. */
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -7,7 +8,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-/** POSTs one operation; returns the HTTP status and the parsed body. */
+/** POSTs one operation (as the test admin unless `headers` say otherwise); returns the HTTP status and the parsed body. */
 export async function gqlRaw<T = Record<string, any>>(
   url: string,
   query: string,
@@ -16,23 +17,28 @@ export async function gqlRaw<T = Record<string, any>>(
 ): Promise<{ status: number; body: GraphQLResponse<T> }> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...bearer(), ...headers },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
 }
 
-/** POSTs one operation and fails on GraphQL errors. */
-export async function gql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const { status, body } = await gqlRaw<T>(url, query, variables);
+/** POSTs one operation (as the test admin unless `headers` say otherwise) and fails on GraphQL errors. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const { status, body } = await gqlRaw<T>(url, query, variables, headers);
   if (status !== 200 || body.errors?.length || !body.data) {
     throw new Error(`GraphQL failed (${status}): ${JSON.stringify(body.errors ?? body)}`);
   }
   return body.data;
 }
 
-/** A graphql-ws client over a real WebSocket. */
-export function wsClient(wsUrl: string, connectionParams?: Record<string, unknown>): Client {
+/** A graphql-ws client over a real WebSocket, authenticated as the test admin unless `connectionParams` say otherwise. */
+export function wsClient(wsUrl: string, connectionParams: Record<string, unknown> = bearer()): Client {
   return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
@@ -60,7 +66,7 @@ export function collectWs<T = Record<string, any>>(
   });
 }
 
-/** Runs a subscription to completion over yoga's SSE (GraphQL over SSE, distinct connections). */
+/** Runs a subscription to completion over yoga's SSE (GraphQL over SSE, distinct connections), as the test admin unless `headers` say otherwise. */
 export async function collectSse<T = Record<string, any>>(
   url: string,
   query: string,
@@ -69,7 +75,7 @@ export async function collectSse<T = Record<string, any>>(
 ): Promise<T[]> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(), ...headers },
     body: JSON.stringify({ query, variables }),
   });
   if (response.status !== 200 || !response.body) throw new Error(`SSE failed with HTTP ${response.status}: ${await response.text()}`);

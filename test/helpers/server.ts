@@ -4,6 +4,14 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { buildApp, type App } from '../../src/server/app.js';
 
+/** The admin token every test server gets (BORGQL_ADMIN_TOKEN); the graphql helpers send it by default. */
+export const TEST_ADMIN_TOKEN = 'bq_test-admin-token-0123456789abcdef';
+
+/** `Authorization` header of a bearer token. */
+export function bearer(token: string = TEST_ADMIN_TOKEN): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
+
 /** A real borgql server on a free port with its own data dir and borg base dir. */
 export interface TestServer {
   app: App;
@@ -28,6 +36,7 @@ export async function startServer(options: { dataDir: string; env?: Record<strin
     BORGQL_DATA_DIR: options.dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
+    BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...options.env,
   });
   const app = buildApp(config, { logLevel: false });
