@@ -56,6 +56,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const logs = new LogStore(sqlite, {
     onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
     onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
+    onError: (jobId, error) => options.warn(`could not write the log of job ${jobId}; retrying`, error),
   });
   const runnerConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, maxConcurrentJobs: config.maxConcurrentJobs };
   const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs });

@@ -28,6 +28,11 @@ export interface LogStoreOptions {
   onLine?: (jobId: number, line: LogLine) => void;
   /** called when a job's log is complete, after its last line */
   onClose?: (jobId: number) => void;
+  /**
+   * called when a timer flush fails (database busy, disk full…); the batch
+   * stays buffered and the flush is retried after another interval
+   */
+  onError?: (jobId: number, error: unknown) => void;
 }
 
 interface Statements {
@@ -52,6 +57,7 @@ export class JobLogWriter {
   #timer: NodeJS.Timeout | undefined;
   #flushed: number;
   #total: number;
+  #closed = false;
 
   constructor(
     readonly jobId: number,
@@ -72,14 +78,46 @@ export class JobLogWriter {
     return this.#flushed;
   }
 
-  /** Numbers and buffers one line; returns it as stored. */
+  /** Whether close() was called: the writer takes no more lines. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Numbers and buffers one line; returns it as stored. Throws once the
+   * writer is closed: onClose has told subscribers the log is complete, so a
+   * later line would never reach them (open a new writer via LogStore.writer).
+   */
   append(content: string, level: string | null = null, time: Date | null = new Date()): LogLine {
+    if (this.#closed) throw new Error(`the log of job ${this.jobId} is closed: no more lines can be appended`);
     const line: LogLine = { lineNumber: ++this.#total, content, level, time };
     this.#buffer.push(line);
     this.store.options.onLine?.(this.jobId, line);
     if (this.#buffer.length >= this.store.options.maxBufferedLines) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), this.store.options.flushIntervalMs);
+    else this.#armTimer();
     return line;
+  }
+
+  #armTimer(): void {
+    this.#timer ??= setTimeout(() => this.#flushFromTimer(), this.store.options.flushIntervalMs);
+  }
+
+  /**
+   * A throw from a timer callback is an uncaughtException that would stop
+   * the server and every running job; report it instead, and retry later
+   * (flush() keeps the failed batch buffered).
+   */
+  #flushFromTimer(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      this.#armTimer();
+      try {
+        this.store.options.onError?.(this.jobId, error);
+      } catch {
+        // a failing reporter must not crash the timer either
+      }
+    }
   }
 
   /** Buffered lines with numbers in (after, after + limit]. */
@@ -99,16 +137,23 @@ export class JobLogWriter {
     this.#buffer = [];
   }
 
-  /** Flushes and forgets the writer: the job's log is complete. */
+  /**
+   * Flushes and forgets the writer: the job's log is complete. Idempotent.
+   * When the final flush throws, the writer stays open (lines buffered,
+   * onClose not called) so the caller can retry.
+   */
   close(): void {
+    if (this.#closed) return;
     this.flush();
+    this.#closed = true;
     this.store.release(this);
   }
 }
 
 /** Durable, paged job logs in the `JobLogLine` table (see JobLogWriter). */
 export class LogStore {
-  readonly options: Required<Omit<LogStoreOptions, 'onLine' | 'onClose'>> & Pick<LogStoreOptions, 'onLine' | 'onClose'>;
+  readonly options: Required<Pick<LogStoreOptions, 'flushIntervalMs' | 'maxBufferedLines'>> &
+    Pick<LogStoreOptions, 'onLine' | 'onClose' | 'onError'>;
   readonly #writers = new Map<number, JobLogWriter>();
   readonly #sql: Statements;
   readonly #insertMany: (jobId: number, lines: LogLine[], total: number) => void;
@@ -122,6 +167,7 @@ export class LogStore {
       maxBufferedLines: options.maxBufferedLines ?? 10_000,
       onLine: options.onLine,
       onClose: options.onClose,
+      onError: options.onError,
     };
     this.#sql = {
       insert: db.prepare(
@@ -202,8 +248,19 @@ export class LogStore {
     return { lines, totalLines, hasMore: end < totalLines };
   }
 
-  /** Every line of a job's log, in pages, with constant memory (downloads). */
-  *iterate(jobId: number, pageSize = 5000): Generator<LogLine[]> {
+  /**
+   * Every line of a job's log, in pages, with constant memory (downloads).
+   * Throws a RangeError at once for a pageSize that is not an integer from 1
+   * to MAX_LOG_PAGE: a size below 1 would never advance and loop forever.
+   */
+  iterate(jobId: number, pageSize = 5000): Generator<LogLine[]> {
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_LOG_PAGE) {
+      throw new RangeError(`pageSize must be an integer from 1 to ${MAX_LOG_PAGE}, got ${pageSize}`);
+    }
+    return this.#pages(jobId, pageSize);
+  }
+
+  *#pages(jobId: number, pageSize: number): Generator<LogLine[]> {
     for (let offset = 0; ; offset += pageSize) {
       const page = this.read(jobId, offset, pageSize);
       if (page.lines.length > 0) yield page.lines;

@@ -366,15 +366,11 @@ describe('LogStore flushing', () => {
     expect(storedCount(db, jobId)).toBe(3);
   });
 
-  // BUG (src/jobs/log-store.ts, JobLogWriter.append: `setTimeout(() => this.flush(), …)`):
-  // the timer calls flush() bare. When the batch cannot be written (SQLITE_BUSY after the
-  // 10 s busy timeout, SQLITE_FULL, an I/O error, the job row deleted), the exception is
-  // thrown from a timer callback: in the server that is an uncaughtException and Node
-  // exits, taking every running job down, instead of retrying on the next tick. The
-  // timer is also not re-armed, so the batch waits for the next append.
-  // Fix: in the timer, `try { this.flush() } catch (e) { report(e); re-arm the timer }`
-  // (e.g. an onError option), keeping the batch buffered as flush() already does.
-  it.fails('a failing timer flush does not throw out of the timer (it would crash the server)', () => {
+  // Was a bug: the timer called flush() bare, so a failing batch (SQLITE_BUSY, SQLITE_FULL,
+  // an I/O error, the job row deleted) threw from the timer callback — an uncaughtException
+  // that stops the server — and the timer was not re-armed. The timer now catches, reports
+  // through onError, keeps the batch buffered and retries one interval later.
+  it('a failing timer flush does not throw out of the timer (it would crash the server)', () => {
     const { db, file } = freshDatabase();
     const jobId = newJob(db);
     db.pragma('busy_timeout = 50');
@@ -390,6 +386,48 @@ describe('LogStore flushing', () => {
     // and it tries again later
     vi.advanceTimersByTime(1000);
     expect(storedLines(db, jobId)).toHaveLength(1);
+  });
+
+  it('a failing timer flush is reported through onError, keeps the batch, and is retried until it succeeds', () => {
+    const { db, file } = freshDatabase();
+    const jobId = newJob(db);
+    db.pragma('busy_timeout = 50');
+    const errors: [number, unknown][] = [];
+    const writer = store(db, { onError: (id, error) => errors.push([id, error]) }).writer(jobId);
+    writer.append('a');
+    const other = reopen(file);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      vi.advanceTimersByTime(1000);
+      vi.advanceTimersByTime(1000);
+    } finally {
+      other.exec('COMMIT');
+    }
+    expect(errors).toHaveLength(2);
+    expect(errors.every(([id]) => id === jobId)).toBe(true);
+    expect(String(errors[0]![1])).toMatch(/locked|busy/i);
+    expect(writer.flushedLines).toBe(0);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(errors).toHaveLength(2);
+    expect(storedLines(db, jobId).map((l) => l.content)).toEqual(['a']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('an onError that throws does not escape the timer either', () => {
+    const { db } = freshDatabase();
+    const jobId = newJob(db);
+    // a stray row where line 1 will go makes every flush fail
+    db.prepare('INSERT INTO JobLogLine (jobId, lineNumber, content) VALUES (?, 1, ?)').run(jobId, 'stray');
+    const writer = store(db, {
+      onError: () => {
+        throw new Error('reporter broke');
+      },
+    }).writer(jobId);
+    writer.append('a');
+    expect(() => vi.advanceTimersByTime(1000)).not.toThrow();
+    expect(writer.buffered(0, 10).map((l) => l.content)).toEqual(['a']);
+    expect(vi.getTimerCount()).toBe(1);
   });
 });
 
@@ -470,13 +508,10 @@ describe('LogStore callbacks and iteration', () => {
     writer.close();
   });
 
-  // SURPRISE (src/jobs/log-store.ts, JobLogWriter.close/append): close() releases the
-  // writer but the object stays usable. A line appended to it afterwards (JobManager's
-  // cancel() notes "cancel requested" on a job whose #finish already closed its log but
-  // has not yet dropped it from #live) is numbered, stored by a later timer flush, and
-  // reported to onLine *after* onClose — a jobLogs subscriber has already completed and
-  // never sees it. Fix: make append after close throw (or reopen through the store).
-  it.fails('no onLine after onClose: a closed writer refuses further lines', () => {
+  // Was a surprise: close() released the writer but left it usable, so a line appended
+  // afterwards was numbered, stored, and reported to onLine after onClose (a jobLogs
+  // subscriber had already completed). A closed writer now refuses lines.
+  it('no onLine after onClose: a closed writer refuses further lines', () => {
     const { db } = freshDatabase();
     const jobId = newJob(db);
     const events: string[] = [];
@@ -490,5 +525,36 @@ describe('LogStore callbacks and iteration', () => {
       // refusing is fine
     }
     expect(events).toEqual(['line 1', 'close']);
+  });
+
+  it('append on a closed writer throws an Error naming the job; close is idempotent; the store opens a fresh writer', () => {
+    const { db } = freshDatabase();
+    const jobId = newJob(db);
+    let closes = 0;
+    const logs = store(db, { onClose: () => closes++ });
+    const writer = logs.writer(jobId);
+    writer.append('a');
+    writer.close();
+    writer.close();
+    expect(closes).toBe(1);
+    expect(writer.closed).toBe(true);
+    expect(() => writer.append('b')).toThrow(`job ${jobId}`);
+    expect(writer.totalLines).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
+    const next = logs.writer(jobId);
+    expect(next).not.toBe(writer);
+    expect(next.append('b').lineNumber).toBe(2);
+  });
+
+  it('iterate() rejects a page size that could never advance (or exceeds a page), at the call', () => {
+    const { db } = freshDatabase();
+    const jobId = newJob(db);
+    const logs = store(db);
+    logs.writer(jobId).append('a');
+    for (const size of [0, -1, 0.5, Number.NaN, MAX_LOG_PAGE + 1]) {
+      expect(() => logs.iterate(jobId, size), String(size)).toThrow(RangeError);
+    }
+    expect([...logs.iterate(jobId, 1)].flat().map((l) => l.content)).toEqual(['a']);
+    expect([...logs.iterate(jobId, MAX_LOG_PAGE)]).toHaveLength(1);
   });
 });
