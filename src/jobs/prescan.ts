@@ -1,3 +1,4 @@
+import type { BigIntStats, Dir } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PathMatcher } from '../borg/patterns.js';
@@ -9,10 +10,20 @@ export interface PrescanResult {
 }
 
 /**
+ * Files stat-ed at once: bounds memory and open requests on a folder of a
+ * million files, and is how often a long listing checks the abort signal.
+ */
+const BATCH = 256;
+
+/**
  * Sums the sizes of the regular files under `sources`, skipping excluded
  * paths, symlinks (borg stores the link, not its target) and unreadable
- * folders (borg warns about those itself). It is the denominator of a job's
- * percent and runs beside borg, never before it. Stops early on `signal`.
+ * folders (borg warns about those itself). A file with several hard links is
+ * counted once, as borg reads it once. It is the denominator of a job's
+ * percent and runs beside borg, never before it. Stops early on `signal`:
+ * no folder is opened once it fired, and a long listing stops after the
+ * current batch of files (single-file sources are still counted: one lstat
+ * each, and an aborted result is discarded by the caller anyway).
  */
 export async function prescanSources(
   sources: readonly string[],
@@ -20,41 +31,57 @@ export async function prescanSources(
   signal?: AbortSignal,
 ): Promise<PrescanResult> {
   const result: PrescanResult = { bytes: 0, files: 0 };
+  // dev:ino of files with more than one link; bigint because inode numbers
+  // above 2^53 (XFS, btrfs, network filesystems) would collide as numbers
+  const linked = new Set<string>();
+  const count = (stat: BigIntStats | null) => {
+    if (!stat?.isFile()) return;
+    if (stat.nlink > 1n) {
+      const key = `${stat.dev}:${stat.ino}`;
+      if (linked.has(key)) return;
+      linked.add(key);
+    }
+    result.bytes += Number(stat.size);
+    result.files += 1;
+  };
+  const countFiles = async (files: string[]) => {
+    const stats = await Promise.all(files.map((file) => lstat(file, { bigint: true }).catch(() => null)));
+    for (const stat of stats) count(stat);
+  };
+
   const pending: string[] = [];
   for (const source of sources) {
     if (isExcluded(source)) continue;
-    try {
-      const stat = await lstat(source);
-      if (stat.isFile()) {
-        result.bytes += stat.size;
-        result.files += 1;
-      } else if (stat.isDirectory()) pending.push(source);
-    } catch {
-      // a missing source: borg reports it as a warning
-    }
+    // a missing source: borg reports it as a warning
+    const stat = await lstat(source, { bigint: true }).catch(() => null);
+    if (stat?.isDirectory()) pending.push(source);
+    else count(stat);
   }
-  while (pending.length > 0) {
-    if (signal?.aborted) break;
+  while (pending.length > 0 && !signal?.aborted) {
     const dir = pending.pop() as string;
-    let handle;
+    let handle: Dir;
     try {
-      handle = await opendir(dir, { bufferSize: 256 });
+      handle = await opendir(dir, { bufferSize: BATCH });
     } catch {
       continue;
     }
-    const files: string[] = [];
-    for await (const entry of handle) {
-      const full = path.join(dir, entry.name);
-      if (isExcluded(full)) continue;
-      if (entry.isDirectory()) pending.push(full);
-      else if (entry.isFile()) files.push(full);
+    let batch: string[] = [];
+    try {
+      for await (const entry of handle) {
+        const full = path.join(dir, entry.name);
+        if (isExcluded(full)) continue;
+        if (entry.isDirectory()) pending.push(full);
+        else if (entry.isFile()) batch.push(full);
+        if (batch.length >= BATCH) {
+          await countFiles(batch);
+          batch = [];
+          if (signal?.aborted) break;
+        }
+      }
+    } catch {
+      // a folder that fails while being read (I/O error, removed): keep what was listed
     }
-    const stats = await Promise.all(files.map((file) => lstat(file).catch(() => null)));
-    for (const stat of stats) {
-      if (!stat) continue;
-      result.bytes += stat.size;
-      result.files += 1;
-    }
+    await countFiles(batch);
   }
   return result;
 }

@@ -150,18 +150,44 @@ describe('prescanSources', () => {
     expect(await prescanSources([root, path.join(root, 'f')], none, AbortSignal.abort())).toEqual({ bytes: 50, files: 1 });
   });
 
-  // BUG (src/jobs/prescan.ts, the size loop at the end of the while loop, and the
-  // file-source branch): every hard link of a file is counted, but borg 1.2 reads
-  // and counts a hard-linked file once (measured with borg 1.2.4: two links to a
-  // 1 MB file → nfiles 1, original_size 1,000,488). A tree full of hard links
-  // (rsnapshot/rsync --link-dest copies, package stores) gets a total N times too
-  // big, so percent crawls and then jumps to 100 at the end, and the ETA is too long.
-  // Fix: when stat.nlink > 1, count the file only the first time its (dev, ino) is seen.
-  it.fails('counts a hard-linked file once, as borg does', async () => {
+  // Was a bug: every hard link of a file was counted, but borg 1.2 reads and counts a
+  // hard-linked file once (measured with borg 1.2.4: two links to a 1 MB file → nfiles 1,
+  // original_size 1,000,488), so trees of hard links (rsnapshot, rsync --link-dest, package
+  // stores) got an N-times total. The pre-scan now counts a file with nlink > 1 once per (dev, ino).
+  it('counts a hard-linked file once, as borg does', async () => {
     const root = tree({ original: 1000 });
     linkSync(path.join(root, 'original'), path.join(root, 'second-link'));
     mkdirSync(path.join(root, 'sub'));
     linkSync(path.join(root, 'original'), path.join(root, 'sub', 'third-link'));
     expect(await prescanSources([root], none)).toEqual({ bytes: 1000, files: 1 });
+  });
+
+  it('counts a hard link once across sources, and once when a source is itself one of the links', async () => {
+    const root = tree({ 'a/original': 300, 'b/other': 7 });
+    linkSync(path.join(root, 'a', 'original'), path.join(root, 'b', 'link'));
+    expect(await prescanSources([path.join(root, 'a'), path.join(root, 'b')], none)).toEqual({ bytes: 307, files: 2 });
+    expect(await prescanSources([path.join(root, 'b', 'link'), root], none)).toEqual({ bytes: 307, files: 2 });
+  });
+
+  it('a hard link that is excluded does not hide the included one', async () => {
+    const root = tree({ 'skip/original': 40, keep: 2 });
+    linkSync(path.join(root, 'skip', 'original'), path.join(root, 'also'));
+    const rel = root.replace(/^\/+/, '');
+    expect(await prescanSources([root], compileExcludes([`${rel}/skip`]))).toEqual({ bytes: 42, files: 2 });
+  });
+
+  it('an abort during a long listing stops after the current batch of files', async () => {
+    const files: Record<string, number> = {};
+    for (let i = 0; i < 2000; i++) files[`f${i}`] = 1;
+    const root = tree(files);
+    const controller = new AbortController();
+    let asked = 0;
+    const result = await prescanSources([root], () => {
+      if (++asked === 2) controller.abort(); // the first entry below the source
+      return false;
+    }, controller.signal);
+    expect(result.files).toBeGreaterThan(0);
+    expect(result.files).toBeLessThan(2000);
+    expect(result.bytes).toBe(result.files);
   });
 });
