@@ -9,6 +9,7 @@ import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
 import { registerAuthHook } from './auth/hook.js';
 import { ApiTokenService } from './auth/tokens.js';
 import { createGraphQLServer, type Yoga } from './graphql.js';
+import { DOWNLOAD_ROUTE_URL, restApi } from './rest/index.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 
 /** Options for tests and benchmarks; the server itself runs with the defaults. */
@@ -70,7 +71,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let listenOrigin = `http://${config.host}:${config.port}`;
 
   // first, so every route registered after it, here or in a plugin, needs a token
-  registerAuthHook(app, tokens, { graphqlEndpoint: '/graphql', ownAuth: [] });
+  registerAuthHook(app, tokens, { graphqlEndpoint: '/graphql', ownAuth: [DOWNLOAD_ROUTE_URL] });
   const yoga = createGraphQLServer(context, {
     log: { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
     publicUrl: config.publicUrl,
@@ -87,6 +88,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  void app.register(restApi, { yoga, downloads: context.downloads });
 
   let websocket: { close: () => Promise<void> } | null = null;
   let stopping: Promise<void> | null = null;

@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** A REST answer other than 200: its status and the `{"detail": …}` body. */
+export class RestError extends Error {
+  override name = 'RestError';
+  constructor(
+    readonly statusCode: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** HTTP status of the GraphQL error codes (server/graphql.ts) a shim can meet. */
+const STATUS_OF_CODE: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  GRAPHQL_VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  JOB_NOT_CANCELLABLE: 400,
+};
+
+/** HTTP status of the typed errors of mutation result unions. */
+const STATUS_OF_TYPENAME: Record<string, number> = {
+  NotFoundError: 404,
+  ValidationError: 400,
+  JobNotCancellableError: 400,
+};
+
+/** The RestError for a GraphQL error; unknown codes are the server's fault (500, message not passed on). */
+export function restErrorOfGraphQL(error: { message: string; extensions?: { code?: unknown } }): RestError {
+  const status = STATUS_OF_CODE[String(error.extensions?.code)];
+  return status ? new RestError(status, error.message) : new RestError(500, 'internal server error');
+}
+
+/** The RestError for a typed error of a result union (`__typename` + `message`), or null for a success. */
+export function restErrorOfResult(result: { __typename: string; message?: string }): RestError | null {
+  const status = STATUS_OF_TYPENAME[result.__typename];
+  if (status) return new RestError(status, result.message ?? result.__typename);
+  return result.__typename.endsWith('Success') ? null : new RestError(500, 'internal server error');
+}
+
+/**
+ * The REST routes' error handler: everything becomes `{"detail": …}`.
+ * Fastify's own 4xx (schema validation, malformed or missing JSON, wrong
+ * content type) keep their status and message; anything else is a 500 whose
+ * cause goes to the log, not to the client.
+ */
+export function restErrorHandler(error: FastifyError | RestError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof RestError) {
+    if (error.statusCode >= 500) request.log.error({ err: error }, 'REST request failed');
+    return reply.code(error.statusCode).send({ detail: error.detail });
+  }
+  if (error.validation) return reply.code(400).send({ detail: error.message });
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return reply.code(error.statusCode).send({ detail: error.message });
+  }
+  request.log.error({ err: error }, 'REST request failed');
+  return reply.code(500).send({ detail: 'internal server error' });
+}

@@ -1,0 +1,94 @@
+/**
+ * Borg UI's job JSON (DESIGN.md "REST compatibility"): snake_case keys,
+ * integer ids, lower-case statuses, ISO 8601 UTC times, an integer
+ * `progress`, and Borg UI's defaults for unknown numbers (0, never null).
+ */
+
+/** The GraphQL selection a Job JSON is made from. */
+export const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus
+  progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
+  logs(limit: 0) { totalLines }`;
+
+/** A BackupJob as JOB_FIELDS selects it. */
+export interface GraphQLJob {
+  id: string;
+  repositoryPath: string;
+  status: string;
+  trigger: string;
+  scheduleId: string | null;
+  archiveName: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  errorMessage: string | null;
+  maintenanceStatus: string | null;
+  progress: {
+    percent: number;
+    originalSize: number;
+    compressedSize: number;
+    deduplicatedSize: number;
+    filesProcessed: number;
+    currentFile: string | null;
+    speedMBps: number;
+    etaSeconds: number | null;
+    totalExpectedSize: number | null;
+  };
+  logs: { totalLines: number };
+}
+
+/** The REST form of a job. */
+export interface JobJson {
+  id: number;
+  repository: string;
+  status: string;
+  started_at: string | null;
+  completed_at: string | null;
+  progress: number;
+  error_message: string | null;
+  has_logs: boolean;
+  maintenance_status: string | null;
+  scheduled_job_id: number | null;
+  triggered_by: 'manual' | 'schedule';
+  archive_name: string | null;
+  progress_details: {
+    original_size: number;
+    compressed_size: number;
+    deduplicated_size: number;
+    nfiles: number;
+    current_file: string;
+    progress_percent: number;
+    backup_speed: number;
+    total_expected_size: number;
+    estimated_time_remaining: number;
+  };
+}
+
+/** Maps a GraphQL job to Borg UI's job JSON. */
+export function toJobJson(job: GraphQLJob): JobJson {
+  const p = job.progress;
+  return {
+    id: Number(job.id),
+    repository: job.repositoryPath,
+    status: job.status.toLowerCase(),
+    started_at: job.startedAt,
+    completed_at: job.completedAt,
+    // floor, not round: 99.6 % is not done, and 100 only appears once borg has finished
+    progress: Math.min(100, Math.max(0, Math.floor(p.percent))),
+    error_message: job.errorMessage,
+    has_logs: job.logs.totalLines > 0,
+    maintenance_status: job.maintenanceStatus,
+    scheduled_job_id: job.scheduleId === null ? null : Number(job.scheduleId),
+    triggered_by: job.trigger === 'SCHEDULE' ? 'schedule' : 'manual',
+    archive_name: job.archiveName,
+    progress_details: {
+      original_size: p.originalSize,
+      compressed_size: p.compressedSize,
+      deduplicated_size: p.deduplicatedSize,
+      nfiles: p.filesProcessed,
+      current_file: p.currentFile ?? '',
+      progress_percent: Math.floor(p.percent * 100) / 100,
+      backup_speed: p.speedMBps,
+      total_expected_size: p.totalExpectedSize ?? 0,
+      estimated_time_remaining: p.etaSeconds ?? 0,
+    },
+  };
+}
