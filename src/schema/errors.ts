@@ -2,6 +2,20 @@ import type { ObjectRef, UnionRef } from '@pothos/core';
 import { JobNotCancellableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../jobs/errors.js';
 import { builder } from './builder.js';
 
+/**
+ * graphql-js treats a resolved value that is an `Error` as a field error, so
+ * an expected error returned as a union member travels behind a proxy that
+ * is not `instanceof Error` (the errors plugin does the same internally).
+ */
+const shielded = new WeakMap<object, Error>();
+function shield(error: Error): object {
+  const proxy = new Proxy(error, { getPrototypeOf: () => Object.prototype });
+  shielded.set(proxy, error);
+  return proxy;
+}
+/** The error behind a shielded value, or the value itself. */
+const unshield = (value: unknown): unknown => (typeof value === 'object' && value !== null && shielded.get(value)) || value;
+
 /** `interface Error { message: String! }`, implemented by every typed error. */
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   fields: (t) => ({ message: t.exposeString('message') }),
@@ -10,14 +24,14 @@ export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
 export const NotFoundErrorRef = builder.objectType(NotFoundError, {
   name: 'NotFoundError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof NotFoundError,
+  isTypeOf: (value) => unshield(value) instanceof NotFoundError,
   fields: () => ({}),
 });
 
 export const ValidationErrorRef = builder.objectType(ValidationError, {
   name: 'ValidationError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof ValidationError,
+  isTypeOf: (value) => unshield(value) instanceof ValidationError,
   fields: (t) => ({
     field: t.exposeString('field', { nullable: true, description: 'the input field at fault' }),
   }),
@@ -26,14 +40,14 @@ export const ValidationErrorRef = builder.objectType(ValidationError, {
 builder.objectType(JobNotCancellableError, {
   name: 'JobNotCancellableError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof JobNotCancellableError,
+  isTypeOf: (value) => unshield(value) instanceof JobNotCancellableError,
   fields: (t) => ({ status: t.exposeString('status', { description: "the job's status" }) }),
 });
 
 export const BorgErrorRef = builder.objectType(RepositoryBorgError, {
   name: 'BorgError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof RepositoryBorgError,
+  isTypeOf: (value) => unshield(value) instanceof RepositoryBorgError,
   fields: (t) => ({
     msgid: t.exposeString('msgid', { nullable: true, description: "borg's message id, e.g. PassphraseWrong" }),
     exitCode: t.exposeInt('exitCode', { nullable: true }),
@@ -43,7 +57,7 @@ export const BorgErrorRef = builder.objectType(RepositoryBorgError, {
 builder.objectType(RepositoryBusyError, {
   name: 'RepositoryBusyError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof RepositoryBusyError,
+  isTypeOf: (value) => unshield(value) instanceof RepositoryBusyError,
   fields: (t) => ({ jobId: t.exposeID('jobId', { description: 'the pending or running job' }) }),
 });
 
@@ -67,14 +81,15 @@ export function sharedResultUnion<Success extends object>(
     types: [success.ref, ...errors.map((error) => error.ref)],
     resolveType: (value) => {
       if (success.is(value)) return success.ref as never;
-      return (errors.find((error) => value instanceof error.type)?.ref ?? success.ref) as never;
+      const error = unshield(value);
+      return (errors.find(({ type }) => error instanceof type)?.ref ?? success.ref) as never;
     },
   }) as never;
   const settle = async (work: () => Promise<Success>): Promise<Success | Error> => {
     try {
       return await work();
     } catch (error) {
-      if (errors.some(({ type }) => error instanceof type)) return error as Error;
+      if (errors.some(({ type }) => error instanceof type)) return shield(error as Error) as Error;
       throw error;
     }
   };

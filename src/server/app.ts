@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { RecoveryReport } from '../jobs/recovery.js';
 import { createServices } from '../services.js';
+import { registerMetrics } from './metrics.js';
 import type { Services } from '../schema/context.js';
 import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
 import { registerAuthHook } from './auth/hook.js';
@@ -89,6 +90,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
   void app.register(restApi, { yoga, downloads: context.downloads });
+  const metrics = registerMetrics(app, services);
 
   let websocket: { close: () => Promise<void> } | null = null;
   let stopping: Promise<void> | null = null;
@@ -110,6 +112,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
     stop(reason = 'server shutting down') {
       stopping ??= (async () => {
+        metrics.close();
         const stopped = await services.stop(reason);
         // let subscriptions of the jobs just stopped deliver their last state and complete
         // before their connections close (bounded: a stuck client cannot hold the shutdown)

@@ -33,7 +33,7 @@ async function databaseCounts(services: DomainServices) {
  */
 export function registerMetrics(app: FastifyInstance, services: DomainServices): { registry: Registry; close: () => void } {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'borgql_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'borgql_' });
   let cached: { at: number; counts: Promise<Awaited<ReturnType<typeof databaseCounts>>> } | null = null;
   const counts = () => {
     if (!cached || Date.now() - cached.at > DB_CACHE_MS) cached = { at: Date.now(), counts: databaseCounts(services) };

@@ -1,0 +1,165 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from 'graphql-ws';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { borg } from '../helpers/borg.js';
+import { collectWs, gql, wsClient } from '../helpers/graphql.js';
+import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+
+const REPOSITORY = `id name path sourcePaths excludePatterns compression lockWaitSeconds hasPassphrase removedAt
+  retention { keepWithin keepLast keepDaily compact } lastJob { id status } schedules { id } nextRunAt`;
+const UPDATE = `mutation($id: ID!, $input: UpdateRepositoryInput!) { updateRepository(id: $id, input: $input) {
+  __typename ... on Error { message } ... on ValidationError { field } ... on BorgError { msgid }
+  ... on AddRepositorySuccess { repository { ${REPOSITORY} } } } }`;
+const REMOVE = `mutation($id: ID!) { removeRepository(id: $id) {
+  __typename ... on Error { message } ... on RepositoryBusyError { jobId } ... on RemoveRepositorySuccess { repository { id removedAt } } } }`;
+const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
+const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { status archiveName } }`;
+
+describe('repository management and metrics', () => {
+  const tmp = tempDir('repositories');
+  const source = path.join(tmp.dir, 'src');
+  const other = path.join(tmp.dir, 'other');
+  const repoPath = path.join(tmp.dir, 'repos', 'main');
+  const borgEnv = { BORG_BASE_DIR: path.join(tmp.dir, 'borg-test-base'), BORG_PASSPHRASE: 'one' };
+  let server: TestServer;
+  let client: Client;
+  let id = '';
+
+  beforeAll(async () => {
+    for (const dir of [source, other]) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'file.txt'), dir);
+    }
+    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
+    client = wsClient(server.wsUrl);
+    const { addRepository } = await gql<{ addRepository: any }>(
+      server.graphqlUrl,
+      `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on AddRepositorySuccess { repository { id } } } }`,
+      { input: { name: 'main', path: repoPath, sourcePaths: [source], passphrase: 'one', initialize: true } },
+    );
+    id = addRepository.repository.id;
+  });
+  afterAll(async () => {
+    await client?.dispose();
+    await server?.stop();
+    tmp.cleanup();
+  });
+
+  const update = async (input: Record<string, unknown>, target = id) =>
+    (await gql<{ updateRepository: any }>(server.graphqlUrl, UPDATE, { id: target, input })).updateRepository;
+  async function backup(): Promise<{ status: string; archiveName: string }> {
+    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repoPath });
+    return (await collectWs<{ jobProgress: any }>(client, WATCH, { id: startBackup.job.id })).at(-1)?.jobProgress;
+  }
+
+  it('updates settings, retention and the schedule shorthand, and the next backup uses them', async () => {
+    const changed = await update({
+      sourcePaths: [source, other],
+      excludePatterns: ['sh:**/*.tmp'],
+      compression: 'zstd,3',
+      lockWaitSeconds: 2,
+      retention: { keepDaily: 7, keepWithin: '2d' },
+      schedule: '0 3 * * *',
+      timezone: 'Europe/Berlin',
+    });
+    expect(changed.__typename).toBe('AddRepositorySuccess');
+    expect(changed.repository).toMatchObject({
+      sourcePaths: [source, other],
+      excludePatterns: ['sh:**/*.tmp'],
+      compression: 'zstd,3',
+      lockWaitSeconds: 2,
+      retention: { keepWithin: '2d', keepLast: null, keepDaily: 7, compact: true },
+      schedules: [{ id: expect.any(String) }],
+    });
+    expect(Date.parse(changed.repository.nextRunAt)).toBeGreaterThan(Date.now());
+    const final = await backup();
+    expect(final.status).toBe('COMPLETED');
+    const listed = await borg(['list', '--short', `${repoPath}::${final.archiveName}`], borgEnv);
+    expect(listed.stdout.split('\n').filter((line) => line.endsWith('file.txt'))).toHaveLength(2);
+
+    const cleared = await update({ retention: null, schedule: null });
+    expect(cleared.repository).toMatchObject({ retention: null, schedules: [], nextRunAt: null });
+  });
+
+  it('refuses bad updates with typed errors and leaves the repository as it was', async () => {
+    expect(await update({ compression: 'gzip' })).toMatchObject({ __typename: 'ValidationError', field: 'compression' });
+    expect(await update({ retention: { keepWithin: 'forever' } })).toMatchObject({ __typename: 'ValidationError', field: 'retention.keepWithin' });
+    expect(await update({ retention: { compact: false } })).toMatchObject({ __typename: 'ValidationError', field: 'retention' });
+    expect(await update({ lockWaitSeconds: -1 })).toMatchObject({ __typename: 'ValidationError', field: 'lockWaitSeconds' });
+    expect(await update({ schedule: 'every day' })).toMatchObject({ __typename: 'ValidationError', field: 'cron' });
+    expect(await update({ passphrase: 'wrong' })).toMatchObject({ __typename: 'BorgError', msgid: 'PassphraseWrong' });
+    expect(await update({ name: 'x' }, '999')).toMatchObject({ __typename: 'ValidationError', field: 'id' });
+    const { repository } = await gql<{ repository: any }>(server.graphqlUrl, `query($id: ID!) { repository(id: $id) { ${REPOSITORY} } }`, { id });
+    expect(repository).toMatchObject({ compression: 'zstd,3', hasPassphrase: true, lockWaitSeconds: 2 });
+  });
+
+  it('lists archives from borg, and refreshes the list after a backup', async () => {
+    const query = `query($id: ID!) { repository(id: $id) { archives { name id start } } }`;
+    const before = (await gql<{ repository: { archives: any[] } }>(server.graphqlUrl, query, { id })).repository.archives;
+    const final = await backup();
+    const after = (await gql<{ repository: { archives: any[] } }>(server.graphqlUrl, query, { id })).repository.archives;
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.at(-1)).toMatchObject({ name: final.archiveName, id: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('exposes Prometheus metrics that move when jobs run', async () => {
+    const scrape = async () => {
+      const response = await fetch(`${server.url}/metrics`, { headers: bearer() });
+      expect(response.status).toBe(200);
+      const families = parsePrometheusTextFormat(await response.text());
+      const value = (name: string, labels: Record<string, string> = {}) =>
+        Number(
+          families
+            .find((family) => family.name === name)
+            ?.metrics.find((metric) => Object.entries(labels).every(([k, v]) => metric.labels?.[k] === v))?.value ?? Number.NaN,
+        );
+      return { families, value };
+    };
+    const first = await scrape();
+    const completedBefore = first.value('borgql_jobs', { status: 'completed', repository: 'main' });
+    expect(completedBefore).toBeGreaterThanOrEqual(2);
+    expect(first.value('borgql_queue_depth')).toBe(0);
+    expect(first.value('borgql_jobs_running')).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 5100)); // past the 5 s cache of database counts
+    await backup();
+    const second = await scrape();
+    expect(second.value('borgql_jobs', { status: 'completed', repository: 'main' })).toBe(completedBefore + 1);
+    expect(second.value('borgql_backup_original_bytes_total', { repository: 'main' })).toBeGreaterThan(0);
+    expect(Date.now() / 1000 - second.value('borgql_last_success_timestamp_seconds', { repository: 'main' })).toBeLessThan(30);
+    const durations = second.families.find((family) => family.name === 'borgql_job_duration_seconds');
+    // (this parser keeps a histogram's buckets but drops its labels: the +Inf bucket counts every job)
+    expect(durations?.metrics.some((metric) => Number(metric.buckets?.['+Inf']) >= 1)).toBe(true);
+    expect(second.value('borgql_process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    // an open subscription shows in the gauge
+    const events = wsClient(server.wsUrl);
+    const received = new Promise<void>((resolve) => events.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => resolve(), error: () => resolve(), complete: () => resolve() }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await scrape()).value('borgql_subscriptions')).toBeGreaterThanOrEqual(1);
+    await events.dispose();
+    void received;
+  }, 30_000);
+
+  it('removes a repository without touching borg data, refusing while a job is queued', async () => {
+    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repoPath });
+    const busy = (await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository;
+    expect(busy).toMatchObject({ __typename: 'RepositoryBusyError', jobId: startBackup.job.id });
+    await collectWs(client, WATCH, { id: startBackup.job.id });
+    const removed = (await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository;
+    expect(removed).toMatchObject({ __typename: 'RemoveRepositorySuccess', repository: { id, removedAt: expect.any(String) } });
+    // gone from the list, its jobs and borg's data stay, its path can be registered again
+    expect((await gql<{ repositories: unknown[] }>(server.graphqlUrl, '{ repositories { id } }')).repositories).toEqual([]);
+    const { jobs } = await gql<{ jobs: any[] }>(server.graphqlUrl, `query($r: String) { jobs(repository: $r) { id repository { id removedAt } } }`, { r: repoPath });
+    expect(jobs.length).toBeGreaterThanOrEqual(4);
+    expect((await borg(['list', '--short', repoPath], borgEnv)).exitCode).toBe(0);
+    expect((await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository.__typename).toBe('NotFoundError');
+    const again = await gql<{ addRepository: any }>(
+      server.graphqlUrl,
+      `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }`,
+      { input: { name: 'main', path: repoPath, sourcePaths: [source], passphrase: 'one' } },
+    );
+    expect(again.addRepository.__typename).toBe('AddRepositorySuccess');
+  });
+});

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { gql } from '../helpers/graphql.js';
+import { tempDir } from '../helpers/server.js';
+
+type Job = { id: string; status: string; trigger: string; scheduleId: string | null; createdAt: string };
+const JOBS = `query($scheduled: Boolean, $manual: Boolean) { jobs(scheduledOnly: $scheduled, manualOnly: $manual) { id status trigger scheduleId createdAt } }`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('schedules', () => {
+  const tmp = tempDir('schedules');
+  const dataDir = path.join(tmp.dir, 'data');
+  const source = path.join(tmp.dir, 'src');
+  const servers: ChildServer[] = [];
+  let server: ChildServer;
+  let scheduleId = '';
+  let repositoryPath = '';
+
+  beforeAll(async () => {
+    mkdirSync(source, { recursive: true });
+    // ~400 MB, encrypted: a run takes longer than the 2-second schedule
+    for (let i = 0; i < 4; i++) writeFileSync(path.join(source, `r${i}.bin`), randomBytes(100 * 1024 * 1024));
+    server = await spawnServer(dataDir);
+    servers.push(server);
+  }, 60_000);
+  afterEach(() => undefined);
+  afterAll(async () => {
+    for (const s of servers) s.child.kill('SIGKILL');
+    tmp.cleanup();
+  });
+
+  const jobs = async (variables: Record<string, unknown> = {}) => (await gql<{ jobs: Job[] }>(server.graphqlUrl, JOBS, variables)).jobs;
+
+  it('a repository added with a 6-field every-2-seconds schedule gets SCHEDULE jobs, without pile-up', async () => {
+    repositoryPath = path.join(tmp.dir, 'repos', 'scheduled');
+    const { addRepository } = await gql<{ addRepository: any }>(
+      server.graphqlUrl,
+      `mutation($input: AddRepositoryInput!) { addRepository(input: $input) {
+        __typename ... on Error { message }
+        ... on AddRepositorySuccess { repository { id nextRunAt schedules { id name cron timezone enabled } } } } }`,
+      {
+        input: {
+          name: 'scheduled',
+          path: repositoryPath,
+          sourcePaths: [source],
+          passphrase: 'secret',
+          initialize: true,
+          schedule: '*/2 * * * * *',
+          timezone: 'Europe/Berlin',
+        },
+      },
+    );
+    expect(addRepository.__typename, addRepository.message).toBe('AddRepositorySuccess');
+    const [schedule] = addRepository.repository.schedules;
+    expect(schedule).toMatchObject({ name: 'scheduled', cron: '*/2 * * * * *', timezone: 'Europe/Berlin', enabled: true });
+    scheduleId = schedule.id;
+    const next = Date.parse(addRepository.repository.nextRunAt);
+    expect(next - Date.now()).toBeGreaterThan(-1000);
+    expect(next - Date.now()).toBeLessThanOrEqual(2000);
+
+    // one manual job beside them, for the filters
+    await gql(server.graphqlUrl, 'mutation($r: String!) { startBackup(repository: $r) { __typename } }', { r: repositoryPath });
+    // watch ~9 s of firings: every firing finds the previous scheduled job pending or running
+    let maxPending = 0;
+    for (let t = 0; t < 45; t++) {
+      await sleep(200);
+      const pending = (await jobs({ scheduled: true })).filter((job) => job.status === 'PENDING');
+      maxPending = Math.max(maxPending, pending.length);
+    }
+    expect(maxPending).toBe(1);
+    const scheduled = await jobs({ scheduled: true });
+    expect(scheduled.length).toBeGreaterThanOrEqual(2);
+    expect(scheduled.length).toBeLessThanOrEqual(4); // 4 firings at most, and runs are slower than that
+    for (const job of scheduled) expect(job).toMatchObject({ trigger: 'SCHEDULE', scheduleId });
+    const manual = await jobs({ manual: true });
+    expect(manual).toHaveLength(1);
+    expect(manual[0]).toMatchObject({ trigger: 'MANUAL', scheduleId: null });
+    const all = await jobs();
+    expect(all).toHaveLength(scheduled.length + 1);
+    expect(server.output()).not.toContain('failed to fire');
+  }, 60_000);
+
+  it('a disabled schedule stops at once; re-enabled, it survives a restart', async () => {
+    const update = `mutation($id: ID!, $input: UpdateScheduleInput!) { updateSchedule(id: $id, input: $input) {
+      __typename ... on ScheduleSuccess { schedule { enabled nextRunAt } } ... on Error { message } } }`;
+    const off = await gql<{ updateSchedule: any }>(server.graphqlUrl, update, { id: scheduleId, input: { enabled: false } });
+    expect(off.updateSchedule).toMatchObject({ __typename: 'ScheduleSuccess', schedule: { enabled: false, nextRunAt: null } });
+    const before = (await jobs({ scheduled: true })).length;
+    await sleep(4500);
+    expect((await jobs({ scheduled: true })).length).toBe(before);
+
+    const on = await gql<{ updateSchedule: any }>(server.graphqlUrl, update, { id: scheduleId, input: { enabled: true, cron: '*/3 * * * * *' } });
+    expect(on.updateSchedule.schedule.enabled).toBe(true);
+    server.child.kill('SIGTERM');
+    await server.exited;
+    const restartedAt = Date.now();
+    server = await spawnServer(dataDir);
+    servers.push(server);
+    const { schedules } = await gql<{ schedules: any[] }>(server.graphqlUrl, '{ schedules { id cron enabled nextRunAt repositories { path } } }');
+    expect(schedules).toEqual([{ id: scheduleId, cron: '*/3 * * * * *', enabled: true, nextRunAt: expect.any(String), repositories: [{ path: repositoryPath }] }]);
+    let fresh: Job[] = [];
+    for (let t = 0; t < 40 && fresh.length === 0; t++) {
+      await sleep(250);
+      fresh = (await jobs({ scheduled: true })).filter((job) => Date.parse(job.createdAt) >= restartedAt);
+    }
+    expect(fresh.length).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it('refuses bad cron expressions, time zones and repository lists', async () => {
+    const create = `mutation($input: CreateScheduleInput!) { createSchedule(input: $input) { __typename ... on Error { message } ... on ValidationError { field } } }`;
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ cron: '61 * * * *' }, 'ValidationError', 'cron'],
+      [{ cron: '* * *' }, 'ValidationError', 'cron'],
+      [{ timezone: 'Mars/Base' }, 'ValidationError', 'timezone'],
+      [{ repositoryIds: [] }, 'ValidationError', 'repositoryIds'],
+      [{ name: 'scheduled' }, 'ValidationError', 'name'],
+    ];
+    for (const [override, type, field] of cases) {
+      const input = { name: 'nightly', cron: '0 3 * * *', repositoryIds: ['1'], ...override };
+      const { createSchedule } = await gql<{ createSchedule: any }>(server.graphqlUrl, create, { input });
+      expect(createSchedule, JSON.stringify(override)).toMatchObject({ __typename: type, field });
+    }
+    const { createSchedule } = await gql<{ createSchedule: any }>(server.graphqlUrl, create, {
+      input: { name: 'nightly', cron: '0 3 * * *', repositoryIds: ['999'] },
+    });
+    expect(createSchedule).toMatchObject({ __typename: 'NotFoundError', message: 'repository 999 not found' });
+  });
+});
