@@ -1,78 +1,74 @@
 /**
  * borg 1.2's exclude pattern styles (`borg help patterns`), so borgql can
- * estimate what borg will read without running borg. Paths are matched
- * without their leading slash, as borg does.
- * - `fm:` (the default): fnmatch, `*` also matches `/`; a pattern matches a
- *   path or anything below it.
- * - `sh:`: shell style, `*` stops at `/`, `**` crosses directories.
- * - `re:`: a regular expression searched anywhere in the path.
+ * estimate what borg will read without running borg. Follows borg's
+ * borg/patterns.py: paths are matched without their leading slash, and
+ * fm/sh/pp/pf patterns are normalised like os.path.normpath first.
+ * - `fm:` (the default): fnmatch, `*` and `?` also match `/`; a pattern
+ *   matches a path or anything below it.
+ * - `sh:`: shell style, `*` and `?` stop at `/`, `**` followed by `/` spans
+ *   folders; also matches a path or anything below it.
+ * - `re:`: a Python regular expression searched anywhere in the path.
  * - `pp:`: path prefix; `pf:`: the exact path.
+ * A trailing slash on fm/sh keeps the folder and matches only its content.
  */
+import { normpath, translateGlob } from './glob.js';
+import { compilePythonRegex } from './python-regex.js';
+
 export type PathMatcher = (absolutePath: string) => boolean;
 
-function escapeRegex(char: string): string {
-  return /[\\^$.*+?()[\]{}|/]/.test(char) ? `\\${char}` : char;
-}
+/** A PathMatcher that also says which patterns it had to ignore. */
+export type ExcludeMatcher = PathMatcher & {
+  /** patterns that could not be compiled (and so match nothing here), in input order */
+  readonly unsupported: readonly string[];
+};
 
-/** Translates fm/sh wildcards to a regex body; `shell` keeps `*` inside one path segment. */
-function globToRegex(glob: string, shell: boolean): string {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i] as string;
-    if (char === '*') {
-      if (shell && glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        out += slash ? '(?:[^/]*/)*' : '.*';
-        i += slash ? 2 : 1;
-      } else out += shell ? '[^/]*' : '.*';
-    } else if (char === '?') out += shell ? '[^/]' : '.';
-    else if (char === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close === -1) out += '\\[';
-      else {
-        let body = glob.slice(i + 1, close);
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        out += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else out += escapeRegex(char);
-  }
-  return out;
-}
+const relative = (path: string) => path.replace(/^\/+/, '');
 
 function compileOne(pattern: string): PathMatcher {
-  const match = /^(fm|sh|re|pp|pf):(.*)$/s.exec(pattern);
-  const style = match ? match[1] : 'fm';
-  let body = (match ? match[2] : pattern) as string;
+  // borg: a selector is any two alphanumerics and a colon; an unknown one is an error
+  const selector = /^([\p{L}\p{N}]{2}):/u.exec(pattern);
+  const style = selector ? (selector[1] as string) : 'fm';
+  const body = selector ? pattern.slice(3) : pattern;
   if (style === 're') {
-    const regex = new RegExp(body);
-    return (path) => regex.test(path.replace(/^\/+/, ''));
+    // the pattern's own leading slash is kept, the path's is not (borg)
+    const regex = compilePythonRegex(body);
+    return (path) => regex.test(relative(path));
   }
-  body = body.replace(/^\/+/, '');
-  if (style === 'pp' || style === 'pf') {
-    const prefix = body.replace(/\/+$/, '');
-    return style === 'pf'
-      ? (path) => path.replace(/^\/+/, '') === prefix
-      : (path) => {
-          const relative = path.replace(/^\/+/, '');
-          return relative === prefix || relative.startsWith(`${prefix}/`);
-        };
+  if (style === 'pf') {
+    const full = relative(normpath(body));
+    return (path) => relative(path) === full;
   }
-  if (body.endsWith('/')) body += '*';
-  const regex = new RegExp(`^${globToRegex(body, style === 'sh')}(?:$|/)`, 's');
-  return (path) => regex.test(path.replace(/^\/+/, ''));
+  if (style === 'pp') {
+    // "pp:/" becomes the prefix "" and matches everything, as in borg
+    const prefix = relative(`${normpath(body).replace(/\/+$/, '')}/`);
+    return (path) => `${relative(path)}/`.startsWith(prefix);
+  }
+  if (style !== 'fm' && style !== 'sh') throw new SyntaxError(`unknown pattern style ${style}`);
+  // borg appends "/*" (fm) or "/**/*" (sh) and matches the path plus "/", so a
+  // pattern matches the path itself or anything below it; with a trailing
+  // slash it becomes ".../*/" and only matches below
+  const tail = style === 'fm' ? '/*' : '/**/*';
+  const glob = body.endsWith('/') ? `${normpath(body).replace(/\/+$/, '')}${tail}/` : `${normpath(body)}${tail}`;
+  const regex = new RegExp(`^${translateGlob(relative(glob), style === 'sh')}$`, 'su');
+  return (path) => regex.test(`${relative(path)}/`);
 }
 
-/** One matcher for a list of exclude patterns; invalid regexes are reported by borg itself, so they match nothing here. */
-export function compileExcludes(patterns: readonly string[]): PathMatcher {
+/**
+ * One matcher for a list of exclude patterns. A pattern this module cannot
+ * compile (an invalid or JS-incompatible regex, an unknown style) matches
+ * nothing and is listed in `unsupported`: borg rejects the invalid ones
+ * itself when the job runs; for the others, the estimate ignores them.
+ */
+export function compileExcludes(patterns: readonly string[]): ExcludeMatcher {
   const matchers: PathMatcher[] = [];
+  const unsupported: string[] = [];
   for (const pattern of patterns) {
     try {
       matchers.push(compileOne(pattern));
     } catch {
-      // borg rejects the pattern with a clear message when the job runs
+      unsupported.push(pattern);
     }
   }
-  if (matchers.length === 0) return () => false;
-  return (path) => matchers.some((matches) => matches(path));
+  const matcher: PathMatcher = matchers.length === 0 ? () => false : (path) => matchers.some((matches) => matches(path));
+  return Object.assign(matcher, { unsupported });
 }

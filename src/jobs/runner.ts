@@ -116,13 +116,18 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
   await job.update({ archiveName });
   const tracker = new ProgressTracker();
   const stopPrescan = new AbortController();
-  const startPrescan = () =>
-    void prescanSources(sourcePaths, compileExcludes(excludePatterns), stopPrescan.signal).then((scan) => {
+  const isExcluded = compileExcludes(excludePatterns);
+  const startPrescan = () => {
+    if (isExcluded.unsupported.length > 0) {
+      job.note(`pre-scan: the progress estimate ignores exclude patterns it cannot interpret: ${isExcluded.unsupported.map((p) => JSON.stringify(p)).join(', ')}`);
+    }
+    void prescanSources(sourcePaths, isExcluded, stopPrescan.signal).then((scan) => {
       if (stopPrescan.signal.aborted) return;
       tracker.setTotalExpected(scan.bytes);
       job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
       void job.update(tracker.snapshot());
     });
+  };
   const result = await runBorgStep(job, config, args, tracker, startPrescan);
   stopPrescan.abort();
   const summary = parseCreateSummary(result.stdout);
