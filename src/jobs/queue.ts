@@ -8,7 +8,9 @@ export interface QueueEntry {
  * Decides when jobs run: one at a time per repository (borg allows one
  * writer), at most `maxConcurrent` across repositories, first come first
  * served. It knows nothing of borg; `run` does the work and the queue frees
- * the slot when the promise settles.
+ * the slot when the promise settles. `run` is called synchronously from
+ * enqueue() (the job is running when enqueue returns); a synchronous throw
+ * is treated like a rejection. Rejections go to `onError`, if given.
  */
 export class JobQueue {
   readonly #pending: QueueEntry[] = [];
@@ -19,6 +21,7 @@ export class JobQueue {
   constructor(
     private readonly maxConcurrent: number,
     private readonly run: (entry: QueueEntry) => Promise<void>,
+    private readonly onError?: (entry: QueueEntry, error: unknown) => void,
   ) {}
 
   /**
@@ -91,15 +94,32 @@ export class JobQueue {
       this.#pending.splice(i, 1);
       this.#running.set(entry.jobId, entry);
       this.#busyRepositories.add(entry.repositoryId);
-      void this.run(entry)
-        .catch(() => {
-          // the runner records its own failures on the job; the slot must be freed regardless
+      void this.#start(entry)
+        .catch((error: unknown) => {
+          try {
+            this.onError?.(entry, error);
+          } catch {
+            // a failing reporter must not become an unhandled rejection
+          }
         })
         .finally(() => {
           this.#running.delete(entry.jobId);
           this.#busyRepositories.delete(entry.repositoryId);
           this.#pump();
         });
+    }
+  }
+
+  /**
+   * Calls run, turning a synchronous throw into a rejection: otherwise it
+   * would escape enqueue() with the entry left in #running, holding its
+   * repository and a slot forever.
+   */
+  #start(entry: QueueEntry): Promise<void> {
+    try {
+      return Promise.resolve(this.run(entry));
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 }

@@ -213,15 +213,11 @@ describe('JobQueue', () => {
     expect(queue.pendingCount).toBe(0);
   });
 
-  // BUG (src/jobs/queue.ts #pump, the `void this.run(entry).catch(…).finally(…)` line):
-  // run is called synchronously and its result is chained directly, so a run
-  // that throws before returning a promise (any non-async function) throws out
-  // of enqueue() — and the entry stays in #running with its repository busy
-  // forever: that repository never runs another job, and the slot is lost.
-  // JobManager's #execute is `async`, so it cannot throw synchronously today.
-  // Fix: `Promise.resolve().then(() => this.run(entry))`, or wrap the call in
-  // try/catch and treat a throw like a rejection.
-  it.fails('a run that throws synchronously is treated like a rejection: enqueue does not throw and the slot is freed', async () => {
+  // Was a bug: run was called and chained directly, so a run that threw before returning
+  // a promise threw out of enqueue() and left its entry in #running, the repository busy
+  // forever. The call is now wrapped and a synchronous throw treated like a rejection
+  // (run is still called synchronously, as the test above requires).
+  it('a run that throws synchronously is treated like a rejection: enqueue does not throw and the slot is freed', async () => {
     const started: number[] = [];
     const queue = new JobQueue(1, (entry) => {
       started.push(entry.jobId);
@@ -239,5 +235,31 @@ describe('JobQueue', () => {
     expect(thrown).toBeNull();
     expect(queue.isRepositoryBusy(10)).toBe(false);
     expect(started).toEqual([1, 2]);
+  });
+
+  it('reports rejections and synchronous throws to onError, with the entry; a throwing onError is contained', async () => {
+    const reported: [number, unknown][] = [];
+    const failure = new Error('async failure');
+    const queue = new JobQueue(
+      2,
+      (entry) => {
+        if (entry.jobId === 1) throw new Error('sync failure');
+        if (entry.jobId === 2) return Promise.reject(failure);
+        return Promise.resolve();
+      },
+      (entry, error) => {
+        reported.push([entry.jobId, error]);
+        if (entry.jobId === 2) throw new Error('the reporter broke too');
+      },
+    );
+    queue.enqueue({ jobId: 1, repositoryId: 10 });
+    queue.enqueue({ jobId: 2, repositoryId: 20 });
+    queue.enqueue({ jobId: 3, repositoryId: 30 });
+    await settle();
+    expect(reported.map(([id]) => id)).toEqual([1, 2]);
+    expect((reported[0]![1] as Error).message).toBe('sync failure');
+    expect(reported[1]![1]).toBe(failure);
+    expect(queue.runningCount).toBe(0);
+    expect(queue.pendingCount).toBe(0);
   });
 });
