@@ -53,6 +53,7 @@ export function restErrorHandler(error: FastifyError | RestError, request: Fasti
     return reply.code(error.statusCode).send({ detail: error.detail });
   }
   if (error.validation) return reply.code(400).send({ detail: error.message });
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ detail: 'unsupported content-type: send application/json' });
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return reply.code(error.statusCode).send({ detail: error.message });
   }

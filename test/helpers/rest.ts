@@ -1,0 +1,30 @@
+import { TEST_ADMIN_TOKEN } from './server.js';
+
+/** A REST answer: status, headers and the body (parsed when JSON). */
+export interface RestResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/**
+ * Calls a REST route of a test server. Sends the test admin token unless
+ * `token` says otherwise (null: no Authorization header); `body` is sent as
+ * JSON, `rawBody` as is (with `contentType`).
+ */
+export async function rest<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; contentType?: string; token?: string | null } = {},
+): Promise<RestResponse<T>> {
+  const token = options.token === undefined ? TEST_ADMIN_TOKEN : options.token;
+  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  const json = (response.headers.get('content-type') ?? '').includes('json');
+  return { status: response.status, headers: response.headers, body: (json ? JSON.parse(text) : text) as T };
+}
