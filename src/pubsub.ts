@@ -40,7 +40,9 @@ export class PubSub<Topics extends Record<string, unknown>> {
    * An async iterator over the payloads of `topic`/`key`, buffering what
    * arrives between two reads. It subscribes at once (not on the first
    * `next()`), so a caller can subscribe, then read current state, and miss
-   * nothing in between. `return()` (or `signal`) unsubscribes.
+   * nothing in between. `return()` (or `signal`) unsubscribes. Several
+   * `next()` calls may be pending at once: they settle in call order, and
+   * all with `done` when the iterator ends.
    */
   subscribe<T extends keyof Topics & string>(
     topic: T,
@@ -51,7 +53,10 @@ export class PubSub<Topics extends Record<string, unknown>> {
     // that falls behind a burst of log lines.
     let queue: Topics[T][] = [];
     let head = 0;
-    let waiting: ((result: IteratorResult<Topics[T]>) => void) | undefined;
+    // next() calls waiting for a payload, oldest first. The protocol allows
+    // calling next() again before the previous promise settled; each must
+    // settle. Only non-empty while `queue` is empty, and rarely longer than 1.
+    let waiting: ((result: IteratorResult<Topics[T]>) => void)[] = [];
     let done = false;
     const finish = (): IteratorResult<Topics[T]> => {
       done = true;
@@ -59,20 +64,16 @@ export class PubSub<Topics extends Record<string, unknown>> {
       signal?.removeEventListener('abort', onAbort);
       queue = [];
       head = 0;
-      const resolve = waiting;
-      waiting = undefined;
-      resolve?.({ done: true, value: undefined });
+      const waiters = waiting;
+      waiting = [];
+      for (const resolve of waiters) resolve({ done: true, value: undefined });
       return { done: true, value: undefined };
     };
     const onAbort = () => finish();
     const unlisten = this.listen(topic, key, (payload) => {
-      if (waiting) {
-        const resolve = waiting;
-        waiting = undefined;
-        resolve({ done: false, value: payload });
-      } else {
-        queue.push(payload);
-      }
+      const resolve = waiting.shift();
+      if (resolve) resolve({ done: false, value: payload });
+      else queue.push(payload);
     });
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) finish();
@@ -88,7 +89,7 @@ export class PubSub<Topics extends Record<string, unknown>> {
           return Promise.resolve({ done: false, value });
         }
         if (done) return Promise.resolve({ done: true, value: undefined });
-        return new Promise((resolve) => (waiting = resolve));
+        return new Promise((resolve) => waiting.push(resolve));
       },
       return: () => Promise.resolve(finish()),
       [Symbol.asyncIterator]() {

@@ -236,12 +236,11 @@ describe('PubSub.subscribe', () => {
     await it.return!();
   });
 
-  // SURPRISE (src/pubsub.ts subscribe(), `next`: `return new Promise((resolve) => (waiting = resolve))`):
-  // only one pending next() is remembered. Calling next() twice without awaiting
-  // (allowed by the async-iterator protocol; `for await` never does it) loses the
-  // first promise: it never settles, not even on return(). Fix: keep a FIFO of
-  // waiting resolvers, and resolve them all with done in finish().
-  it.fails('two next() calls made before any payload both settle, in order', async () => {
+  // Was a surprise: only one pending next() was remembered, so calling next() twice
+  // without awaiting (allowed by the async-iterator protocol; `for await` never does it)
+  // lost the first promise, which never settled, not even on return(). Pending next()
+  // calls are now a FIFO, all resolved with done when the iterator ends.
+  it('two next() calls made before any payload both settle, in order', async () => {
     const pubsub = new PubSub<Topics>();
     const it = pubsub.subscribe('jobs', 'all');
     const first = it.next();
@@ -250,6 +249,41 @@ describe('PubSub.subscribe', () => {
     pubsub.publish('jobs', 'all', 2);
     expect(await state(first)).toEqual({ done: false, value: 1 });
     expect(await state(second)).toEqual({ done: false, value: 2 });
+    await it.return!();
+  });
+
+  it('several pending next() calls all resolve done on return(), and on abort', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('jobs', 'all');
+    const pending = [it.next(), it.next(), it.next()];
+    pubsub.publish('jobs', 'all', 1);
+    await it.return!();
+    expect(await Promise.all(pending.map(state))).toEqual([
+      { done: false, value: 1 },
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+    const controller = new AbortController();
+    const aborted = pubsub.subscribe('jobs', 'all', controller.signal);
+    const waits = [aborted.next(), aborted.next()];
+    controller.abort();
+    expect(await Promise.all(waits.map(state))).toEqual([
+      { done: true, value: undefined },
+      { done: true, value: undefined },
+    ]);
+    expect(pubsub.subscriberCount).toBe(0);
+  });
+
+  it('after the pending next() calls are served, later payloads are buffered again in order', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('jobs', 'all');
+    const first = it.next();
+    const second = it.next();
+    for (let i = 1; i <= 4; i++) pubsub.publish('jobs', 'all', i);
+    expect([await first, await second].map((r) => r.value)).toEqual([1, 2]);
+    expect((await it.next()).value).toBe(3);
+    expect((await it.next()).value).toBe(4);
+    expect(await state(it.next())).toBe('pending');
     await it.return!();
   });
 });
