@@ -59,9 +59,13 @@ export class LiveJob {
     return this.row.id;
   }
 
-  /** Appends a server note (or a borg line) to the job's log. */
-  note(content: string, level: string | null = 'INFO'): LogLine {
-    return this.log.append(content, level);
+  /**
+   * Appends a server note to the job's log. A note that arrives once the log
+   * is complete (a cancel step racing the job's end) has no place left: it is
+   * dropped rather than thrown into the caller.
+   */
+  note(content: string, level: string | null = 'INFO'): LogLine | null {
+    return this.log.closed ? null : this.log.append(content, level);
   }
 
   /**

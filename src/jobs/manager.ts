@@ -44,7 +44,11 @@ export class JobManager {
   readonly #live = new Map<number, LiveJob>();
 
   constructor(private readonly deps: JobManagerDeps) {
-    this.queue = new JobQueue(deps.config.maxConcurrentJobs, (entry) => this.#execute(entry));
+    this.queue = new JobQueue(
+      deps.config.maxConcurrentJobs,
+      (entry) => this.#execute(entry),
+      (entry, error) => deps.warn(`job ${entry.jobId} failed unexpectedly`, error),
+    );
   }
 
   /** Finds a repository by id, path or name; NotFoundError otherwise. */
