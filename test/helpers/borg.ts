@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -35,4 +35,21 @@ export async function archiveStats(
   const { stdout, exitCode, stderr } = await borg(['info', '--json', `${repo}::${archive}`], env);
   if (exitCode !== 0) throw new Error(`borg info failed: ${stderr}`);
   return JSON.parse(stdout).archives[0].stats;
+}
+
+/** Every running borg process of this machine with its argv (from /proc/<pid>/cmdline) and environment. */
+export function borgProcesses(): { pid: number; argv: string[]; environ: string }[] {
+  const found: { pid: number; argv: string[]; environ: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      // borg runs as `python3 /usr/bin/borg …` or as `borg …`
+      if (!argv.slice(0, 2).some((arg) => path.basename(arg) === 'borg')) continue;
+      found.push({ pid: Number(entry), argv, environ: readFileSync(`/proc/${entry}/environ`, 'utf8') });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
 }
