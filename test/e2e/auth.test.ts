@@ -162,6 +162,15 @@ describe('authentication and roles', () => {
     });
   });
 
+  it('a CORS preflight of /graphql needs no token (browsers send none)', async () => {
+    const response = await fetch(server.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://dashboard.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
+    expect(response.status).toBeLessThan(300);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+  });
+
   it('GET /graphql with a query but no token executes nothing', async () => {
     const response = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ apiTokens { name } }')}`, {
       headers: { accept: 'application/graphql-response+json' },

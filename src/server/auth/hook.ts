@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 /** Route patterns that answer without a bearer token (the only exceptions; everything else needs one). */
 export interface PublicRoutes {
-  /** the GraphQL endpoint: public only for the GraphiQL page (GET, Accept: text/html), which runs no operation */
+  /** the GraphQL endpoint: public only for the GraphiQL page (GET, Accept: text/html) and CORS preflights, which run no operation */
   graphqlEndpoint: string;
   /** routes that check a credential of their own (the log download's `?token=`) */
   ownAuth: string[];
@@ -25,8 +25,11 @@ function isPublic(request: FastifyRequest, routes: PublicRoutes): boolean {
   if (route === undefined) return false; // unknown paths: 401 before 404, so they reveal nothing
   if (route === '/healthz' || routes.ownAuth.includes(route)) return true;
   if (route === DOCS_PREFIX || route.startsWith(`${DOCS_PREFIX}/`)) return true;
+  if (route !== routes.graphqlEndpoint) return false;
+  // a CORS preflight carries no credentials by design; yoga answers it without executing anything
+  if (request.method === 'OPTIONS') return true;
   // the same test as yoga's shouldRenderGraphiQL: such a request gets the page, never an execution
-  return route === routes.graphqlEndpoint && request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
+  return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
 }
 
 /** A 401 in the caller's dialect: GraphQL errors on the GraphQL endpoint, `{"detail"}` elsewhere. */
