@@ -130,9 +130,9 @@ describe('REST compatibility (/api/backup/*)', () => {
   beforeAll(async () => {
     const bigSources = path.join(tmp.dir, 'big');
     mkdirSync(bigSources, { recursive: true });
-    // ~768 MB of random data: borg needs a few seconds, long enough to watch it run
+    // ~384 MB of random data: borg needs a second or two, long enough to watch it run
     for (let i = 0; i < 3; i++) {
-      for (let mb = 0; mb < 256; mb += 64) writeFileSync(path.join(bigSources, `r${i}.bin`), randomBytes(64 << 20), { flag: 'a' });
+      for (let mb = 0; mb < 128; mb += 64) writeFileSync(path.join(bigSources, `r${i}.bin`), randomBytes(64 << 20), { flag: 'a' });
     }
     // over 10,000 log lines (one per file): the download needs several pages
     makeTree(path.join(tmp.dir, 'many'), 10_300, 100, 1000);
@@ -211,7 +211,7 @@ describe('REST compatibility (/api/backup/*)', () => {
       expect(d[key], key).toBeLessThanOrEqual(after.progress[field]);
     }
     expect(d.original_size).toBeGreaterThan(0);
-    expect(d.total_expected_size).toBe(3 * 256 * 1024 * 1024);
+    expect(d.total_expected_size).toBe(3 * 128 * 1024 * 1024);
     expect(d.progress_percent).toBeGreaterThan(0);
     expect(d.progress_percent).toBeLessThan(100);
     expect(json.progress).toBe(Math.floor(d.progress_percent));
@@ -286,7 +286,7 @@ describe('REST compatibility (/api/backup/*)', () => {
     expect(body).toEqual(contractJson(await job(running)));
     expect(body).toMatchObject({ status: 'completed', progress: 100, error_message: null, completed_at: expect.stringMatching(ISO_UTC) });
     expect(body.progress_details).toMatchObject({ progress_percent: 100, nfiles: 3, current_file: expect.any(String) });
-    expect(body.progress_details.original_size).toBeGreaterThanOrEqual(3 * 256 * 1024 * 1024);
+    expect(body.progress_details.original_size).toBeGreaterThanOrEqual(3 * 128 * 1024 * 1024);
   });
 
   it('completed_with_warnings and failed jobs', async () => {
