@@ -36,6 +36,7 @@ describe('schedules', () => {
 
   it('a repository added with a 6-field every-2-seconds schedule gets SCHEDULE jobs, without pile-up', async () => {
     repositoryPath = path.join(tmp.dir, 'repos', 'scheduled');
+    const armed = Date.now(); // the schedule is armed during addRepository
     const { addRepository } = await gql<{ addRepository: any }>(
       server.graphqlUrl,
       `mutation($input: AddRepositoryInput!) { addRepository(input: $input) {
@@ -73,7 +74,8 @@ describe('schedules', () => {
     expect(maxPending).toBe(1);
     const scheduled = await jobs({ scheduled: true });
     expect(scheduled.length).toBeGreaterThanOrEqual(2);
-    expect(scheduled.length).toBeLessThanOrEqual(4); // 4 firings at most, and runs are slower than that
+    // at most one firing per even second since it was armed (~10 s, more on a busy machine), and runs are slower than that
+    expect(scheduled.length).toBeLessThanOrEqual(Math.floor((Date.now() - armed) / 2000) + 1);
     for (const job of scheduled) expect(job).toMatchObject({ trigger: 'SCHEDULE', scheduleId });
     const manual = await jobs({ manual: true });
     expect(manual).toHaveLength(1);
