@@ -11,5 +11,7 @@ export type { BackupJob, Repository } from '../generated/prisma/client.js';
  * second connection, and SQLite serialises writers.
  */
 export function createPrismaClient(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl, timeout: 10_000 }) });
+  // 'minimal': the default formats quote the call's arguments in error messages,
+  // a repository's passphrase included, and error messages reach logs
+  return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl, timeout: 10_000 }), errorFormat: 'minimal' });
 }

@@ -77,6 +77,19 @@ function originOf(headers: IncomingHttpHeaders | undefined): string | null {
   return host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : null;
 }
 
+/**
+ * How an error yoga reports (a masked one) is logged. Prisma quotes the
+ * arguments of a failed call in its messages (a passphrase among them), so
+ * its errors are logged by class and code only.
+ */
+function forLog(value: unknown): string {
+  if (value instanceof Error && value.name.startsWith('PrismaClient')) {
+    const code = (value as { code?: unknown }).code;
+    return `${value.name}${typeof code === 'string' ? ` ${code}` : ''} (message withheld: it may quote arguments)`;
+  }
+  return value instanceof Error ? (value.stack ?? String(value)) : String(value);
+}
+
 export interface GraphQLServerOptions {
   log: { warn: (msg: string) => void; error: (msg: string) => void };
   /** BORGQL_PUBLIC_URL: wins over the request's Host for absolute URLs */
@@ -107,8 +120,8 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     logging: {
       debug: () => undefined,
       info: () => undefined,
-      warn: (...args: unknown[]) => log.warn(args.map(String).join(' ')),
-      error: (...args: unknown[]) => log.error(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => log.warn(args.map(forLog).join(' ')),
+      error: (...args: unknown[]) => log.error(args.map(forLog).join(' ')),
     },
   });
 }
