@@ -28,3 +28,31 @@ export async function rest<T = any>(
   const json = (response.headers.get('content-type') ?? '').includes('json');
   return { status: response.status, headers: response.headers, body: (json ? JSON.parse(text) : text) as T };
 }
+
+/** The keys of a Job JSON, as DESIGN.md lists them. */
+export const JOB_KEYS = [
+  'id',
+  'repository',
+  'status',
+  'started_at',
+  'completed_at',
+  'progress',
+  'error_message',
+  'has_logs',
+  'maintenance_status',
+  'scheduled_job_id',
+  'triggered_by',
+  'archive_name',
+  'progress_details',
+].sort();
+export const DETAIL_KEYS = [
+  'original_size',
+  'compressed_size',
+  'deduplicated_size',
+  'nfiles',
+  'current_file',
+  'progress_percent',
+  'backup_speed',
+  'total_expected_size',
+  'estimated_time_remaining',
+].sort();
