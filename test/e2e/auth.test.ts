@@ -171,6 +171,17 @@ describe('authentication and roles', () => {
     expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
   });
 
+  it('the blanket rule holds below HTTP too: yoga executes nothing for a caller without a principal', async () => {
+    const response = await server.app.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...bearer() },
+      body: JSON.stringify({ query: '{ apiTokens { name } }' }),
+    });
+    // the header alone authenticates nothing: the Fastify hook or graphql-ws must have vouched for the caller
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ errors: [{ message: 'authentication required', extensions: { code: 'UNAUTHENTICATED' } }] });
+  });
+
   it('GET /graphql with a query but no token executes nothing', async () => {
     const response = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ apiTokens { name } }')}`, {
       headers: { accept: 'application/graphql-response+json' },
