@@ -18,7 +18,7 @@ describe('the first admin token', () => {
   };
   const stop = async (server: ChildServer) => {
     server.child.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    expect(await server.exited, server.output()).toBe(0);
   };
   const canManage = async (server: ChildServer, token: string) => {
     const { status, body } = await gqlRaw(server.graphqlUrl, '{ apiTokens { name } }', {}, bearer(token));
@@ -35,7 +35,7 @@ describe('the first admin token', () => {
   it('is created and printed once when none is configured, and works', async () => {
     const server = await spawn('');
     const match = TOKEN_LINE.exec(server.output());
-    expect(match).not.toBeNull();
+    expect(match, server.output()).not.toBeNull();
     generated = match?.[1] as string;
     expect(server.output().split(generated)).toHaveLength(2); // printed exactly once
     expect(await canManage(server, generated)).toEqual(['initial admin']);
