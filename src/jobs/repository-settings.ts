@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { RetentionPolicy } from '../borg/index.js';
 import { ValidationError } from './errors.js';
 
 /** Reads a JSON-encoded string list column (sourcePaths, excludePatterns). */
@@ -85,15 +86,8 @@ export function validateEncryption(mode: string, passphrase: string | null | und
   return mode;
 }
 
-/** A retention policy as the API takes it (RetentionInput). */
-export interface RetentionSettings {
-  keepWithin?: string | null;
-  keepLast?: number | null;
-  keepHourly?: number | null;
-  keepDaily?: number | null;
-  keepWeekly?: number | null;
-  keepMonthly?: number | null;
-  keepYearly?: number | null;
+/** A retention policy as the API takes it (RetentionInput): borg's prune rules plus compaction. */
+export interface RetentionSettings extends RetentionPolicy {
   compact?: boolean | null;
 }
 
