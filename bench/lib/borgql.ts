@@ -1,0 +1,73 @@
+import { performance } from 'node:perf_hooks';
+import type { Client } from 'graphql-ws';
+import { subscribe, type GraphQLClient } from './graphql.js';
+
+const ADD = `mutation Add($input: AddRepositoryInput!) {
+  addRepository(input: $input) {
+    __typename
+    ... on AddRepositorySuccess { repository { id path } }
+    ... on Error { message }
+  }
+}`;
+const START = `mutation Start($repository: String!) {
+  startBackup(repository: $repository) {
+    __typename
+    ... on StartBackupSuccess { job { id } }
+    ... on Error { message }
+  }
+}`;
+const PROGRESS = `subscription Progress($id: ID!) {
+  jobProgress(id: $id) { id status errorMessage exitCode progress { filesProcessed originalSize } }
+}`;
+
+const TERMINAL = new Set(['COMPLETED', 'COMPLETED_WITH_WARNINGS', 'FAILED', 'CANCELLED']);
+
+/** The job state the benchmarks read from `jobProgress`. */
+export interface JobState {
+  id: string;
+  status: string;
+  errorMessage: string | null;
+  exitCode: number | null;
+  progress: { filesProcessed: number; originalSize: number };
+}
+
+/** `addRepository`; throws with the typed error's message unless it succeeded. */
+export async function addRepository(http: GraphQLClient, input: Record<string, unknown>): Promise<{ id: string; path: string }> {
+  const { addRepository: result } = await http.request<{ addRepository: any }>(ADD, { input });
+  if (result.__typename !== 'AddRepositorySuccess') throw new Error(`addRepository: ${result.__typename}: ${result.message}`);
+  return result.repository;
+}
+
+/** What {@link timedBackup} measured. */
+export interface TimedBackup {
+  /** from sending `startBackup` to the subscriber receiving the terminal state */
+  ms: number;
+  /** the terminal state as the subscriber received it */
+  job: JobState;
+  /** `jobProgress` payloads received, the terminal one included */
+  payloads: number;
+}
+
+/**
+ * Starts a backup and watches it over graphql-ws, the way a client would:
+ * subscribe right after the mutation returned the job id (the subscription
+ * replays the current state first, so nothing is missed). The clock stops at
+ * the first terminal payload, before graphql-ws's own `complete` message.
+ */
+export async function timedBackup(http: GraphQLClient, ws: Client, repository: string): Promise<TimedBackup> {
+  const started = performance.now();
+  const { startBackup } = await http.request<{ startBackup: any }>(START, { repository });
+  if (startBackup.__typename !== 'StartBackupSuccess') throw new Error(`startBackup: ${startBackup.__typename}: ${startBackup.message}`);
+  let ms = 0;
+  let payloads = 0;
+  let final = null as JobState | null;
+  await subscribe<{ jobProgress: JobState }>(ws, PROGRESS, { id: startBackup.job.id }, ({ jobProgress }) => {
+    payloads++;
+    if (!TERMINAL.has(jobProgress.status)) return;
+    ms = performance.now() - started;
+    final = jobProgress;
+    return true;
+  });
+  if (!final) throw new Error(`job ${startBackup.job.id}: subscription ended before a terminal status`);
+  return { ms, job: final, payloads };
+}

@@ -1,0 +1,136 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** A borgql server running as a child process (its own event loop, like production). */
+export interface ServerProcess {
+  pid: number;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  graphqlUrl: string;
+  wsUrl: string;
+  /** the admin bearer token (BORGQL_ADMIN_TOKEN) the server was started with */
+  token: string;
+  dataDir: string;
+  /** CPU time (user + system, ms) the server process used so far; null where /proc is missing. */
+  cpuMs(): number | null;
+  /** SIGTERM (graceful: the server stops its jobs), SIGKILL after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Options of {@link startServerProcess}. */
+export interface ServerOptions {
+  rootDir: string;
+  /** parent folder for the server's data dir and borg base dir */
+  dir: string;
+  /** extra node flags, e.g. `--cpu-prof` */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  /** how long to wait for the listening line */
+  startTimeoutMs?: number;
+}
+
+const LISTENING = /borgql listening on (http:\/\/\S+)\/graphql/;
+
+let clockTicks: number | undefined;
+
+/** utime + stime of one process from /proc/PID/stat (Linux), in ms; borg children not included. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** Children still running, so an interrupted bench run can stop exactly these. */
+const running = new Set<ChildProcess>();
+
+/** Stops every server this process started (SIGKILL, by pid); for the runner's exit path. */
+export function killAllServers(): void {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/**
+ * Starts `node --import tsx src/main.ts` with its own BORGQL_DATA_DIR and
+ * BORG_BASE_DIR, PORT=0, and resolves once it printed its listening line.
+ * A child process, not an in-process server: an in-process server would
+ * share the benchmark client's event loop and each would slow the other.
+ * `BENCH_SERVER_NODE_ARGS` (space-separated) adds node flags for profiling.
+ */
+export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
+  const dataDir = path.join(options.dir, 'data');
+  const borgBase = path.join(options.dir, 'borg-base');
+  mkdirSync(borgBase, { recursive: true });
+  // A known admin token (DESIGN.md "Auth"): otherwise the server generates one and prints it once.
+  const token = `bench-${randomBytes(16).toString('hex')}`;
+  const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+    cwd: options.rootDir,
+    env: {
+      ...process.env,
+      BORGQL_DATA_DIR: dataDir,
+      BORG_BASE_DIR: borgBase,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BORGQL_ADMIN_TOKEN: token,
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => (running.delete(child), resolve())));
+  let output = '';
+  let listening = false;
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error('server did not print its listening line in time')), options.startTimeoutMs ?? 30_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\n--- server output ---\n${output}`));
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = LISTENING.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        listening = true;
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      if (!listening) fail(new Error(`server exited early (code ${code}, signal ${signal})`));
+    });
+  });
+  // Keep draining the pipes: a full pipe would block the server's writes.
+  child.stdout.removeAllListeners('data').resume();
+  child.stderr.removeAllListeners('data').on('data', (chunk: Buffer) => process.stderr.write(`[server] ${chunk.toString()}`));
+  let stopping = false;
+  // A server dying mid-benchmark otherwise shows up only as "fetch failed" in the client.
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`[server] pid ${child.pid} exited unexpectedly (code ${code}, signal ${signal})\n`);
+  });
+  return {
+    pid: child.pid as number,
+    url,
+    graphqlUrl: `${url}/graphql`,
+    wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
+    token,
+    dataDir,
+    cpuMs: () => processCpuMs(child.pid as number),
+    async stop(timeoutMs = 30_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      stopping = true;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
