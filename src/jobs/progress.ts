@@ -9,6 +9,8 @@ export interface ProgressFields {
   speedMBps: number;
   etaSeconds: number | null;
   totalExpectedSize: bigint | null;
+  /** when borg reported these numbers (its own clock) */
+  progressSampledAt: Date | null;
 }
 
 /** Sizes borg reports in an `archive_progress` line. */
@@ -96,6 +98,7 @@ export class ProgressTracker {
       speedMBps: Math.round((speed / 1e6) * 100) / 100,
       etaSeconds,
       totalExpectedSize: total === null ? null : BigInt(total),
+      progressSampledAt: last ? new Date(last.time * 1000) : null,
     };
   }
 }

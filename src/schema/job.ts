@@ -27,6 +27,11 @@ const BackupProgressRef = builder.objectRef<JobWithRepository>('BackupProgress')
       nullable: true,
       description: 'pre-scanned size of the sources, null until known',
     }),
+    sampledAt: t.expose('progressSampledAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: "when borg reported these numbers (borg's clock); null before its first report",
+    }),
   }),
 });
 

@@ -71,6 +71,7 @@ describe('ProgressTracker', () => {
       speedMBps: 0,
       etaSeconds: null,
       totalExpectedSize: null,
+      progressSampledAt: null,
     });
   });
 
@@ -222,6 +223,8 @@ describe('ProgressTracker', () => {
       speedMBps: 0,
       etaSeconds: 0,
       totalExpectedSize: 315_394_586n,
+      // borg's summary has no clock of its own: the time of its last progress report stays
+      progressSampledAt: new Date((samples.at(-1) as { time: number }).time * 1000),
     });
   });
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BackupJob" ADD COLUMN "progressSampledAt" DATETIME;
