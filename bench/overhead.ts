@@ -33,7 +33,7 @@ const PAIRS = 10;
 const MAX_DISCARDED = 3 * PAIRS;
 
 /** ~2,000 small files plus 6 × 160 MiB random: ≈ 1.06 GB, ≳ 5 s for raw borg (~200 MB/s here). */
-const FULL: DatasetSpec = {
+export const FULL: DatasetSpec = {
   name: 'overhead',
   seed: 'borgql-overhead-v1',
   smallFiles: 2000,
@@ -42,7 +42,8 @@ const FULL: DatasetSpec = {
   largeFiles: 6,
   largeBytes: 160 * 2 ** 20,
 };
-const QUICK: DatasetSpec = { ...FULL, name: 'overhead-quick', smallFiles: 200, largeFiles: 1, largeBytes: 16 * 2 ** 20 };
+/** The same mix, small, for `--quick` smoke runs. */
+export const QUICK: DatasetSpec = { ...FULL, name: 'overhead-quick', smallFiles: 200, largeFiles: 1, largeBytes: 16 * 2 ** 20 };
 
 /** Flushes dirty pages so one run's writeback does not land on the next run's clock. */
 const sync = () => execFileSync('sync');

@@ -38,6 +38,13 @@ export async function addRepository(http: GraphQLClient, input: Record<string, u
   return result.repository;
 }
 
+/** `startBackup`; returns the new job's id, throws with the typed error's message otherwise. */
+export async function startBackup(http: GraphQLClient, repository: string): Promise<string> {
+  const { startBackup: result } = await http.request<{ startBackup: any }>(START, { repository });
+  if (result.__typename !== 'StartBackupSuccess') throw new Error(`startBackup: ${result.__typename}: ${result.message}`);
+  return result.job.id as string;
+}
+
 /** What {@link timedBackup} measured. */
 export interface TimedBackup {
   /** from sending `startBackup` to the subscriber receiving the terminal state */
@@ -56,18 +63,17 @@ export interface TimedBackup {
  */
 export async function timedBackup(http: GraphQLClient, ws: Client, repository: string): Promise<TimedBackup> {
   const started = performance.now();
-  const { startBackup } = await http.request<{ startBackup: any }>(START, { repository });
-  if (startBackup.__typename !== 'StartBackupSuccess') throw new Error(`startBackup: ${startBackup.__typename}: ${startBackup.message}`);
+  const jobId = await startBackup(http, repository);
   let ms = 0;
   let payloads = 0;
   let final = null as JobState | null;
-  await subscribe<{ jobProgress: JobState }>(ws, PROGRESS, { id: startBackup.job.id }, ({ jobProgress }) => {
+  await subscribe<{ jobProgress: JobState }>(ws, PROGRESS, { id: jobId }, ({ jobProgress }) => {
     payloads++;
     if (!TERMINAL.has(jobProgress.status)) return;
     ms = performance.now() - started;
     final = jobProgress;
     return true;
   });
-  if (!final) throw new Error(`job ${startBackup.job.id}: subscription ended before a terminal status`);
+  if (!final) throw new Error(`job ${jobId}: subscription ended before a terminal status`);
   return { ms, job: final, payloads };
 }

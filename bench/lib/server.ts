@@ -15,6 +15,8 @@ export interface ServerProcess {
   dataDir: string;
   /** CPU time (user + system, ms) the server process used so far; null where /proc is missing. */
   cpuMs(): number | null;
+  /** Resident memory of the server process now and at its peak; null where /proc is missing. */
+  memory(): ProcessMemory | null;
   /** SIGTERM (graceful: the server stops its jobs), SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -42,6 +44,26 @@ export function processCpuMs(pid: number): number | null {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident set size of a process (Linux /proc/PID/status), in bytes. */
+export interface ProcessMemory {
+  /** VmRSS: resident now */
+  rssBytes: number;
+  /** VmHWM: the highest RSS the process ever had */
+  peakRssBytes: number;
+}
+
+/** VmRSS and VmHWM of one process; null when it is gone or /proc is missing. */
+export function processMemory(pid: number): ProcessMemory | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (field: string) => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    const memory = { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+    return Number.isNaN(memory.rssBytes) ? null : memory;
   } catch {
     return null;
   }
@@ -124,6 +146,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     token,
     dataDir,
     cpuMs: () => processCpuMs(child.pid as number),
+    memory: () => processMemory(child.pid as number),
     async stop(timeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       stopping = true;

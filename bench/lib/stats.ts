@@ -5,6 +5,8 @@ export interface Stats {
   mean: number;
   /** 95th percentile, linear interpolation between closest ranks (as numpy's default) */
   p95: number;
+  /** 99th percentile, same interpolation (latency targets are p99) */
+  p99: number;
   min: number;
   max: number;
   /** sample standard deviation (n − 1); 0 for a single value */
@@ -22,7 +24,7 @@ export function quantile(sorted: readonly number[], q: number): number {
   return a + (b - a) * (pos - lo);
 }
 
-/** Median, mean, p95, min, max and standard deviation of `values`. */
+/** Median, mean, p95, p99, min, max and standard deviation of `values`. */
 export function summarize(values: readonly number[]): Stats {
   if (values.length === 0) throw new RangeError('summarize needs at least one value');
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,6 +36,7 @@ export function summarize(values: readonly number[]): Stats {
     median: quantile(sorted, 0.5),
     mean,
     p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
     min: sorted[0] as number,
     max: sorted[n - 1] as number,
     stdev: Math.sqrt(variance),
@@ -43,6 +46,20 @@ export function summarize(values: readonly number[]): Stats {
 /** `1234.5` ms → `1.235 s`; figures in tables use one unit so columns compare. */
 export function seconds(ms: number, digits = 3): string {
   return `${(ms / 1000).toFixed(digits)} s`;
+}
+
+const LATENCY_COLUMNS = ['events', 'p50', 'p95', 'p99', 'max', 'mean'];
+
+/** Header of a table of latency statistics (ms), with leading label columns; rows from {@link latencyRow}. */
+export function latencyHeader(...labels: string[]): string {
+  const columns = [...labels, ...LATENCY_COLUMNS];
+  return `| ${columns.join(' | ')} |\n| ${columns.map(() => '---').join(' | ')} |`;
+}
+
+/** One row under {@link latencyHeader}: the label cells, then the statistics of latencies in ms. */
+export function latencyRow(s: Stats, ...labels: string[]): string {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  return `| ${[...labels, s.n.toLocaleString('en'), ms(s.median), ms(s.p95), ms(s.p99), ms(s.max), ms(s.mean)].join(' | ')} |`;
 }
 
 /** Bytes in MB (10^6) and MiB, e.g. `734.0 MB (700.0 MiB)`. */
