@@ -1,0 +1,162 @@
+/**
+ * Fan-out: 1,000 graphql-ws subscribers, one WebSocket each, watching one
+ * running job. Every subscriber's events are matched against what the borg
+ * stand-in (bench/borg-standin.mjs) recorded writing; latency per event per
+ * subscriber; the server's CPU time and RSS meanwhile.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client } from 'graphql-ws';
+import { addRepository } from './lib/borgql.js';
+import { connectWs, httpClient, type GraphQLClient } from './lib/graphql.js';
+import { startServerProcess, type ProcessMemory, type ServerProcess } from './lib/server.js';
+import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from './lib/standin.js';
+import { summarize, type Stats } from './lib/stats.js';
+import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+import { compareWithRecord, liveEvents, watchBackup } from './lib/watch.js';
+import { fanoutReport, TARGET_P99_MS } from './fanout/report.js';
+
+const SUBSCRIBERS = 1000;
+const QUICK_SUBSCRIBERS = 50;
+/** Sockets opened at once while connecting (a burst of 1,000 handshakes is not what is measured). */
+const CONNECT_BATCH = 50;
+
+/** One load: how fast the stand-in reports, and for how long. */
+export interface Variant {
+  name: string;
+  settings: Omit<StandinSettings, 'goFile'>;
+}
+
+/** borg's own rate (at most every 0.2 s, seen 0.20–0.39 s), then 4× that. */
+const VARIANTS: Variant[] = [
+  { name: 'borg rate', settings: { intervalMs: [200, 250], durationMs: 25_000, fileStatusPerTick: [0, 20], bytesPerTick: 50e6 } },
+  { name: 'stress', settings: { intervalMs: [50, 50], durationMs: 10_000, fileStatusPerTick: [0, 20], bytesPerTick: 12e6 } },
+];
+
+/** What one variant measured. */
+export interface VariantResult {
+  variant: Variant;
+  subscribers: number;
+  /** archive_progress lines the stand-in wrote */
+  written: number;
+  /** summed over subscribers */
+  received: number;
+  lost: number;
+  wrong: number;
+  subscribersMissingEvents: number;
+  /** every event of every subscriber */
+  latency: Stats;
+  /** each subscriber's own p99 */
+  subscriberP99: Stats;
+  /** from the go file to the last subscriber seeing the job end */
+  wallMs: number;
+  serverCpuMs: number | null;
+  /** the benchmark process's CPU (the 1,000 clients) over the same span */
+  clientCpuMs: number;
+  rssAtGo: ProcessMemory | null;
+  /** highest VmRSS sampled every 200 ms during the variant */
+  rssMaxBytes: number | null;
+}
+
+/** Samples the server's RSS until stopped; returns the highest value seen. */
+function rssSampler(server: ServerProcess): () => number | null {
+  let max: number | null = null;
+  const sample = () => {
+    const rss = server.memory()?.rssBytes;
+    if (rss !== undefined) max = Math.max(max ?? 0, rss);
+  };
+  const timer = setInterval(sample, 200);
+  return () => (clearInterval(timer), sample(), max);
+}
+
+async function runVariant(ctx: BenchContext, server: ServerProcess, http: GraphQLClient, clients: Client[], variant: Variant, i: number): Promise<VariantResult> {
+  const goFile = path.join(ctx.tmpDir, `go-${i}`);
+  const settings = { ...variant.settings, durationMs: ctx.quick ? 3000 : variant.settings.durationMs };
+  const source = standinSource(path.join(ctx.tmpDir, `source-${i}`), { ...settings, goFile });
+  const repo = await addRepository(http, { name: `fanout-${i}`, path: path.join(ctx.tmpDir, `repo-${i}`), sourcePaths: [source], initialize: true, encryption: 'none' });
+  let rssAtGo: ProcessMemory | null = null;
+  let cpuAtGo: number | null = null;
+  let clientAtGo = process.cpuUsage();
+  let startedAt = 0;
+  let stopSampler = (): number | null => null;
+  const watched = await watchBackup(http, clients, repo.path, () => {
+    rssAtGo = server.memory();
+    cpuAtGo = server.cpuMs();
+    clientAtGo = process.cpuUsage();
+    stopSampler = rssSampler(server);
+    startedAt = performance.now();
+    writeFileSync(goFile, '');
+  });
+  const wallMs = performance.now() - startedAt;
+  const cpuEnd = server.cpuMs();
+  const client = process.cpuUsage(clientAtGo);
+  const rssMaxBytes = stopSampler();
+  const record = readStandinRecord(repo.path, watched.archiveName);
+  const latencies: number[] = [];
+  const subscriberP99: number[] = [];
+  let received = 0;
+  let lost = 0;
+  let wrong = 0;
+  let subscribersMissingEvents = 0;
+  for (const payloads of watched.payloads) {
+    const events = liveEvents(payloads);
+    const delivery = compareWithRecord(events, record);
+    received += delivery.received;
+    lost += delivery.lost;
+    wrong += delivery.wrong;
+    if (delivery.lost > 0) subscribersMissingEvents++;
+    for (const e of events) latencies.push(e.latencyMs);
+    if (events.length > 0) subscriberP99.push(summarize(events.map((e) => e.latencyMs)).p99);
+  }
+  return {
+    variant: { ...variant, settings },
+    subscribers: clients.length,
+    written: record.length,
+    received,
+    lost,
+    wrong,
+    subscribersMissingEvents,
+    latency: summarize(latencies),
+    subscriberP99: summarize(subscriberP99),
+    wallMs,
+    serverCpuMs: cpuAtGo === null || cpuEnd === null ? null : cpuEnd - cpuAtGo,
+    clientCpuMs: (client.user + client.system) / 1000,
+    rssAtGo,
+    rssMaxBytes,
+  };
+}
+
+async function run(ctx: BenchContext): Promise<BenchReport> {
+  const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(ctx.tmpDir, 'server'), env: { BORG_BIN: STANDIN_BIN } });
+  const clients: Client[] = [];
+  try {
+    const http = httpClient(server.graphqlUrl, server.token);
+    const rssIdle = server.memory();
+    const count = ctx.quick ? QUICK_SUBSCRIBERS : SUBSCRIBERS;
+    while (clients.length < count) {
+      const batch = Math.min(CONNECT_BATCH, count - clients.length);
+      clients.push(...(await Promise.all(Array.from({ length: batch }, () => connectWs(server.wsUrl, server.token)))));
+    }
+    const rssConnected = server.memory();
+    ctx.log(`${clients.length} WebSockets connected`);
+    const results: VariantResult[] = [];
+    for (const [i, variant] of VARIANTS.entries()) {
+      await ctx.quiet();
+      const result = await runVariant(ctx, server, http, clients, variant, i);
+      ctx.log(`${variant.name}: ${result.written} events × ${result.subscribers}, lost ${result.lost}, p99 ${result.latency.p99.toFixed(1)} ms, max ${result.latency.max.toFixed(1)} ms`);
+      results.push(result);
+    }
+    return fanoutReport({ results, rssIdle, rssConnected });
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await server.stop();
+  }
+}
+
+/** Many graphql-ws subscribers on one running job. */
+export const fanout: Benchmark = {
+  name: 'fanout',
+  description: `${SUBSCRIBERS.toLocaleString('en')} concurrent graphql-ws \`jobProgress\` subscribers (one WebSocket each) on one running job: events lost, latency per event per subscriber, server CPU time and RSS.`,
+  target: `0 events lost, p99 ≤ ${TARGET_P99_MS} ms (issue 6)`,
+  run,
+};
