@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
@@ -6,6 +5,7 @@ import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationE
 import { AuthError } from '../schema/auth-scopes.js';
 import type { Context, Principal, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import { useSharedEventExecution } from './shared-events.js';
 
 /**
  * What the transports hand yoga: the incoming request (a FastifyRequest, or
@@ -109,12 +109,14 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
       auth: auth ?? req?.auth ?? null,
       origin: options.publicUrl ?? originOf(req?.headers) ?? options.listenOrigin(),
     }),
-    plugins: [useRequireAuth()],
+    plugins: [useRequireAuth(), useSharedEventExecution()],
     maskedErrors: { maskError },
     // GraphiQL with its assets inlined: backup servers often have no internet.
+    // Imported on the first page view: its 9 MB bundle costs ~40 MB of heap,
+    // which a server nobody opens GraphiQL on should not carry.
     // Subscriptions over SSE: they carry the headers entered in GraphiQL (the
     // bearer token); GraphiQL's WebSocket client sends no connectionParams.
-    renderGraphiQL,
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: { title: 'borgql', subscriptionsProtocol: 'SSE', headers: JSON.stringify({ Authorization: 'Bearer <your token>' }) },
     landingPage: false,
     logging: {

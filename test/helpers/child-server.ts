@@ -5,7 +5,7 @@ import { TEST_ADMIN_TOKEN } from './server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** borgql as its own process (`node --import tsx src/main.ts`), for kill -9 and signal tests. */
+/** borgql as its own process (`node --import tsx src/main.ts`, or compiled), for kill -9, signal and build tests. */
 export interface ChildServer {
   child: ChildProcess;
   url: string;
@@ -17,9 +17,13 @@ export interface ChildServer {
   exited: Promise<number | string>;
 }
 
-/** Starts the server with `BORGQL_DATA_DIR=dataDir` (and the test admin token) and waits for its listening line. */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts the server with `BORGQL_DATA_DIR=dataDir` (and the test admin token)
+ * and waits for its listening line. It runs the TypeScript sources through
+ * tsx unless `entry` names a compiled main.js (the build test).
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}, entry?: string): Promise<ChildServer> {
+  const child = spawn(process.execPath, entry ? [entry] : ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
