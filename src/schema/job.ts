@@ -1,5 +1,5 @@
-import type { Prisma } from '../generated/prisma/client.js';
 import { JobNotCancellableError, NotFoundError, ValidationError } from '../jobs/errors.js';
+import { jobListWhere } from '../jobs/history.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
 import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
 import { ALL_JOBS } from '../jobs/topics.js';
@@ -100,14 +100,7 @@ builder.queryFields((t) => ({
       if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOBS_PAGE) {
         throw new ValidationError(`limit must be from 0 to ${MAX_JOBS_PAGE}`, 'limit');
       }
-      if (args.scheduledOnly && args.manualOnly) {
-        throw new ValidationError('scheduledOnly and manualOnly exclude each other', 'manualOnly');
-      }
-      const where: Prisma.BackupJobWhereInput = {};
-      if (args.scheduledOnly) where.trigger = JobTrigger.SCHEDULE;
-      if (args.manualOnly) where.trigger = JobTrigger.MANUAL;
-      if (args.repository) where.repositoryPath = args.repository.replace(/(?<=.)\/+$/, '');
-      if (args.status) where.status = { in: args.status };
+      const where = jobListWhere(args);
       const rows = await ctx.prisma.backupJob.findMany({ ...query, where, orderBy: { id: 'desc' }, take: limit });
       return rows.map((row) => ctx.jobs.live(row.id) ?? row);
     },

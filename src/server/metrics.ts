@@ -9,20 +9,43 @@ const DB_CACHE_MS = 5_000;
 
 type DomainServices = Pick<Services, 'prisma' | 'pubsub' | 'jobs'>;
 
-/** Counts that need the database, refreshed at most every DB_CACHE_MS. */
-async function databaseCounts(services: DomainServices) {
+/**
+ * The end of a repository's last completed backup: the newest completedAt
+ * per status, each a single lookup in the (repositoryId, status, completedAt)
+ * index. Not a GROUP BY with MAX, which read every completed job (0.5 s with
+ * a million jobs, blocking the event loop), nor Prisma's aggregate, whose
+ * subquery reads all of the repository's.
+ */
+async function lastSuccess(prisma: DomainServices['prisma'], repositoryId: number): Promise<Date | null> {
+  const ends = await Promise.all(
+    [JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS].map(async (status) => {
+      const newest = await prisma.backupJob.findFirst({
+        where: { repositoryId, status, completedAt: { not: null } },
+        orderBy: { completedAt: 'desc' },
+        select: { completedAt: true },
+      });
+      return newest?.completedAt?.getTime() ?? null;
+    }),
+  );
+  const latest = Math.max(...ends.filter((end) => end !== null));
+  return Number.isFinite(latest) ? new Date(latest) : null;
+}
+
+/**
+ * Counts that need the database, refreshed at most every DB_CACHE_MS. The
+ * count per repository and status reads the whole (repositoryId, status, …)
+ * index: ~50 ms per million jobs. Exported for bench/history.ts, which
+ * checks the plans of the SQL it runs.
+ */
+export async function databaseCounts(services: DomainServices) {
   const { prisma } = services;
-  const [repositories, byStatus, lastSuccess] = await Promise.all([
+  const [repositories, byStatus] = await Promise.all([
     prisma.repository.findMany({ select: { id: true, name: true } }),
     prisma.backupJob.groupBy({ by: ['repositoryId', 'status'], _count: { _all: true } }),
-    prisma.backupJob.groupBy({
-      by: ['repositoryId'],
-      where: { status: { in: [JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS] } },
-      _max: { completedAt: true },
-    }),
   ]);
   const names = new Map(repositories.map((repository) => [repository.id, repository.name]));
-  return { names, byStatus, lastSuccess };
+  const successes = await Promise.all(repositories.map(async ({ id }) => ({ repositoryId: id, completedAt: await lastSuccess(prisma, id) })));
+  return { names, byStatus, lastSuccess: successes };
 }
 
 /**
@@ -62,8 +85,7 @@ export function registerMetrics(app: FastifyInstance, services: DomainServices):
       const { names, lastSuccess } = await counts();
       this.reset();
       for (const row of lastSuccess) {
-        const ended = row._max.completedAt;
-        if (ended) this.set({ repository: names.get(row.repositoryId) ?? String(row.repositoryId) }, ended.getTime() / 1000);
+        if (row.completedAt) this.set({ repository: names.get(row.repositoryId) ?? String(row.repositoryId) }, row.completedAt.getTime() / 1000);
       }
     },
   });

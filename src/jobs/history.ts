@@ -1,0 +1,30 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import { ValidationError } from './errors.js';
+import { JobTrigger, type JobStatus } from './status.js';
+
+/** The filters of a job list (GraphQL `jobs`, REST `GET /api/backup/jobs`). */
+export interface JobListFilter {
+  scheduledOnly?: boolean | null;
+  manualOnly?: boolean | null;
+  /** the path the jobs recorded when they were created (a trailing slash is ignored) */
+  repository?: string | null;
+  status?: readonly JobStatus[] | null;
+}
+
+/**
+ * The where clause of a job list. Every filter is served by an index of
+ * BackupJob together with its id (the list is newest first), so a filter that
+ * matches few of a million jobs does not scan them (bench/history.ts).
+ * Throws ValidationError for filters that exclude each other.
+ */
+export function jobListWhere(filter: JobListFilter): Prisma.BackupJobWhereInput {
+  if (filter.scheduledOnly && filter.manualOnly) {
+    throw new ValidationError('scheduledOnly and manualOnly exclude each other', 'manualOnly');
+  }
+  const where: Prisma.BackupJobWhereInput = {};
+  if (filter.scheduledOnly) where.trigger = JobTrigger.SCHEDULE;
+  if (filter.manualOnly) where.trigger = JobTrigger.MANUAL;
+  if (filter.repository) where.repositoryPath = filter.repository.replace(/(?<=.)\/+$/, '');
+  if (filter.status) where.status = { in: [...filter.status] };
+  return where;
+}
