@@ -89,7 +89,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
-  void app.register(restApi, { yoga, downloads: context.downloads });
+  void app.register(restApi, { yoga, downloads: context.downloads, logs: services.logs });
   const metrics = registerMetrics(app, services);
 
   let websocket: { close: () => Promise<void> } | null = null;

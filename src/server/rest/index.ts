@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import type { LogStore } from '../../jobs/log-store.js';
 import type { DownloadTokens } from '../auth/download-tokens.js';
 import type { Yoga } from '../graphql.js';
 import { DOWNLOAD_ROUTE, registerDownloadRoute } from './download.js';
@@ -20,7 +21,7 @@ export const DOWNLOAD_ROUTE_URL = `${REST_PREFIX}${DOWNLOAD_ROUTE}`;
  * the package, no internet needed). Registered as one encapsulated plugin,
  * so the document lists exactly the REST routes.
  */
-export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downloads: DownloadTokens }): Promise<void> {
+export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downloads: DownloadTokens; logs: LogStore }): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -38,7 +39,7 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
   await app.register(
     async (scope) => {
       await backupRoutes(scope, { yoga: options.yoga });
-      registerDownloadRoute(scope, options.yoga, options.downloads);
+      registerDownloadRoute(scope, options.yoga, options.downloads, options.logs);
     },
     { prefix: REST_PREFIX },
   );
