@@ -10,7 +10,7 @@ import path from 'node:path';
 import { addRepository } from './lib/borgql.js';
 import { ensureDataset } from './lib/dataset.js';
 import { connectWs, httpClient } from './lib/graphql.js';
-import { startServerProcess } from './lib/server.js';
+import { SERVER_COMMAND, startServerProcess } from './lib/server.js';
 import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from './lib/standin.js';
 import { latencyHeader, latencyRow, megabytes, summarize } from './lib/stats.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
@@ -148,7 +148,7 @@ function latencyReport(r: { standin: Part; real: Part; data: { files: number; by
     ],
     notes: [
       "Both clocks are this machine's wall clock: borg's `time` (Python's time.time() right before it writes the line; the stand-in reads it the same way) and the client's Date.now() when graphql-ws hands over the payload. `sampledAt` has millisecond resolution, so each figure is ±1 ms.",
-      'The subscriber is a graphql-ws client in the benchmark process over a real WebSocket; the server is a child process (`node --import tsx src/main.ts`). The first payload of a subscription (the replayed current state) is not an event; an event is a payload whose `sampledAt` changed.',
+      `The subscriber is a graphql-ws client in the benchmark process over a real WebSocket; the server is a child process (\`${SERVER_COMMAND}\`). The first payload of a subscription (the replayed current state) is not an event; an event is a payload whose \`sampledAt\` changed.`,
       'a: the stand-in waits for a go file until the subscriber received its first payload, so every line it writes can be matched against its own record (the `time` and `original_size` of each line).',
       'b: borg\'s lines are not recorded (no stand-in), so lost events are not counted there; borg writes archive_progress at most every 0.2 s while chunks flow (../shared/BORG.md).',
     ],

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCHMARKS } from './benchmarks.js';
 import { describeMachine, formatMachine, waitForQuiet } from './lib/machine.js';
 import { renderSection, writeSection } from './lib/report.js';
-import { killAllServers } from './lib/server.js';
+import { buildServer, killAllServers } from './lib/server.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -54,6 +54,8 @@ async function main(): Promise<number> {
     });
   }
   log(`machine: ${machine}`);
+  log('building dist/ (npm run build): benchmarks run the compiled server, as npm start does…');
+  buildServer(rootDir);
   let failed = 0;
   try {
     for (const bench of selected) {

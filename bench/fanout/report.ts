@@ -3,6 +3,7 @@ import type { VariantResult } from '../fanout.js';
 import type { ProcessMemory } from '../lib/server.js';
 import { latencyHeader, latencyRow } from '../lib/stats.js';
 import type { BenchReport } from '../lib/types.js';
+import { SERVER_COMMAND } from '../lib/server.js';
 
 /** The issue's latency target for every event of every subscriber. */
 export const TARGET_P99_MS = 100;
@@ -56,7 +57,7 @@ export function fanoutReport(run: { results: VariantResult[]; rssIdle: ProcessMe
     notes: [
       'Every line the stand-in writes is in its own record (`time`, `original_size`); a subscriber\'s events (payloads whose `sampledAt` changed, after the replayed first one) are matched one to one, in order, against it. The stand-in reports nothing until every subscriber received its first payload (it waits for a go file), so every subscriber should see every line.',
       "Latency: the client's Date.now() when graphql-ws hands over the payload − the line's `time` (the stand-in reads the wall clock right before writing, like borg); ±1 ms (`sampledAt` has ms resolution). The clients share one process and one event loop, so a client's figure includes waiting for the clients whose messages arrived before its own.",
-      `Server CPU and RSS are read from /proc/<server pid>/stat and status; the server is a child process (\`node --import tsx src/main.ts\`) with BORG_BIN = the stand-in. The ${results.length} variants run one after the other on the same ${subscribers.toLocaleString('en')} connections, each on a fresh job.`,
+      `Server CPU and RSS are read from /proc/<server pid>/stat and status; the server is a child process (\`${SERVER_COMMAND}\`) with BORG_BIN = the stand-in. The ${results.length} variants run one after the other on the same ${subscribers.toLocaleString('en')} connections, each on a fresh job.`,
     ],
   };
 }

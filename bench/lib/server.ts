@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /** A borgql server running as a child process (its own event loop, like production). */
@@ -77,8 +78,17 @@ export function killAllServers(): void {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
+/** How benchmarks run the server: the compiled JavaScript `npm start` runs (bench/run.ts builds it first). */
+export const SERVER_COMMAND = 'node dist/main.js';
+
+/** Compiles src/ into dist/ (`npm run build`), so benchmarks measure the current sources. */
+export function buildServer(rootDir: string): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: rootDir, stdio: 'inherit' });
+}
+
 /**
- * Starts `node --import tsx src/main.ts` with its own BORGQL_DATA_DIR and
+ * Starts {@link SERVER_COMMAND} with its own BORGQL_DATA_DIR and
  * BORG_BASE_DIR, PORT=0, and resolves once it printed its listening line.
  * A child process, not an in-process server: an in-process server would
  * share the benchmark client's event loop and each would slow the other.
@@ -91,7 +101,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   // A known admin token (DESIGN.md "Auth"): otherwise the server generates one and prints it once.
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), 'dist/main.js'], {
     cwd: options.rootDir,
     env: {
       ...process.env,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { DatasetSpec } from '../lib/dataset.js';
 import { bootstrapCI, megabytes, seconds, summarize, type Stats } from '../lib/stats.js';
 import type { BenchReport } from '../lib/types.js';
+import { SERVER_COMMAND } from '../lib/server.js';
 
 /** One raw/API pair as measured. */
 export interface Pair {
@@ -87,7 +88,7 @@ export function overheadReport(run: OverheadRun): BenchReport {
     targets: RATIO_TARGETS.map((limit) => ({ target: `API ÷ raw (ratio of medians) ≤ ${limit.toFixed(2)}`, measured: ratio3(ratio), met: ratio <= limit })),
     notes: [
       'Raw: `borg create` with the argv borgql builds (`createArgs` in src/borg/command.ts: `--log-json --progress --json --list --lock-wait 5 --compression=lz4`) and the same environment builder; the clock runs from spawn until borg exited and its stdout and stderr were read to the end.',
-      'API: a borgql server started once as a child process (`node --import tsx src/main.ts`); the clock runs from sending `startBackup` until the graphql-ws `jobProgress` subscriber (opened right after the mutation returned the job id) receives `COMPLETED`. The WebSocket is connected before timing.',
+      `API: a borgql server started once as a child process (\`${SERVER_COMMAND}\`); the clock runs from sending \`startBackup\` until the graphql-ws \`jobProgress\` subscriber (opened right after the mutation returned the job id) receives \`COMPLETED\`. The WebSocket is connected before timing.`,
       `\`borg init\` / \`addRepository(initialize: true)\` run before each timed run and are not timed; \`sync\` runs between runs so writeback does not spill into the next one. The subscriber received a median of ${summarize(pairs.map((p) => p.payloads)).median} \`jobProgress\` payloads per run.`,
       `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a run; borg keeps about one core busy, so a run above ${pct(run.busyLimit)} shared the machine with other work. ` +
         (run.waited
