@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * A borg stand-in for benchmarks ONLY (bench/latency.ts, bench/fanout.ts):
+ * A borg stand-in for benchmarks ONLY (bench/latency.ts, bench/fanout.ts, bench/logs.ts):
  * never use it as a real BORG_BIN. It backs nothing up. It lets a benchmark
  * control when and how often borg reports progress, and records exactly what
  * it wrote, so event latency and lost events can be measured against the
@@ -24,7 +24,10 @@
  *     "durationMs": n,             // stop after this long (after the go file appeared)
  *     "fileStatusPerTick": [min, max],
  *     "bytesPerTick": n,           // original_size grows by about this much per line
- *     "goFile": "/path" | null }   // wait (polling) until this file exists before reporting progress
+ *     "goFile": "/path" | null,    // wait (polling) until this file exists before reporting progress
+ *     "maxFiles": n,               // optional: stop once this many file_status lines were written
+ *     "batchWrites": true }        // optional: a tick's file_status lines in one write (as fast as it can;
+ *                                  // borg writes line by line, but must not be the bottleneck of bench/logs.ts)
  * It writes its record, every archive_progress line with its exact `time`,
  * to `REPO/standin-records/ARCHIVE.json` just before it exits.
  *
@@ -111,14 +114,18 @@ async function create(args) {
   const record = [];
   const sizes = { original_size: 0, compressed_size: 0, deduplicated_size: 0, nfiles: 0 };
   const end = performance.now() + settings.durationMs;
-  for (let tick = 0; performance.now() < end; tick++) {
+  const maxFiles = settings.maxFiles ?? Infinity;
+  for (let tick = 0; performance.now() < end && sizes.nfiles < maxFiles; tick++) {
     await sleep(between(settings.intervalMs));
-    const files = Math.round(between(settings.fileStatusPerTick));
+    const files = Math.min(maxFiles - sizes.nfiles, Math.round(between(settings.fileStatusPerTick)));
     let file = '';
+    let batch = '';
     for (let i = 0; i < files; i++) {
       file = `${sources[0]}/d${String(tick).padStart(5, '0')}/f${String(i).padStart(3, '0')}.bin`;
-      stderrLine({ type: 'file_status', status: 'A', path: file });
+      if (settings.batchWrites) batch += `${pyJson({ type: 'file_status', status: 'A', path: file })}\n`;
+      else stderrLine({ type: 'file_status', status: 'A', path: file });
     }
+    if (batch) writeSync(2, batch);
     const grow = Math.round(settings.bytesPerTick * (0.5 + Math.random()));
     sizes.original_size += grow;
     sizes.compressed_size += Math.round(grow * 0.9);

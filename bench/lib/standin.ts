@@ -21,6 +21,10 @@ export interface StandinSettings {
   bytesPerTick: number;
   /** no progress until this file exists, so every subscriber is in place first */
   goFile: string | null;
+  /** stop once this many file_status lines were written (bench/logs.ts: exactly a million) */
+  maxFiles?: number;
+  /** write a tick's file_status lines at once instead of line by line, so the stand-in is never the bottleneck */
+  batchWrites?: boolean;
 }
 
 /** One archive_progress line as the stand-in wrote it. */
