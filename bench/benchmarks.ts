@@ -1,10 +1,13 @@
 import type { Benchmark } from './lib/types.js';
 import { fanout } from './fanout.js';
+import { history } from './history.js';
+import { idle } from './idle.js';
 import { latency } from './latency.js';
+import { logs } from './logs.js';
 import { overhead } from './overhead.js';
 
 /**
  * Every benchmark, in the order `npm run bench` runs them. A new benchmark is
  * a module `bench/<name>.ts` exporting a {@link Benchmark}, added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout];
+export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout, history, logs, idle];

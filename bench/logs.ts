@@ -1,0 +1,202 @@
+/**
+ * A job that writes a million log lines: how fast borgql stores them, what
+ * the server's memory does meanwhile, how fast the end of the log pages,
+ * and how the whole log downloads. borg is the stand-in
+ * (bench/borg-standin.mjs) printing file_status lines as fast as it can.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { runBorgRaw } from './lib/borg.js';
+import { addRepository, startBackup } from './lib/borgql.js';
+import { httpClient, type GraphQLClient } from './lib/graphql.js';
+import { startServerProcess, type ServerProcess } from './lib/server.js';
+import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from './lib/standin.js';
+import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
+import { logsReport, type Download, type Ingestion, type PageRun } from './logs/report.js';
+
+const LINES = 1_000_000;
+/** One archive_progress line per 1,000 file lines: at ≥ 50,000 lines/s that is more often than borg's 0.2 s. */
+const standinSettings = (lines: number): StandinSettings => ({
+  intervalMs: [0, 0],
+  durationMs: 3_600_000,
+  fileStatusPerTick: [1000, 1000],
+  bytesPerTick: 4e6,
+  goFile: null,
+  maxFiles: lines,
+  batchWrites: true,
+});
+const PAGE_SAMPLES = 300;
+const PAGE_WARMUP = 30;
+const PAGE = `query Page($id: ID!, $offset: Int!) {
+  job(id: $id) { logs(offset: $offset, limit: 1000) { totalLines hasMore lines { lineNumber content level time } } }
+}`;
+const STATUS = `query Status($id: ID!) { job(id: $id) { status errorMessage logs(limit: 0) { totalLines } } }`;
+const FIRST_LINES = `query First($id: ID!) { job(id: $id) { logs(offset: 0, limit: 50) { lines { lineNumber content } } } }`;
+
+/**
+ * Polls the server's database (a read-only connection of its own; WAL lets
+ * it read while the server writes) for the stored line count, and the
+ * server's RSS, until the job ends.
+ */
+async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId: string): Promise<{ timeline: [number, number][]; peakRss: number; status: string }> {
+  const db = new Database(path.join(server.dataDir, 'borgql.db'), { readonly: true });
+  const stored = db.prepare('SELECT logLineCount FROM BackupJob WHERE id = ?').pluck();
+  const timeline: [number, number][] = [];
+  let peakRss = 0;
+  try {
+    for (let i = 0; ; i++) {
+      timeline.push([performance.now(), stored.get(Number(jobId)) as number]);
+      peakRss = Math.max(peakRss, server.memory()?.rssBytes ?? 0);
+      if (i % 10 === 0) {
+        const { job } = await http.request<{ job: { status: string; errorMessage: string | null } }>(STATUS, { id: jobId });
+        if (!['PENDING', 'RUNNING'].includes(job.status)) {
+          timeline.push([performance.now(), stored.get(Number(jobId)) as number]);
+          return { timeline, peakRss, status: job.status };
+        }
+      }
+      await sleep(20);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** First poll at which at least `count` lines were stored. */
+const reached = (timeline: [number, number][], count: number) => timeline.find(([, n]) => n >= count)?.[0] ?? NaN;
+
+async function ingest(server: ServerProcess, http: GraphQLClient, repoPath: string, lines: number): Promise<Ingestion> {
+  const baseline = server.memory()?.rssBytes ?? 0;
+  const started = performance.now();
+  const jobId = await startBackup(http, repoPath);
+  const { timeline, peakRss, status } = await watchIngestion(server, http, jobId);
+  const ended = performance.now();
+  if (status !== 'COMPLETED') throw new Error(`job ${jobId} ended ${status}`);
+  // the server's own notes come first; borg's file lines are the next `lines` line numbers
+  const { job } = await http.request<{ job: { logs: { lines: { lineNumber: number; content: string }[] } } }>(FIRST_LINES, { id: jobId });
+  const firstFileLine = job.logs.lines.find((line) => line.content.startsWith('A /'))?.lineNumber;
+  if (!firstFileLine) throw new Error('no file_status line among the first 50 lines');
+  const lastFileLine = firstFileLine + lines - 1;
+  const firstStored = reached(timeline, firstFileLine);
+  const lastStored = reached(timeline, lastFileLine);
+  const total = timeline.at(-1)?.[1] ?? 0;
+  const { job: finished } = await http.request<{ job: { archiveName: string } }>(`query A($id: ID!) { job(id: $id) { archiveName } }`, { id: jobId });
+  // the stand-in's own record of its progress lines: when it wrote the first and the last batch
+  const record = readStandinRecord(repoPath, finished.archiveName);
+  const written = record.length > 1 ? (record.at(-1)!.time - record[0]!.time) * 1000 : NaN;
+  return {
+    jobId,
+    lines,
+    totalLines: total,
+    firstFileLine,
+    storeMs: lastStored - firstStored,
+    jobMs: ended - started,
+    standinWriteMs: written,
+    baselineRss: baseline,
+    peakRss,
+    polls: timeline.length,
+  };
+}
+
+/** `logs(offset, limit: 1000)` at one place in the log, timed one request at a time. */
+async function pages(http: GraphQLClient, jobId: string, label: string, offset: number, samples: number): Promise<PageRun> {
+  const ms: number[] = [];
+  for (let i = 0; i < PAGE_WARMUP + samples; i++) {
+    const started = performance.now();
+    const { job } = await http.request<{ job: { logs: { lines: unknown[] } } }>(PAGE, { id: jobId, offset });
+    if (job.logs.lines.length !== 1000) throw new Error(`${label}: ${job.logs.lines.length} lines`);
+    if (i >= PAGE_WARMUP) ms.push(performance.now() - started);
+  }
+  return { label, offset, ms };
+}
+
+/** The REST download of the whole log through a logDownloadUrl link, read as it arrives. */
+async function download(server: ServerProcess, http: GraphQLClient, jobId: string, expectedLines: number): Promise<Download> {
+  const { logDownloadUrl } = await http.request<{ logDownloadUrl: string }>(`mutation L($id: ID!) { logDownloadUrl(jobId: $id) }`, { id: jobId });
+  const baseline = server.memory()?.rssBytes ?? 0;
+  let peakRss = baseline;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.memory()?.rssBytes ?? 0)), 50);
+  try {
+    const started = performance.now();
+    const response = await fetch(logDownloadUrl);
+    const headersMs = performance.now() - started;
+    if (response.status !== 200 || !response.body) throw new Error(`download: HTTP ${response.status}`);
+    const reader = response.body.getReader();
+    let bytes = 0;
+    let chunks = 0;
+    let newlines = 0;
+    let firstByteMs = NaN;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (chunks === 0) firstByteMs = performance.now() - started;
+      chunks++;
+      bytes += value.byteLength;
+      for (let i = value.indexOf(10); i !== -1; i = value.indexOf(10, i + 1)) newlines++;
+    }
+    const totalMs = performance.now() - started;
+    if (newlines !== expectedLines) throw new Error(`download: ${newlines} lines, expected ${expectedLines}`);
+    return {
+      headersMs,
+      firstByteMs,
+      totalMs,
+      bytes,
+      chunks,
+      lines: newlines,
+      chunked: response.headers.get('transfer-encoding') === 'chunked' && !response.headers.has('content-length'),
+      baselineRss: baseline,
+      peakRss,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/** The stand-in alone into a plain Node line reader: the most a consumer of its pipe can get. */
+async function rawPipe(repo: string, source: string): Promise<{ lines: number; ms: number }> {
+  const run = await runBorgRaw(['create', '--log-json', '--progress', '--json', '--list', '--', `${repo}::raw`, source], { ...process.env } as Record<string, string>, STANDIN_BIN);
+  if (run.exitCode !== 0) throw new Error(`stand-in exited ${run.exitCode}: ${run.stderrTail.join('\n')}`);
+  return { lines: run.stderrLines, ms: run.ms };
+}
+
+async function run(ctx: BenchContext): Promise<BenchReport> {
+  const lines = ctx.quick ? 20_000 : LINES;
+  const source = standinSource(path.join(ctx.tmpDir, 'source'), standinSettings(lines));
+  const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(ctx.tmpDir, 'server'), env: { BORG_BIN: STANDIN_BIN } });
+  try {
+    const http = httpClient(server.graphqlUrl, server.token);
+    const repoPath = path.join(ctx.tmpDir, 'repo');
+    mkdirSync(path.dirname(repoPath), { recursive: true });
+    await addRepository(http, { name: 'chatty', path: repoPath, sourcePaths: [source], passphrase: 'bench passphrase', initialize: true });
+    await ctx.quiet();
+    const raw = await rawPipe(repoPath, source);
+    ctx.log(`stand-in into a plain line reader: ${raw.lines} lines in ${raw.ms.toFixed(0)} ms`);
+    await ctx.quiet();
+    const ingestion = await ingest(server, http, repoPath, lines);
+    ctx.log(`stored ${lines} lines in ${ingestion.storeMs.toFixed(0)} ms`);
+    const samples = ctx.quick ? 20 : PAGE_SAMPLES;
+    const total = ingestion.totalLines;
+    await ctx.quiet();
+    const pageRuns = [
+      await pages(http, ingestion.jobId, 'the last 1,000 lines', total - 1000, samples),
+      await pages(http, ingestion.jobId, 'the middle', Math.floor(total / 2), samples),
+      await pages(http, ingestion.jobId, 'the first 1,000 lines', 0, samples),
+    ];
+    await ctx.quiet();
+    const downloaded = await download(server, http, ingestion.jobId, total);
+    return logsReport({ raw, ingestion, pages: pageRuns, download: downloaded, settings: standinSettings(lines) });
+  } finally {
+    await server.stop();
+  }
+}
+
+/** A million-line job log (issue 6). */
+export const logs: Benchmark = {
+  name: 'logs',
+  description:
+    'A job whose borg (the stand-in, bench/borg-standin.mjs) prints 1,000,000 `file_status` lines as fast as it can: lines stored per second, server RSS growth meanwhile, `logs(offset, limit: 1000)` pages of the finished log, and the REST download of the whole log.',
+  target: 'ingestion ≥ 50,000 lines/s; page p50 ≤ 10 ms; server RSS grows ≤ 50 MB',
+  run,
+};
