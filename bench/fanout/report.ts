@@ -47,7 +47,7 @@ export function fanoutReport(run: FanoutRun): BenchReport {
   const data = results
     .map((r) => {
       const s = r.variant.settings;
-      return `- ${r.variant.name}: the stand-in (bench/borg-standin.mjs, benchmarks only) writes an archive_progress line every ${s.intervalMs[0]}–${s.intervalMs[1]} ms for ${(s.durationMs / 1000).toFixed(0)} s (${s.fileStatusPerTick[0]}–${s.fileStatusPerTick[1]} file_status lines before each).`;
+      return `- ${r.variant.name}: the stand-in (bench/borg-standin.mjs, benchmarks only) writes an archive_progress line every ${s.intervalMs[0] === s.intervalMs[1] ? s.intervalMs[0] : `${s.intervalMs[0]}–${s.intervalMs[1]}`} ms for ${(s.durationMs / 1000).toFixed(0)} s (${s.fileStatusPerTick[0]}–${s.fileStatusPerTick[1]} file_status lines before each).`;
     })
     .join('\n');
   const figures = [
@@ -84,7 +84,7 @@ export function fanoutReport(run: FanoutRun): BenchReport {
       'Every line the stand-in writes is in its own record (`time`, `original_size`); a subscriber\'s events (payloads whose `sampledAt` changed, after the replayed first one) are matched one to one, in order, against it. The stand-in reports nothing until every subscriber received its first payload (it waits for a go file), so every subscriber should see every line.',
       "Latency: the client's Date.now() when graphql-ws hands over the payload − the line's `time` (the stand-in reads the wall clock right before writing, like borg); ±1 ms (`sampledAt` has ms resolution). The clients share one process and one event loop, so a client's figure includes waiting for the clients whose messages arrived before its own.",
       `Server CPU and RSS are read from /proc/<server pid>/stat and status; the server is a child process (\`${SERVER_COMMAND}\`) with BORG_BIN = the stand-in. The ${results.length} variants run one after the other on the same ${subscribers.toLocaleString('en')} connections, each on a fresh job.`,
-      `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a variant; server, clients and stand-in stay well below ${(run.busyLimit * 100).toFixed(0)} %, so a run above that shared the machine with other work and was measured again (${run.discarded.length} discarded this time, listed above).`,
+      `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a variant; server, clients and stand-in stay well below ${(run.busyLimit * 100).toFixed(0)} %, so a run above that shared the machine with other work and was measured again (${run.discarded.length} discarded this time; a discarded run would be listed in the resources table).`,
       ...CHANGES,
     ],
   };
