@@ -20,6 +20,10 @@ To profile the server during a benchmark, set
 \`BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"\`. A new
 benchmark is a module \`bench/<name>.ts\` exporting a \`Benchmark\`
 (bench/lib/types.ts), listed in bench/benchmarks.ts.
+Where a benchmark needs borg to report at a chosen rate, or needs a record
+of every line borg wrote, it uses \`bench/borg-standin.mjs\`: a borg stand-in
+for benchmarks only (it backs nothing up), always beside a real-borg part or
+benchmark in the same run.
 `;
 
 /** What the runner knows about a run, beyond the benchmark's own report. */
