@@ -22,8 +22,8 @@ benchmark is a module \`bench/<name>.ts\` exporting a \`Benchmark\`
 (bench/lib/types.ts), listed in bench/benchmarks.ts.
 Where a benchmark needs borg to report at a chosen rate, or needs a record
 of every line borg wrote, it uses \`bench/borg-standin.mjs\`: a borg stand-in
-for benchmarks only (it backs nothing up), always beside a real-borg part or
-benchmark in the same run.
+for benchmarks only (it backs nothing up); where latency is the point, real
+borg is measured in the same run too.
 `;
 
 /** What the runner knows about a run, beyond the benchmark's own report. */
