@@ -5,6 +5,7 @@ import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
 import { ALL_JOBS } from '../jobs/topics.js';
 import { builder } from './builder.js';
 import { parseJobId } from './ids.js';
+import { endWithSource } from './streams.js';
 import { LogPageRef } from './log.js';
 import { RepositoryRef } from './repository.js';
 
@@ -160,23 +161,28 @@ builder.subscriptionFields((t) => ({
     type: BackupJobRef,
     description: "A job's current state at once, then every change; completes when the job ends",
     args: { id: t.arg.id({ required: true }) },
-    subscribe: async function* (_root, args, ctx) {
+    subscribe: (_root, args, ctx) => {
       const id = parseJobId(args.id);
       if (id === null) throw new NotFoundError(`job ${args.id} not found`);
       // subscribe before reading the current state, so no change falls in between
       const changes = ctx.pubsub.subscribe('job', id);
-      try {
-        const current = await ctx.jobs.get(id);
-        if (!current) throw new NotFoundError(`job ${args.id} not found`);
-        yield current;
-        if (isTerminal(current.status)) return;
-        for await (const state of changes) {
-          yield state;
-          if (isTerminal(state.status)) return;
-        }
-      } finally {
-        await changes.return?.();
-      }
+      return endWithSource(
+        changes,
+        (async function* () {
+          try {
+            const current = await ctx.jobs.get(id);
+            if (!current) throw new NotFoundError(`job ${args.id} not found`);
+            yield current;
+            if (isTerminal(current.status)) return;
+            for await (const state of changes) {
+              yield state;
+              if (isTerminal(state.status)) return;
+            }
+          } finally {
+            await changes.return?.();
+          }
+        })(),
+      );
     },
     resolve: (job) => job,
   }),
