@@ -28,6 +28,8 @@ const standinSettings = (lines: number): StandinSettings => ({
   maxFiles: lines,
   batchWrites: true,
 });
+/** Idle time before the job, for V8's memory reducer to shrink the heap (it waits ~8 s without allocation). */
+const SETTLE_MS = 30_000;
 const PAGE_SAMPLES = 300;
 const PAGE_WARMUP = 30;
 const PAGE = `query Page($id: ID!, $offset: Int!) {
@@ -36,25 +38,31 @@ const PAGE = `query Page($id: ID!, $offset: Int!) {
 const STATUS = `query Status($id: ID!) { job(id: $id) { status errorMessage logs(limit: 0) { totalLines } } }`;
 const FIRST_LINES = `query First($id: ID!) { job(id: $id) { logs(offset: 0, limit: 50) { lines { lineNumber content } } } }`;
 
+/** One poll of the running job: when, how many of its lines were stored, the server's RSS. */
+interface Poll {
+  at: number;
+  stored: number;
+  rss: number;
+}
+
 /**
  * Polls the server's database (a read-only connection of its own; WAL lets
  * it read while the server writes) for the stored line count, and the
- * server's RSS, until the job ends.
+ * server's RSS, every 20 ms until the job ends.
  */
-async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId: string): Promise<{ timeline: [number, number][]; peakRss: number; status: string }> {
+async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId: string): Promise<{ polls: Poll[]; status: string }> {
   const db = new Database(path.join(server.dataDir, 'borgql.db'), { readonly: true });
   const stored = db.prepare('SELECT logLineCount FROM BackupJob WHERE id = ?').pluck();
-  const timeline: [number, number][] = [];
-  let peakRss = 0;
+  const polls: Poll[] = [];
+  const poll = () => polls.push({ at: performance.now(), stored: stored.get(Number(jobId)) as number, rss: server.memory()?.rssBytes ?? 0 });
   try {
     for (let i = 0; ; i++) {
-      timeline.push([performance.now(), stored.get(Number(jobId)) as number]);
-      peakRss = Math.max(peakRss, server.memory()?.rssBytes ?? 0);
+      poll();
       if (i % 10 === 0) {
-        const { job } = await http.request<{ job: { status: string; errorMessage: string | null } }>(STATUS, { id: jobId });
+        const { job } = await http.request<{ job: { status: string } }>(STATUS, { id: jobId });
         if (!['PENDING', 'RUNNING'].includes(job.status)) {
-          timeline.push([performance.now(), stored.get(Number(jobId)) as number]);
-          return { timeline, peakRss, status: job.status };
+          poll();
+          return { polls, status: job.status };
         }
       }
       await sleep(20);
@@ -65,23 +73,33 @@ async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId:
 }
 
 /** First poll at which at least `count` lines were stored. */
-const reached = (timeline: [number, number][], count: number) => timeline.find(([, n]) => n >= count)?.[0] ?? NaN;
+const reached = (polls: Poll[], count: number) => polls.find((p) => p.stored >= count);
 
-async function ingest(server: ServerProcess, http: GraphQLClient, repoPath: string, lines: number): Promise<Ingestion> {
-  const baseline = server.memory()?.rssBytes ?? 0;
+/**
+ * Waits until V8's memory reducer has shrunk the idle server's heap (it
+ * runs after some seconds without allocation), so the baseline is the least
+ * an idle server holds: the strictest start for "RSS growth".
+ */
+async function settledRss(server: ServerProcess, ms: number): Promise<number> {
+  await sleep(ms);
+  return server.memory()?.rssBytes ?? 0;
+}
+
+async function ingest(server: ServerProcess, http: GraphQLClient, repoPath: string, lines: number, settleMs: number): Promise<Ingestion> {
+  const baseline = await settledRss(server, settleMs);
   const started = performance.now();
   const jobId = await startBackup(http, repoPath);
-  const { timeline, peakRss, status } = await watchIngestion(server, http, jobId);
+  const { polls, status } = await watchIngestion(server, http, jobId);
   const ended = performance.now();
   if (status !== 'COMPLETED') throw new Error(`job ${jobId} ended ${status}`);
   // the server's own notes come first; borg's file lines are the next `lines` line numbers
   const { job } = await http.request<{ job: { logs: { lines: { lineNumber: number; content: string }[] } } }>(FIRST_LINES, { id: jobId });
   const firstFileLine = job.logs.lines.find((line) => line.content.startsWith('A /'))?.lineNumber;
   if (!firstFileLine) throw new Error('no file_status line among the first 50 lines');
-  const lastFileLine = firstFileLine + lines - 1;
-  const firstStored = reached(timeline, firstFileLine);
-  const lastStored = reached(timeline, lastFileLine);
-  const total = timeline.at(-1)?.[1] ?? 0;
+  const at = (fraction: number) => reached(polls, firstFileLine + Math.ceil(lines * fraction) - 1);
+  const first = at(0);
+  const last = at(1);
+  if (!first || !last) throw new Error('the polls never saw the first or the last file line stored');
   const { job: finished } = await http.request<{ job: { archiveName: string } }>(`query A($id: ID!) { job(id: $id) { archiveName } }`, { id: jobId });
   // the stand-in's own record of its progress lines: when it wrote the first and the last batch
   const record = readStandinRecord(repoPath, finished.archiveName);
@@ -89,14 +107,16 @@ async function ingest(server: ServerProcess, http: GraphQLClient, repoPath: stri
   return {
     jobId,
     lines,
-    totalLines: total,
+    totalLines: polls.at(-1)?.stored ?? 0,
     firstFileLine,
-    storeMs: lastStored - firstStored,
+    storeMs: last.at - first.at,
     jobMs: ended - started,
     standinWriteMs: written,
+    settleMs,
     baselineRss: baseline,
-    peakRss,
-    polls: timeline.length,
+    peakRss: Math.max(...polls.map((p) => p.rss)),
+    rssAlong: [0.1, 0.25, 0.5, 0.75, 1].map((fraction) => ({ fraction, rss: at(fraction)?.rss ?? NaN })),
+    polls: polls.length,
   };
 }
 
@@ -174,7 +194,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     const raw = await rawPipe(repoPath, source);
     ctx.log(`stand-in into a plain line reader: ${raw.lines} lines in ${raw.ms.toFixed(0)} ms`);
     await ctx.quiet();
-    const ingestion = await ingest(server, http, repoPath, lines);
+    const ingestion = await ingest(server, http, repoPath, lines, ctx.quick ? 2000 : SETTLE_MS);
     ctx.log(`stored ${lines} lines in ${ingestion.storeMs.toFixed(0)} ms`);
     const samples = ctx.quick ? 20 : PAGE_SAMPLES;
     const total = ingestion.totalLines;

@@ -14,7 +14,10 @@ export interface StartRun {
 /** The server's RSS in one phase of its idle life. */
 export interface MemoryPhase {
   label: string;
-  rssBytes: number;
+  /** largest sample of the phase's first third: garbage and a grown young generation not yet given back */
+  justAfter: number;
+  /** largest sample of its last third, once V8's memory reducer ran: the idle figure */
+  settled: number;
   /** shown, but not held to the target */
   informational?: boolean;
 }
@@ -24,6 +27,8 @@ export interface IdleRun {
   firstStartMs: number;
   starts: StartRun[];
   memory: MemoryPhase[];
+  /** VmHWM of the measured server */
+  peakRss: number;
   idleMs: number;
 }
 
@@ -34,8 +39,11 @@ const ms = (x: number) => `${Math.round(x)} ms`;
 
 /** What the first run (commit c2d4773) showed, what held the memory, and what was changed. */
 const NOTES = [
-  'Before (commit c2d4773, `npm start` = `tsx src/main.ts`, same benchmark): RSS **371 MB** idle after start, 332 MB after the first requests; ' +
-    '`npm start` → /healthz 1,554 ms median on a quiet machine (the issue\'s first measurement, 2.8 s, was on a busy one).',
+  'Before (commit c2d4773, `npm start` = `tsx src/main.ts`): RSS **371 MB** in the first 10 s after start, 332 MB after the first requests, ' +
+    'still ~295 MB 30 s later; `npm start` → /healthz 1,554 ms median on a quiet machine (the issue\'s first measurement, 2.8 s, was on a busy one).',
+  'Why two columns: right after start (or after requests) the heap still holds garbage and a young generation grown to its 32 MB maximum; ' +
+    'V8\'s memory reducer gives that back after ~10 s without allocation. The same server measures ~25 MB more in the first seconds than settled, ' +
+    'so a single sample lands on either side of 150 MB by luck; the target is held against the settled figure.',
   'What held it (`process.memoryUsage()` while importing the modules one by one, heap snapshots): tsx compiling TypeScript on load ' +
     '(the same code compiled: 277 MB), Prisma 7\'s wasm query compiler in its "fast" build (~50 MB more resident than the "small" build, ' +
     'mostly compiled wasm code), and GraphiQL\'s inlined 9 MB bundle, ~40 MB of heap from the moment yoga\'s GraphiQL renderer was imported. ' +
@@ -60,16 +68,18 @@ export function idleReport(run: IdleRun): BenchReport {
     '',
     `The very first start (creates and migrates the database): ${ms(run.firstStartMs)}.`,
     '',
-    `Server RSS (\`node dist/main.js\`, VmRSS sampled once a second for ${run.idleMs / 1000} s per phase; the largest sample):`,
+    `Server RSS (\`node dist/main.js\`, VmRSS sampled once a second for ${run.idleMs / 1000} s per phase; the largest sample of the phase's first and last third):`,
     '',
-    '| phase | RSS |',
-    '| --- | --- |',
-    ...run.memory.map((phase) => `| ${phase.label} | ${mb(phase.rssBytes)} |`),
+    '| idle … | just after (first third) | settled (last third) |',
+    '| --- | --- | --- |',
+    ...run.memory.map((phase) => `| ${phase.label} | ${mb(phase.justAfter)} | ${mb(phase.settled)} |`),
+    '',
+    `Peak (VmHWM) over the whole run: ${mb(run.peakRss)}.`,
   ].join('\n');
   const npmStart = startStats.find((s) => s.starter === '`npm start`');
   const targets: TargetResult[] = run.memory
     .filter((phase) => !phase.informational)
-    .map((phase) => ({ target: `RSS ${phase.label} ≤ ${RSS_TARGET_MB} MB`, measured: mb(phase.rssBytes), met: phase.rssBytes <= RSS_TARGET_MB * 1e6 }));
+    .map((phase) => ({ target: `RSS idle (settled) ${phase.label} ≤ ${RSS_TARGET_MB} MB`, measured: mb(phase.settled), met: phase.settled <= RSS_TARGET_MB * 1e6 }));
   if (npmStart) {
     targets.push({ target: `\`npm start\` → /healthz (median) ≤ ${START_TARGET_MS / 1000} s`, measured: ms(npmStart.stats.median), met: npmStart.stats.median <= START_TARGET_MS });
   }

@@ -17,8 +17,12 @@ export interface Ingestion {
   jobMs: number;
   /** first → last archive_progress line, on the stand-in's clock */
   standinWriteMs: number;
+  /** idle time before the job (V8's memory reducer) */
+  settleMs: number;
   baselineRss: number;
   peakRss: number;
+  /** RSS when a fraction of borg's lines had been stored */
+  rssAlong: { fraction: number; rss: number }[];
   polls: number;
 }
 
@@ -72,8 +76,14 @@ const NOTES = [
   'Where the server\'s CPU goes while ingesting (`--cpu-prof`, whole job): SQLite inserts ~60 % (two B-trees per line: the table and its ' +
     '(jobId, lineNumber) key), better-sqlite3\'s transaction wrapper ~17 %, `JSON.parse` of borg\'s lines ~13 %, garbage collection ~7 %; ' +
     'numbering, pubsub (no subscriber: one map lookup) and progress math are the rest — ~2.3 s of CPU per million lines, about 430,000 lines/s.',
-  'RSS is the process\'s VmRSS from /proc; "growth" is the highest sample while the job ran minus the sample just before `startBackup`. ' +
-    'The young generation growing under the allocation rate accounts for much of what remains.',
+  'RSS is the process\'s VmRSS from /proc; "growth" is the highest sample while the job ran minus the sample just before `startBackup`, ' +
+    'taken after 30 s of quiet so V8\'s memory reducer has shrunk the heap: the strictest baseline. From a server that ran something a moment ' +
+    'before, the same job grows it by 16–28 MB. Most of what remains is V8 growing its young generation back to its default maximum (semi-spaces ' +
+    'of 16 MB: ~35 MB of the growth, `--trace-gc`) and the malloc arena (~14 MB, /proc/PID/smaps); it is reached early and stays flat ' +
+    'however long the log (the RSS along the log above).',
+  'Tried and not kept: `node --max-semi-space-size=4` cut this growth to 8–15 MB and idle RSS by ~15 MB, but cost the fan-out benchmark ' +
+    '~20 % more server CPU and ~80 MiB more RSS under stress (events promoted before they die); a V8 flag would also have to be on every ' +
+    'command line that starts the server. Parsing `file_status` lines without `JSON.parse` cut allocation per line by a sixth but not the growth.',
 ];
 
 /** The section body: ingestion, memory, pages, download, targets. */
@@ -97,7 +107,8 @@ export function logsReport(run: LogsRun): BenchReport {
     `| the stand-in writing them (its own clock, first → last progress line) | ${seconds(ing.standinWriteMs)} (${count(rate(ing.lines, ing.standinWriteMs))} lines/s) |`,
     `| the stand-in into a plain Node line reader instead (no server) | ${seconds(raw.ms)} for ${count(raw.lines)} lines (${count(rate(raw.lines, raw.ms))} lines/s) |`,
     `| \`startBackup\` → job COMPLETED | ${seconds(ing.jobMs)} |`,
-    `| server RSS before the job → peak while ingesting (sampled every 20 ms) | ${mb(ing.baselineRss)} → ${mb(ing.peakRss)}: **+${mb(growth)}** |`,
+    `| server RSS before the job (idle ${ing.settleMs / 1000} s: heap shrunk by V8's memory reducer) → peak while ingesting (every 20 ms) | ${mb(ing.baselineRss)} → ${mb(ing.peakRss)}: **+${mb(growth)}** |`,
+    `| server RSS when ${ing.rssAlong.map((r) => `${r.fraction * 100} %`).join(' / ')} of the lines were stored | ${ing.rssAlong.map((r) => mb(r.rss)).join(' / ')} |`,
     '',
     `\`job(id) { logs(offset, limit: 1000) { totalLines hasMore lines { lineNumber content level time } } }\` on the finished log, ${count(last.stats.n)} requests each after warm-up, one at a time, ms:`,
     '',
