@@ -77,8 +77,8 @@ const NOTES = [
     '(jobId, lineNumber) key), better-sqlite3\'s transaction wrapper ~17 %, `JSON.parse` of borg\'s lines ~13 %, garbage collection ~7 %; ' +
     'numbering, pubsub (no subscriber: one map lookup) and progress math are the rest — ~2.3 s of CPU per million lines, about 430,000 lines/s.',
   'RSS is the process\'s VmRSS from /proc; "growth" is the highest sample while the job ran minus the sample just before `startBackup`, ' +
-    'taken after 30 s of quiet, once V8\'s memory reducer has shrunk the heap: the strictest baseline. Against it the growth is 54–56 MB in ' +
-    'every run here (also after a warm-up job), so the 50 MB target is **missed by ~5 MB**; from a server that was busy a moment before, the ' +
+    'taken after 30 s of quiet, once V8\'s memory reducer has shrunk the heap: the strictest baseline. Against it the growth was 51–56 MB in ' +
+    'every run here (also after a warm-up job), so the 50 MB target is **missed by 1–6 MB**; from a server that was busy a moment before, the ' +
     'same job grows it by 16–28 MB. What it is (`--trace-gc`, /proc/PID/smaps): V8 growing its young generation back to the default maximum ' +
     '(two 16 MB semi-spaces, ~35 MB) and the malloc arena (~14 MB). Both are reached by the middle of the log and ' +
     'stay flat after (the RSS along the log above): the log\'s lines are not held in memory, and a longer log costs no more.',
