@@ -1,4 +1,5 @@
 /** Renders the idle benchmark's figures (bench/idle.ts measures). */
+import { SERVER_COMMAND } from '../lib/server.js';
 import { summarize } from '../lib/stats.js';
 import type { BenchReport, TargetResult } from '../lib/types.js';
 
@@ -48,11 +49,11 @@ const NOTES = [
     '(the same code compiled: 277 MB), Prisma 7\'s wasm query compiler in its "fast" build (~50 MB more resident than the "small" build, ' +
     'mostly compiled wasm code), and GraphiQL\'s inlined 9 MB bundle, ~40 MB of heap from the moment yoga\'s GraphiQL renderer was imported. ' +
     'Node itself is ~41 MB; of the idle RSS ~48 MB are file-backed pages (the node binary), the JavaScript heap in use ~33 MB.',
-  'Changed: `npm install` builds `dist/` (`tsc -p tsconfig.build.json`) and `npm start` runs `node dist/main.js` (`npm run dev` runs the sources); ' +
+  'Changed: `npm install` builds `dist/` (`tsc -p tsconfig.build.json`) and `npm start` runs `node --max-semi-space-size=8 dist/main.js` (`npm run dev` runs the sources; the V8 flag caps the young generation, see the logs benchmark); ' +
     'the Prisma client uses `compilerBuild = "small"` (query plans are cached per query shape, so only a shape\'s first query pays for the slower compiler); ' +
     'GraphiQL\'s renderer is imported on the first page view.',
   'Once someone opened GraphiQL its bundle stays loaded (an ES module is never unloaded): the row "after opening GraphiQL once" is shown, not held to the target.',
-  '`npm start` costs ~150 ms more than `node dist/main.js`: npm itself starting. Each start here opens a database that exists; the first start creates and migrates it.',
+  '`npm start` costs ~150 ms more than starting node directly: npm itself starting. Each start here opens a database that exists; the first start creates and migrates it.',
 ];
 
 /** The section body: start-up times per starter, RSS per phase, targets. */
@@ -68,7 +69,7 @@ export function idleReport(run: IdleRun): BenchReport {
     '',
     `The very first start (creates and migrates the database): ${ms(run.firstStartMs)}.`,
     '',
-    `Server RSS (\`node dist/main.js\`, VmRSS sampled once a second for ${run.idleMs / 1000} s per phase; the largest sample of the phase's first and last third):`,
+    `Server RSS (\`${SERVER_COMMAND}\`, VmRSS sampled once a second for ${run.idleMs / 1000} s per phase; the largest sample of the phase's first and last third):`,
     '',
     '| idle … | just after (first third) | settled (last third) |',
     '| --- | --- | --- |',

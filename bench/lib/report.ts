@@ -11,7 +11,7 @@ machine stated in its section; each run replaces its benchmark's section and
 keeps the others. Where borgql wraps borg, the same run also measures raw
 \`borg\` and reports the ratio, so figures from different machines still say
 something. Benchmarks build \`dist/\` first and start the compiled server
-(\`node dist/main.js\`, what \`npm start\` runs) as a child process with temp data
+(\`npm start\`'s command line on the compiled \`dist/\`) as a child process with temp data
 dirs; generated data sets are cached in \`.bench/\` (git-ignored, safe to
 delete). \`--quick\` is a smoke run with tiny data that writes nothing here.
 Each benchmark first waits (up to 5 min, skip with \`--no-wait\`) until the

@@ -78,8 +78,13 @@ export function killAllServers(): void {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-/** How benchmarks run the server: the compiled JavaScript `npm start` runs (bench/run.ts builds it first). */
-export const SERVER_COMMAND = 'node dist/main.js';
+/**
+ * How benchmarks run the server: exactly `npm start`'s command line
+ * (package.json, V8 flags included) on the compiled JavaScript that
+ * bench/run.ts builds first, started without npm in between.
+ */
+export const SERVER_COMMAND: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts.start;
+const SERVER_ARGS = SERVER_COMMAND.split(/\s+/).slice(1);
 
 /** Compiles src/ into dist/ (`npm run build`), so benchmarks measure the current sources. */
 export function buildServer(rootDir: string): void {
@@ -101,7 +106,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   // A known admin token (DESIGN.md "Auth"): otherwise the server generates one and prints it once.
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), 'dist/main.js'], {
+  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
     cwd: options.rootDir,
     env: {
       ...process.env,

@@ -273,26 +273,6 @@ export class LogStore {
     return { lines, totalLines, hasMore: end < totalLines };
   }
 
-  /**
-   * Every line of a job's log, in pages, with constant memory (downloads).
-   * Throws a RangeError at once for a pageSize that is not an integer from 1
-   * to MAX_LOG_PAGE: a size below 1 would never advance and loop forever.
-   */
-  iterate(jobId: number, pageSize = 5000): Generator<LogLine[]> {
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_LOG_PAGE) {
-      throw new RangeError(`pageSize must be an integer from 1 to ${MAX_LOG_PAGE}, got ${pageSize}`);
-    }
-    return this.#pages(jobId, pageSize);
-  }
-
-  *#pages(jobId: number, pageSize: number): Generator<LogLine[]> {
-    for (let offset = 0; ; offset += pageSize) {
-      const page = this.read(jobId, offset, pageSize);
-      if (page.lines.length > 0) yield page.lines;
-      if (!page.hasMore) return;
-    }
-  }
-
   /** Flushes every open writer (shutdown). */
   flushAll(): void {
     for (const writer of this.#writers.values()) writer.flush();

@@ -53,13 +53,6 @@ export class JobQueue {
     return this.#busyRepositories.has(repositoryId);
   }
 
-  /** Jobs waiting, per repository id. */
-  pendingByRepository(): Map<number, number> {
-    const counts = new Map<number, number>();
-    for (const entry of this.#pending) counts.set(entry.repositoryId, (counts.get(entry.repositoryId) ?? 0) + 1);
-    return counts;
-  }
-
   get pendingCount(): number {
     return this.#pending.length;
   }

@@ -6,7 +6,6 @@ import {
   parseRepositoryInfo,
   repositoryInfoArgs,
   runBorgJson,
-  type RepositoryInfo,
 } from '../borg/index.js';
 import type { PrismaClient, Repository } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -167,11 +166,6 @@ export class RepositoryService {
       where: { id },
       data: { removedAt: new Date(), name: `${current.name}${suffix}`, path: `${current.path}${suffix}` },
     });
-  }
-
-  /** Runs `borg info` on a stored repository (a health check). */
-  async info(repository: Repository): Promise<RepositoryInfo> {
-    return this.#borg(repositoryInfoArgs(repository.path, repository.lockWaitSeconds), repository.path, repository.passphrase, parseRepositoryInfo);
   }
 
   async #find(id: number): Promise<Repository> {

@@ -472,42 +472,6 @@ describe('LogStore callbacks and iteration', () => {
     expect(logs.read(jobId, 0, 10).lines.map(plain)).toEqual(seen.map(plain));
   });
 
-  it('iterate() yields every line in order, in pages, across flushed and buffered lines', () => {
-    const { db } = freshDatabase();
-    const jobId = newJob(db);
-    const logs = store(db, { maxBufferedLines: 4 });
-    const writer = logs.writer(jobId);
-    for (let i = 1; i <= 11; i++) writer.append(`l${i}`);
-    const pages = [...logs.iterate(jobId, 3)];
-    expect(pages.map((page) => page.length)).toEqual([3, 3, 3, 2]);
-    expect(pages.flat().map((l) => l.lineNumber)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
-    expect(pages.flat().map((l) => l.content)).toEqual(Array.from({ length: 11 }, (_, i) => `l${i + 1}`));
-    writer.close();
-    expect([...logs.iterate(jobId)].flat()).toHaveLength(11);
-  });
-
-  it('iterate() of an empty log yields nothing; of an unknown job throws NotFoundError', () => {
-    const { db } = freshDatabase();
-    const jobId = newJob(db);
-    const logs = store(db);
-    expect([...logs.iterate(jobId)]).toEqual([]);
-    expect(() => [...logs.iterate(12345)]).toThrow(NotFoundError);
-  });
-
-  it('iterate() follows lines appended while it is paused between pages', () => {
-    const { db } = freshDatabase();
-    const jobId = newJob(db);
-    const logs = store(db);
-    const writer = logs.writer(jobId);
-    for (let i = 1; i <= 4; i++) writer.append(`l${i}`);
-    const pages = logs.iterate(jobId, 2);
-    const got = [...(pages.next().value as LogLine[])];
-    writer.append('l5');
-    for (const page of pages) got.push(...page);
-    expect(got.map((l) => l.lineNumber)).toEqual([1, 2, 3, 4, 5]);
-    writer.close();
-  });
-
   // Was a surprise: close() released the writer but left it usable, so a line appended
   // afterwards was numbered, stored, and reported to onLine after onClose (a jobLogs
   // subscriber had already completed). A closed writer now refuses lines.
@@ -546,15 +510,4 @@ describe('LogStore callbacks and iteration', () => {
     expect(next.append('b').lineNumber).toBe(2);
   });
 
-  it('iterate() rejects a page size that could never advance (or exceeds a page), at the call', () => {
-    const { db } = freshDatabase();
-    const jobId = newJob(db);
-    const logs = store(db);
-    logs.writer(jobId).append('a');
-    for (const size of [0, -1, 0.5, Number.NaN, MAX_LOG_PAGE + 1]) {
-      expect(() => logs.iterate(jobId, size), String(size)).toThrow(RangeError);
-    }
-    expect([...logs.iterate(jobId, 1)].flat().map((l) => l.content)).toEqual(['a']);
-    expect([...logs.iterate(jobId, MAX_LOG_PAGE)]).toHaveLength(1);
-  });
 });
