@@ -49,7 +49,7 @@ const NOTES = [
     '(the same code compiled: 277 MB), Prisma 7\'s wasm query compiler in its "fast" build (~50 MB more resident than the "small" build, ' +
     'mostly compiled wasm code), and GraphiQL\'s inlined 9 MB bundle, ~40 MB of heap from the moment yoga\'s GraphiQL renderer was imported. ' +
     'Node itself is ~41 MB; of the idle RSS ~48 MB are file-backed pages (the node binary), the JavaScript heap in use ~33 MB.',
-  'Changed: `npm install` builds `dist/` (`tsc -p tsconfig.build.json`) and `npm start` runs `node --max-semi-space-size=8 dist/main.js` (`npm run dev` runs the sources; the V8 flag caps the young generation, see the logs benchmark); ' +
+  'Changed: `npm install` builds `dist/` (`tsc -p tsconfig.build.json`) and `npm start` runs `node --max-semi-space-size=8 --heap-growing-percent=50 dist/main.js` (`npm run dev` runs the sources; the V8 flags keep the heap small under load, see the logs benchmark); ' +
     'the Prisma client uses `compilerBuild = "small"` (query plans are cached per query shape, so only a shape\'s first query pays for the slower compiler); ' +
     'GraphiQL\'s renderer is imported on the first page view.',
   'Once someone opened GraphiQL its bundle stays loaded (an ES module is never unloaded): the row "after opening GraphiQL once" is shown, not held to the target.',

@@ -50,7 +50,8 @@ export interface Download {
 /** Everything the logs run measured. */
 export interface LogsRun {
   raw: { lines: number; ms: number };
-  ingestion: Ingestion;
+  /** the same million-line job, run one after the other (pages and download read the first) */
+  ingestions: Ingestion[];
   pages: PageRun[];
   download: Download;
   settings: StandinSettings;
@@ -81,18 +82,32 @@ const NOTES = [
     '/proc/PID/smaps): V8\'s young generation back to its maximum, and the malloc arena (~14 MB). Both are reached by the middle of the ' +
     'log and stay flat after (the RSS along the log above): the log\'s lines are not held in memory, and a longer log costs no more.',
   'Before the semi-space limit (default semi-spaces of 16 MB, same benchmark): +51–56 MB in every run, the target missed by 1–6 MB. ' +
-    '`npm start` now runs node with `--max-semi-space-size=8` (package.json; the benchmarks start the server with the same command line): ' +
-    'growth +36.6 MB, idle RSS ~20 MB lower; measured against the fan-out benchmark, 1,000 subscribers at borg\'s rate cost 15 % of a core ' +
-    'instead of 13 % (50 % instead of 40 % at 4× that rate), latency unchanged (p99 42 ms against 41 ms). `--max-semi-space-size=4` cut the ' +
-    'growth further (8–15 MB) but cost ~20 % more CPU and ~80 MiB more RSS under fan-out stress (events promoted before they die). Flushing ' +
-    'every 50 lines, or parsing `file_status` lines without `JSON.parse`, did not change the growth.',
+    '`--max-semi-space-size=8` brought it to +29–40 MB in most runs, idle RSS ~20 MB lower; measured against the fan-out benchmark, 1,000 ' +
+    'subscribers at borg\'s rate cost 15 % of a core instead of 13 % (50 % instead of 40 % at 4× that rate), latency unchanged (p99 42 ms ' +
+    'against 41 ms). `--max-semi-space-size=4` cut the growth further (8–15 MB) but cost ~20 % more CPU and ~80 MiB more RSS under fan-out ' +
+    'stress (events promoted before they die). Flushing every 50 lines, or parsing `file_status` lines without `JSON.parse`, did not change the growth.',
+  '**Changed: `npm start` runs node with `--max-semi-space-size=8 --heap-growing-percent=50`** (package.json; the benchmarks start the ' +
+    'server with that command line). With the semi-space limit alone, 4 of 11 single-job runs (2026-11-26) still grew **+112–127 MB**, the ' +
+    'RSS rising all along the log. `--trace-gc` of those runs: the young generation promoted ~1.3 MB per scavenge as in every run, but V8 ' +
+    'started no full GC for ~2.8 s and let the old generation grow from 36 to 130 MB (its heap-growing factor, picked by heuristics from ' +
+    'recent GC speed, reaches 4×), then collected it back to 36 MB in one go; in the good runs it collected every ~400 ms at ~45 MB. ' +
+    '`--heap-growing-percent=50` fixes that factor at 1.5: 5 of 5 runs (traced, which made the bad case more frequent: 3 of 5 before) grew ' +
+    '+24–39 MB; the fan-out benchmark with it: 13 % / 44 % of a core at borg\'s rate / stress (12 % / 48 % without), p99 45 / 31 ms ' +
+    '(33 / 31 ms), RSS max 172 / 183 MiB (178 / 214 MiB); the whole-log download grows the server by ~37 MB instead of 155–162 MB. ' +
+    'The benchmark now runs the job 3 times and judges the targets on the worst run (runs 2 and 3 start from the RSS the first one left).',
 ];
 
 /** The section body: ingestion, memory, pages, download, targets. */
 export function logsReport(run: LogsRun): BenchReport {
-  const { ingestion: ing, download: dl, raw } = run;
-  const storeRate = rate(ing.lines, ing.storeMs);
-  const growth = ing.peakRss - ing.baselineRss;
+  const { ingestions, download: dl, raw } = run;
+  const ing = ingestions[0]!;
+  const rates = ingestions.map((i) => rate(i.lines, i.storeMs));
+  const growths = ingestions.map((i) => i.peakRss - i.baselineRss);
+  // a target holds only if it held in every run
+  const storeRate = Math.min(...rates);
+  const growth = Math.max(...growths);
+  const runs = ingestions.length;
+  const range = (values: string[]) => values.join(' / ');
   const pageStats = run.pages.map((p) => ({ ...p, stats: summarize(p.ms) }));
   const last = pageStats[0]!;
   const data = [
@@ -103,14 +118,19 @@ export function logsReport(run: LogsRun): BenchReport {
     `The job's log: ${count(ing.totalLines)} lines (borg's file lines from line ${count(ing.firstFileLine)} on, the server's notes and borg's other messages around them).`,
   ].join('\n');
   const figures = [
+    `The job ran ${runs === 1 ? 'once' : `${runs} times, one after the other on the same server (figures per run, in order)`}:`,
+    '',
     '| ingestion | value |',
     '| --- | --- |',
-    `| stored, first → last file line (database polled every 20 ms, ${count(ing.polls)} polls) | ${seconds(ing.storeMs)} → **${count(storeRate)} lines/s** |`,
-    `| the stand-in writing them (its own clock, first → last progress line) | ${seconds(ing.standinWriteMs)} (${count(rate(ing.lines, ing.standinWriteMs))} lines/s) |`,
+    `| stored, first → last file line (database polled every 20 ms) | ${range(ingestions.map((i) => seconds(i.storeMs)))} → **${range(rates.map((r) => count(r)))} lines/s** |`,
+    `| the stand-in writing them (its own clock, first → last progress line) | ${range(ingestions.map((i) => `${seconds(i.standinWriteMs)} (${count(rate(i.lines, i.standinWriteMs))} lines/s)`))} |`,
     `| the stand-in into a plain Node line reader instead (no server) | ${seconds(raw.ms)} for ${count(raw.lines)} lines (${count(rate(raw.lines, raw.ms))} lines/s) |`,
-    `| \`startBackup\` → job COMPLETED | ${seconds(ing.jobMs)} |`,
-    `| server RSS before the job (idle ${ing.settleMs / 1000} s: heap shrunk by V8's memory reducer) → peak while ingesting (every 20 ms) | ${mb(ing.baselineRss)} → ${mb(ing.peakRss)}: **+${mb(growth)}** |`,
-    `| server RSS when ${ing.rssAlong.map((r) => `${r.fraction * 100} %`).join(' / ')} of the lines were stored | ${ing.rssAlong.map((r) => mb(r.rss)).join(' / ')} |`,
+    `| \`startBackup\` → job COMPLETED | ${range(ingestions.map((i) => seconds(i.jobMs)))} |`,
+    `| server RSS before the job (idle ${ing.settleMs / 1000} s: heap shrunk by V8's memory reducer) → peak while ingesting (every 20 ms) | ${range(ingestions.map((i) => `${mb(i.baselineRss)} → ${mb(i.peakRss)}: **+${mb(i.peakRss - i.baselineRss)}**`))} |`,
+    ...ingestions.map(
+      (i, n) =>
+        `| run ${n + 1}: server RSS when ${i.rssAlong.map((r) => `${r.fraction * 100} %`).join(' / ')} of the lines were stored | ${i.rssAlong.map((r) => mb(r.rss)).join(' / ')} |`,
+    ),
     '',
     `\`job(id) { logs(offset, limit: 1000) { totalLines hasMore lines { lineNumber content level time } } }\` on the finished log, ${count(last.stats.n)} requests each after warm-up, one at a time, ms:`,
     '',
@@ -125,9 +145,9 @@ export function logsReport(run: LogsRun): BenchReport {
     `| server RSS before → peak during the download | ${mb(dl.baselineRss)} → ${mb(dl.peakRss)} (+${mb(dl.peakRss - dl.baselineRss)}) |`,
   ].join('\n');
   const targets: TargetResult[] = [
-    { target: `ingestion ≥ ${count(RATE_TARGET)} lines/s`, measured: `${count(storeRate)} lines/s`, met: storeRate >= RATE_TARGET },
+    { target: `ingestion ≥ ${count(RATE_TARGET)} lines/s (slowest run)`, measured: `${count(storeRate)} lines/s`, met: storeRate >= RATE_TARGET },
     { target: `\`logs(offset, limit: 1000)\` at the end of the log p50 ≤ ${PAGE_TARGET_MS} ms`, measured: `${last.stats.median.toFixed(1)} ms`, met: last.stats.median <= PAGE_TARGET_MS },
-    { target: `server RSS growth during ingestion ≤ ${RSS_GROWTH_TARGET / 1e6} MB`, measured: `+${mb(growth)}`, met: growth <= RSS_GROWTH_TARGET },
+    { target: `server RSS growth during ingestion ≤ ${RSS_GROWTH_TARGET / 1e6} MB (largest run)`, measured: `+${mb(growth)}`, met: growth <= RSS_GROWTH_TARGET },
   ];
   return { data, figures, targets, notes: NOTES };
 }
