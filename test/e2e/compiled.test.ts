@@ -24,11 +24,11 @@ describe('the compiled server (what npm start runs)', () => {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root, stdio: 'inherit' });
   }, 120_000);
 
-  afterAll(() => {
-    server?.child.kill('SIGKILL');
+  afterAll(async () => {
+    await server?.stop();
     rmSync(outDir, { recursive: true, force: true });
     tmp.cleanup();
-  });
+  }, 60_000);
 
   it('starts, migrates, answers GraphQL, serves GraphiQL offline, and stops cleanly', async () => {
     server = await spawnServer(path.join(tmp.dir, 'data'), {}, path.join(outDir, 'main.js'));

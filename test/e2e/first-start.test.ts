@@ -25,10 +25,10 @@ describe('the first admin token', () => {
     return status === 200 && !body.errors ? (body.data?.apiTokens as { name: string }[]).map((t) => t.name) : status;
   };
 
-  afterAll(() => {
-    for (const server of running) server.child.kill('SIGKILL');
+  afterAll(async () => {
+    await Promise.all(running.map((server) => server.stop()));
     tmp.cleanup();
-  });
+  }, 60_000);
 
   let generated = '';
 

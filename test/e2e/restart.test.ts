@@ -78,9 +78,9 @@ describe('server restarts: kill -9 and SIGTERM', () => {
     for (let i = 0; i < 6; i++) writeFileSync(path.join(source, `r${i}.bin`), randomBytes(256 * 1024 * 1024));
   }, 60_000);
 
-  afterEach(() => {
-    for (const server of servers.splice(0)) server.child.kill('SIGKILL');
-  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+  }, 60_000);
   afterAll(() => tmp.cleanup());
 
   it('kill -9 of server and borg: the job ends FAILED with its log, the stale lock is broken, queued jobs run', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { gql } from '../helpers/graphql.js';
 import { tempDir } from '../helpers/server.js';
@@ -26,11 +26,10 @@ describe('schedules', () => {
     server = await spawnServer(dataDir);
     servers.push(server);
   }, 60_000);
-  afterEach(() => undefined);
   afterAll(async () => {
-    for (const s of servers) s.child.kill('SIGKILL');
+    await Promise.all(servers.map((s) => s.stop()));
     tmp.cleanup();
-  });
+  }, 60_000);
 
   const jobs = async (variables: Record<string, unknown> = {}) => (await gql<{ jobs: Job[] }>(server.graphqlUrl, JOBS, variables)).jobs;
 

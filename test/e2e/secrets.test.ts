@@ -57,9 +57,9 @@ describe('secrets stay secret', () => {
 
   afterAll(async () => {
     sampling = false;
-    server?.child.kill('SIGKILL');
+    await server?.stop();
     tmp.cleanup();
-  });
+  }, 60_000);
 
   it('runs borg init, info and create with the passphrase, and a wrong one', async () => {
     const add = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) {

@@ -15,6 +15,12 @@ export interface ChildServer {
   output(): string;
   /** resolves with the exit code (or signal name) */
   exited: Promise<number | string>;
+  /**
+   * Stops the server as a service manager would: SIGTERM (it stops its borg
+   * runs first), SIGKILL after `graceMs`. A bare SIGKILL would leave borg
+   * (its own process group) writing into the temp folder being removed.
+   */
+  stop(graceMs?: number): Promise<number | string>;
 }
 
 /**
@@ -59,5 +65,15 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
     wsUrl: `${url.replace(/^http/, 'ws')}/graphql`,
     output: () => output,
     exited,
+    stop: async (graceMs = 30_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   };
 }

@@ -25,7 +25,8 @@ export interface TestServer {
 /** Makes a temp folder that `cleanup()` removes. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), `borgql-${prefix}-`));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // retries: a borg that is still exiting may write its cache while the tree is removed
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
 }
 
 /** Starts a server; `env` overrides the environment it reads its configuration from. */
