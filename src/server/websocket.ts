@@ -15,7 +15,8 @@ type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
  * `examples/graphql-ws`. A connection needs an API token in
  * `connectionParams.authorization` ("Bearer <token>"; the upgrade request's
  * Authorization header also works for non-browser clients): without one
- * `onConnect` refuses and graphql-ws closes with 4403 Forbidden.
+ * `onConnect` refuses and graphql-ws closes with 4403 Forbidden. Revoking
+ * the token later closes the connection with 4403 as well.
  */
 export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTokenService): { close: () => Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
@@ -27,12 +28,18 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.extra.request.headers.authorization;
         const principal = await tokens.authenticate(parseBearer(header));
         if (!principal) return false;
+        // a revocation closes the connection and with it every running subscription
+        const socket = ctx.extra.socket;
+        const release = tokens.holdSession(principal.tokenId, () => socket.close(4403, 'Forbidden: token revoked'));
+        socket.once('close', release);
+        // revoked between authenticate() and holdSession(): the revocation ended no session of ours
+        if (!(await tokens.isActive(principal))) return false;
         ctx.extra.auth = principal;
         return true;
       },
       onSubscribe: async (ctx, _id, params) => {
         const auth = ctx.extra.auth;
-        // a connection outlives its token's revocation; each new operation checks again
+        // the revocation closes the socket a turn later; an operation arriving meanwhile is refused here
         if (!auth || !(await tokens.isActive(auth))) {
           return [new GraphQLError('invalid or revoked token', { extensions: { code: 'UNAUTHENTICATED' } })];
         }

@@ -233,33 +233,64 @@ describe('authentication and roles', () => {
     expect(await lastUsed()).toBe(first);
   });
 
-  it('a revoked token stops working at once, on new HTTP requests and new operations of an open WebSocket', async () => {
+  it('a revoked token stops working at once: new requests, and the WebSocket and SSE subscriptions it opened before', async () => {
     const { createApiToken } = await gql<{ createApiToken: any }>(
       server.graphqlUrl,
       'mutation { createApiToken(name: "short-lived", role: OPERATOR) { ... on CreateApiTokenSuccess { secret apiToken { id } } } }',
     );
     const secret = createApiToken.secret as string;
+    const tokenId = Number(createApiToken.apiToken.id);
+    const { tokens } = server.app.services;
     const client = wsClient(server.wsUrl, { authorization: `Bearer ${secret}` });
-    // jobEvents never ends: it keeps the (lazy) connection open across the revocation
-    const keepOpen = client.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    // jobEvents never ends by itself: only the revocation can stop these two
+    const wsEnded = new Promise<unknown>((resolve) =>
+      client.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => undefined, error: resolve, complete: () => resolve('completed') }),
+    );
+    const sse = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(secret) },
+      body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
+    });
+    expect(sse.status).toBe(200);
+    const sseEnded = sse.text().then(
+      () => 'ended',
+      () => 'ended',
+    );
     try {
       expect(await collectWs(client, '{ jobs { id } }')).toEqual([{ jobs: [{ id: jobId }] }]);
+      for (let i = 0; i < 100 && tokens.sessionCount(tokenId) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(tokens.sessionCount(tokenId)).toBe(2);
+
       const revoke = 'mutation($id: ID!) { revokeApiToken(id: $id) { __typename ... on RevokeApiTokenSuccess { apiToken { revokedAt } } } }';
       const { revokeApiToken } = await gql<{ revokeApiToken: any }>(server.graphqlUrl, revoke, { id: createApiToken.apiToken.id });
       expect(revokeApiToken.apiToken.revokedAt).toEqual(expect.any(String));
+      expect(await wsEnded).toMatchObject({ code: 4403, reason: 'Forbidden: token revoked' });
+      expect(await sseEnded).toBe('ended');
+      expect(tokens.sessionCount(tokenId)).toBe(0);
       // revoking again answers the same
       expect((await gql<{ revokeApiToken: any }>(server.graphqlUrl, revoke, { id: createApiToken.apiToken.id })).revokeApiToken).toEqual(revokeApiToken);
       expect((await gqlRaw(server.graphqlUrl, '{ jobs { id } }', {}, bearer(secret))).status).toBe(401);
       expect((await rest(server.url, 'GET', '/api/backup/jobs', { token: secret })).status).toBe(401);
-      await expect(collectWs(client, '{ jobs { id } }')).rejects.toThrow(/invalid or revoked token/);
+      await expect(collectSse(server.graphqlUrl, 'subscription { jobEvents { id } }', {}, bearer(secret))).rejects.toThrow(/HTTP 401/);
       expect(await wsOutcome(server.wsUrl, { authorization: `Bearer ${secret}` })).toBe(4403);
     } finally {
-      keepOpen();
       await client.dispose();
     }
     const { apiTokens } = await gql<{ apiTokens: any[] }>(server.graphqlUrl, '{ apiTokens(includeRevoked: true) { name revokedAt } }');
     expect(apiTokens.find((t) => t.name === 'short-lived')?.revokedAt).toEqual(expect.any(String));
     expect((await gql<{ apiTokens: any[] }>(server.graphqlUrl, '{ apiTokens { name } }')).apiTokens.map((t) => t.name)).not.toContain('short-lived');
+  });
+
+  it('sessions a token holds are released when they end by themselves', async () => {
+    const { tokens } = server.app.services;
+    const principal = await tokens.authenticate(secrets.viewer);
+    const before = tokens.sessionCount(principal!.tokenId);
+    await collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId }, headers('viewer'));
+    const client = wsClient(server.wsUrl, bearer(secrets.viewer as string));
+    await collectWs(client, '{ jobs { id } }');
+    await client.dispose();
+    for (let i = 0; i < 100 && tokens.sessionCount(principal!.tokenId) > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(tokens.sessionCount(principal!.tokenId)).toBe(before);
   });
 
   it('the last active admin token cannot be revoked; names are checked', async () => {

@@ -60,5 +60,12 @@ export function registerAuthHook(app: FastifyInstance, tokens: ApiTokenService, 
     const principal = await tokens.authenticate(secret);
     if (!principal) return unauthenticated(request, reply, 'invalid or revoked token', routes.graphqlEndpoint);
     request.auth = principal;
+    if ((request.headers.accept ?? '').includes('text/event-stream')) {
+      // an SSE subscription can outlive its token: a revocation cuts the stream
+      const release = tokens.holdSession(principal.tokenId, () => reply.raw.destroy());
+      reply.raw.once('close', release);
+      // revoked between authenticate() and holdSession(): the revocation ended no session of ours
+      if (!(await tokens.isActive(principal))) return unauthenticated(request, reply, 'invalid or revoked token', routes.graphqlEndpoint);
+    }
   });
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '../../db/client.js';
 import type { ApiTokenModel as ApiToken } from '../../generated/prisma/models/ApiToken.js';
 import { NotFoundError, ValidationError } from '../../jobs/errors.js';
-import { ROLES, type Principal, type Role } from '../../schema/context.js';
+import { ROLES, type Principal, type Role, type TokenPrincipal } from '../../schema/context.js';
 
 export type { ApiToken };
 
@@ -50,6 +50,8 @@ export interface ApiTokenServiceOptions {
 export class ApiTokenService {
   readonly #touched = new Map<number, number>();
   readonly #touchIntervalMs: number;
+  /** the end callbacks of long-lived sessions (WebSockets, SSE streams), by token id */
+  readonly #sessions = new Map<number, Set<() => void>>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -91,7 +93,47 @@ export class ApiTokenService {
       if (admins <= 1) throw new ValidationError('this is the last active admin token; create another admin token first', 'id');
     }
     this.#touched.delete(id);
-    return this.prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    const revoked = await this.prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    this.#endSessions(id);
+    return revoked;
+  }
+
+  /**
+   * Registers a long-lived use of a token (a WebSocket, an SSE stream):
+   * `end` is called once if the token is revoked, so a subscription opened
+   * before the revocation stops too. Returns the function that unregisters
+   * it, for when the session ends by itself.
+   */
+  holdSession(tokenId: number, end: () => void): () => void {
+    let ends = this.#sessions.get(tokenId);
+    if (!ends) this.#sessions.set(tokenId, (ends = new Set()));
+    const held = ends;
+    held.add(end);
+    return () => {
+      held.delete(end);
+      if (held.size === 0 && this.#sessions.get(tokenId) === held) this.#sessions.delete(tokenId);
+    };
+  }
+
+  /** Sessions of a token still held (for tests and metrics). */
+  sessionCount(tokenId: number): number {
+    return this.#sessions.get(tokenId)?.size ?? 0;
+  }
+
+  #endSessions(tokenId: number): void {
+    const ends = this.#sessions.get(tokenId);
+    if (!ends) return;
+    this.#sessions.delete(tokenId);
+    // a turn later: an answer in flight on the same connection (the revocation's own) still goes out
+    setImmediate(() => {
+      for (const end of ends) {
+        try {
+          end();
+        } catch (error) {
+          this.options.warn(`could not end a session of revoked token ${tokenId}`, error);
+        }
+      }
+    });
   }
 
   /**
@@ -101,7 +143,7 @@ export class ApiTokenService {
    * so its timing says nothing about stored secrets; the final comparison is
    * constant-time all the same.
    */
-  async authenticate(secret: string | null): Promise<Principal | null> {
+  async authenticate(secret: string | null): Promise<TokenPrincipal | null> {
     if (!secret || secret.length > MAX_SECRET_LENGTH) return null;
     const hash = hashSecret(secret);
     const row = await this.prisma.apiToken.findUnique({ where: { tokenHash: hash } });
