@@ -60,7 +60,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
   });
   const runnerConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, maxConcurrentJobs: config.maxConcurrentJobs };
   const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs });
-  const scheduler = new Scheduler(prisma, jobs, options.info);
+  // a skipped or failed firing is a backup that did not happen: worth a warning
+  const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
   const archives = new ArchiveCatalog(runnerConfig, (id) => jobs.queue.isRepositoryBusy(id));
   const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {

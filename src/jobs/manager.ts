@@ -51,13 +51,15 @@ export class JobManager {
     );
   }
 
-  /** Finds a repository by id, path or name; NotFoundError otherwise. */
+  /** Finds a repository by id, path or name; NotFoundError otherwise, also for a removed one (its row stays for the history). */
   async findRepository(reference: string): Promise<Repository> {
     const ref = reference.trim();
-    const byId = /^\d+$/.test(ref) ? await this.deps.prisma.repository.findUnique({ where: { id: Number(ref) } }) : null;
+    const byId = /^\d+$/.test(ref) ? await this.deps.prisma.repository.findFirst({ where: { id: Number(ref), removedAt: null } }) : null;
     const found =
       byId ??
-      (await this.deps.prisma.repository.findFirst({ where: { OR: [{ path: ref }, { path: ref.replace(/\/+$/, '') }, { name: ref }] } }));
+      (await this.deps.prisma.repository.findFirst({
+        where: { removedAt: null, OR: [{ path: ref }, { path: ref.replace(/\/+$/, '') }, { name: ref }] },
+      }));
     if (!found) throw new NotFoundError(`repository "${reference}" not found`);
     return found;
   }

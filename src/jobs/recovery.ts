@@ -76,18 +76,17 @@ async function releaseRepository(repository: Repository, borgPid: number | null,
 
 /**
  * The end state of a job a dead server left RUNNING: interrupted during the
- * backup itself → FAILED; during prune/compact (borg create had already
- * ended 0 or 1) → the backup's own outcome, with the maintenance step failed.
+ * backup itself → FAILED. Once borg create had ended 0 or 1 (its exit code
+ * is written at once) the archive is saved: the job takes the backup's own
+ * outcome, and a prune or compact step that was running is marked failed;
+ * a finished step stays as it was.
  */
-function interruptedOutcome(job: { exitCode: number | null; maintenanceStatus: string | null }): JobUpdate {
-  const backupDone = job.exitCode === 0 || job.exitCode === 1;
-  if (backupDone && job.maintenanceStatus?.startsWith('running_')) {
-    return {
-      status: job.exitCode === 0 ? JobStatus.COMPLETED : JobStatus.COMPLETED_WITH_WARNINGS,
-      maintenanceStatus: job.maintenanceStatus === 'running_prune' ? 'prune_failed' : 'compact_failed',
-    };
-  }
-  return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
+export function interruptedOutcome(job: { exitCode: number | null; maintenanceStatus: string | null }): JobUpdate {
+  if (job.exitCode !== 0 && job.exitCode !== 1) return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
+  const status = job.exitCode === 0 ? JobStatus.COMPLETED : JobStatus.COMPLETED_WITH_WARNINGS;
+  if (job.maintenanceStatus === 'running_prune') return { status, maintenanceStatus: 'prune_failed' };
+  if (job.maintenanceStatus === 'running_compact') return { status, maintenanceStatus: 'compact_failed' };
+  return { status };
 }
 
 /**

@@ -139,9 +139,13 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
       nfiles: summary.nfiles ?? 0,
     });
   }
-  await job.update({
-    ...(summary ? tracker.snapshot() : { speedMBps: 0, etaSeconds: null, currentFile: null }),
-    exitCode: result.exitCode,
-  });
+  // written at once: a restart after this point knows the archive was saved (recovery.ts)
+  await job.update(
+    {
+      ...(summary ? tracker.snapshot() : { speedMBps: 0, etaSeconds: null, currentFile: null }),
+      exitCode: result.exitCode,
+    },
+    true,
+  );
   return result;
 }

@@ -5,6 +5,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
+import { rest } from '../helpers/rest.js';
 import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
 
 const REPOSITORY = `id name path sourcePaths excludePatterns compression lockWaitSeconds hasPassphrase removedAt
@@ -155,6 +156,13 @@ describe('repository management and metrics', () => {
     expect(jobs.length).toBeGreaterThanOrEqual(4);
     expect((await borg(['list', '--short', repoPath], borgEnv)).exitCode).toBe(0);
     expect((await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository.__typename).toBe('NotFoundError');
+    // a removed repository takes no backup, by id or by its old name and path
+    for (const reference of [id, 'main', repoPath]) {
+      const start = (await gql<{ startBackup: any }>(server.graphqlUrl, 'mutation($r: String!) { startBackup(repository: $r) { __typename } }', { r: reference }))
+        .startBackup;
+      expect(start, reference).toEqual({ __typename: 'NotFoundError' });
+    }
+    expect((await rest(server.url, 'POST', '/api/backup/start', { body: { repository: id } })).status).toBe(404);
     const again = await gql<{ addRepository: any }>(
       server.graphqlUrl,
       `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }`,
