@@ -316,6 +316,11 @@ describe('REST compatibility (/api/backup/*)', () => {
     const manual = await rest(server.url, 'GET', '/api/backup/jobs?manual_only=true');
     expect(manual.body.jobs.map((j: any) => j.id)).toEqual(jobIds.filter((id: number) => id !== ids.scheduledJob));
     expect(manual.body.jobs.every((j: any) => j.triggered_by === 'manual' && j.scheduled_job_id === null)).toBe(true);
+    // the spellings FastAPI (Borg UI) reads as booleans, e.g. Python requests' params={"scheduled_only": True}
+    for (const [spelling, expected] of [['True', [ids.scheduledJob]], ['1', [ids.scheduledJob]], ['yes', [ids.scheduledJob]], ['False', jobIds], ['0', jobIds], ['off', jobIds]] as const) {
+      const answer = await rest(server.url, 'GET', `/api/backup/jobs?scheduled_only=${spelling}`);
+      expect(answer.body.jobs?.map((j: any) => j.id), spelling).toEqual(expected);
+    }
   });
 
   it('the log download streams the whole log as an attachment, page after page', async () => {

@@ -3,7 +3,7 @@ import type { Yoga } from '../graphql.js';
 import { RestError, restErrorHandler, restErrorOfResult } from './errors.js';
 import { runGraphQL } from './graphql-client.js';
 import { JOB_FIELDS, toJobJson, type GraphQLJob } from './job-json.js';
-import { cancelSchema, jobsSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
+import { booleanQuery, cancelSchema, jobsSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
 
 const START = `mutation Start($repository: String!) {
   startBackup(repository: $repository) { __typename ... on StartBackupSuccess { message job { id } } ... on Error { message } }
@@ -60,7 +60,7 @@ export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga 
 
   app.get<{ Querystring: { limit: number; scheduled_only: boolean; manual_only: boolean; repository?: string } }>(
     '/jobs',
-    { schema: jobsSchema },
+    { schema: jobsSchema, preValidation: booleanQuery(['scheduled_only', 'manual_only']) },
     async (request) => {
       const { limit, scheduled_only, manual_only, repository } = request.query;
       const data = await runGraphQL<{ jobs: GraphQLJob[] }>(yoga, request, JOBS, {

@@ -116,14 +116,32 @@ export const startSchema = {
   },
 } as const;
 
+/** Spellings of a boolean query parameter that Borg UI (FastAPI) accepts, e.g. Python's `requests` sends `True`. */
+const BOOLEAN_SPELLINGS: Record<string, string> = { true: 'true', '1': 'true', yes: 'true', on: 'true', t: 'true', y: 'true', false: 'false', '0': 'false', no: 'false', off: 'false', f: 'false', n: 'false' };
+
+/**
+ * Rewrites the named query parameters to `true`/`false` before validation
+ * when they use another spelling FastAPI reads as a boolean; anything else
+ * is left for the schema to refuse (400).
+ */
+export function booleanQuery(names: string[]) {
+  return async (request: { query: unknown }): Promise<void> => {
+    const query = request.query as Record<string, unknown>;
+    for (const name of names) {
+      const value = query[name];
+      if (typeof value === 'string') query[name] = BOOLEAN_SPELLINGS[value.toLowerCase()] ?? value;
+    }
+  };
+}
+
 export const jobsSchema = {
   summary: 'Jobs, newest first (viewer)',
   querystring: {
     type: 'object',
     properties: {
       limit: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
-      scheduled_only: { type: 'boolean', default: false },
-      manual_only: { type: 'boolean', default: false },
+      scheduled_only: { type: 'boolean', default: false, description: 'true/false (also 1/0, yes/no, on/off, any case)' },
+      manual_only: { type: 'boolean', default: false, description: 'true/false (also 1/0, yes/no, on/off, any case)' },
       repository: { type: 'string', description: "only this repository's jobs (its path)" },
     },
   },
