@@ -166,23 +166,16 @@ builder.subscriptionFields((t) => ({
       if (id === null) throw new NotFoundError(`job ${args.id} not found`);
       // subscribe before reading the current state, so no change falls in between
       const changes = ctx.pubsub.subscribe('job', id);
-      return endWithSource(
-        changes,
-        (async function* () {
-          try {
-            const current = await ctx.jobs.get(id);
-            if (!current) throw new NotFoundError(`job ${args.id} not found`);
-            yield current;
-            if (isTerminal(current.status)) return;
-            for await (const state of changes) {
-              yield state;
-              if (isTerminal(state.status)) return;
-            }
-          } finally {
-            await changes.return?.();
-          }
-        })(),
-      );
+      return endWithSource(changes, async function* () {
+        const current = await ctx.jobs.get(id);
+        if (!current) throw new NotFoundError(`job ${args.id} not found`);
+        yield current;
+        if (isTerminal(current.status)) return;
+        for await (const state of changes) {
+          yield state;
+          if (isTerminal(state.status)) return;
+        }
+      });
     },
     resolve: (job) => job,
   }),

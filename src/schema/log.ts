@@ -34,32 +34,25 @@ builder.subscriptionFields((t) => ({
       // earlier one is in the store, so replay + live has no gap; line numbers
       // drop what both delivered.
       const live = ctx.pubsub.subscribe('jobLog', id);
-      return endWithSource(
-        live,
-        (async function* () {
-          try {
-            const job = await ctx.jobs.get(id);
-            if (!job) throw new NotFoundError(`job ${args.id} not found`);
-            const stillWriting = ctx.jobs.live(id) !== undefined || !isTerminal(job.status);
-            let last = args.offset ?? 0;
-            for (;;) {
-              const page = ctx.jobs.readLog(id, last, MAX_LOG_PAGE);
-              for (const line of page.lines) yield line;
-              last = page.lines.at(-1)?.lineNumber ?? last;
-              if (!page.hasMore) break;
-            }
-            if (!stillWriting) return;
-            for await (const line of live) {
-              if (line === null) return;
-              if (line.lineNumber <= last) continue;
-              last = line.lineNumber;
-              yield line;
-            }
-          } finally {
-            await live.return?.();
-          }
-        })(),
-      );
+      return endWithSource(live, async function* () {
+        const job = await ctx.jobs.get(id);
+        if (!job) throw new NotFoundError(`job ${args.id} not found`);
+        const stillWriting = ctx.jobs.live(id) !== undefined || !isTerminal(job.status);
+        let last = args.offset ?? 0;
+        for (;;) {
+          const page = ctx.jobs.readLog(id, last, MAX_LOG_PAGE);
+          for (const line of page.lines) yield line;
+          last = page.lines.at(-1)?.lineNumber ?? last;
+          if (!page.hasMore) break;
+        }
+        if (!stillWriting) return;
+        for await (const line of live) {
+          if (line === null) return;
+          if (line.lineNumber <= last) continue;
+          last = line.lineNumber;
+          yield line;
+        }
+      });
     },
     resolve: (line) => line,
   }),
