@@ -52,6 +52,13 @@ export class ApiTokenService {
   readonly #touchIntervalMs: number;
   /** the end callbacks of long-lived sessions (WebSockets, SSE streams), by token id */
   readonly #sessions = new Map<number, Set<() => void>>();
+  /**
+   * Tokens revoked by this process. Every revocation of a token that can
+   * authenticate goes through revoke() (the BORGQL_ADMIN_TOKEN rotation runs
+   * before the server listens), so this answers "still valid?" for a token
+   * authenticated earlier without a database read.
+   */
+  readonly #revoked = new Set<number>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -94,6 +101,7 @@ export class ApiTokenService {
     }
     this.#touched.delete(id);
     const revoked = await this.prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
+    this.#revoked.add(id);
     this.#endSessions(id);
     return revoked;
   }
@@ -101,10 +109,15 @@ export class ApiTokenService {
   /**
    * Registers a long-lived use of a token (a WebSocket, an SSE stream):
    * `end` is called once if the token is revoked, so a subscription opened
-   * before the revocation stops too. Returns the function that unregisters
-   * it, for when the session ends by itself.
+   * before the revocation stops too; also when it was revoked between its
+   * authentication and this call. Returns the function that unregisters it,
+   * for when the session ends by itself.
    */
   holdSession(tokenId: number, end: () => void): () => void {
+    if (this.#revoked.has(tokenId)) {
+      this.#end(tokenId, [end]);
+      return () => undefined;
+    }
     let ends = this.#sessions.get(tokenId);
     if (!ends) this.#sessions.set(tokenId, (ends = new Set()));
     const held = ends;
@@ -115,7 +128,7 @@ export class ApiTokenService {
     };
   }
 
-  /** Sessions of a token still held (for tests and metrics). */
+  /** Sessions of a token still held (tests watch them being released). */
   sessionCount(tokenId: number): number {
     return this.#sessions.get(tokenId)?.size ?? 0;
   }
@@ -124,6 +137,10 @@ export class ApiTokenService {
     const ends = this.#sessions.get(tokenId);
     if (!ends) return;
     this.#sessions.delete(tokenId);
+    this.#end(tokenId, ends);
+  }
+
+  #end(tokenId: number, ends: Iterable<() => void>): void {
     // a turn later: an answer in flight on the same connection (the revocation's own) still goes out
     setImmediate(() => {
       for (const end of ends) {
@@ -153,11 +170,9 @@ export class ApiTokenService {
     return { kind: 'token', tokenId: row.id, name: row.name, role: row.role };
   }
 
-  /** Whether an authenticated token is still valid (long-lived WebSocket connections re-check it). */
-  async isActive(principal: Principal): Promise<boolean> {
-    if (principal.kind !== 'token') return true;
-    const row = await this.prisma.apiToken.findUnique({ where: { id: principal.tokenId }, select: { revokedAt: true } });
-    return row !== null && row.revokedAt === null;
+  /** Whether a principal authenticated earlier is still valid (each new operation on a WebSocket asks). */
+  isActive(principal: Principal): boolean {
+    return principal.kind !== 'token' || !this.#revoked.has(principal.tokenId);
   }
 
   /** Records use at most once per interval per token: a write per request would cost more than the request. */
