@@ -252,20 +252,22 @@ describe('authentication and roles', () => {
       body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
     });
     expect(sse.status).toBe(200);
+    let sseSettled = false;
     const sseEnded = sse.text().then(
-      () => 'ended',
-      () => 'ended',
+      () => (sseSettled = true),
+      () => (sseSettled = true),
     );
     try {
       expect(await collectWs(client, '{ jobs { id } }')).toEqual([{ jobs: [{ id: jobId }] }]);
-      for (let i = 0; i < 100 && tokens.sessionCount(tokenId) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(tokens.sessionCount(tokenId)).toBe(2);
+      await expect.poll(() => tokens.sessionCount(tokenId)).toBe(2);
+      expect(sseSettled).toBe(false);
 
       const revoke = 'mutation($id: ID!) { revokeApiToken(id: $id) { __typename ... on RevokeApiTokenSuccess { apiToken { revokedAt } } } }';
       const { revokeApiToken } = await gql<{ revokeApiToken: any }>(server.graphqlUrl, revoke, { id: createApiToken.apiToken.id });
       expect(revokeApiToken.apiToken.revokedAt).toEqual(expect.any(String));
       expect(await wsEnded).toMatchObject({ code: 4403, reason: 'Forbidden: token revoked' });
-      expect(await sseEnded).toBe('ended');
+      const timeout = new Promise((resolve) => setTimeout(() => resolve('still open'), 5000).unref());
+      expect(await Promise.race([sseEnded.then(() => 'ended'), timeout])).toBe('ended');
       expect(tokens.sessionCount(tokenId)).toBe(0);
       // revoking again answers the same
       expect((await gql<{ revokeApiToken: any }>(server.graphqlUrl, revoke, { id: createApiToken.apiToken.id })).revokeApiToken).toEqual(revokeApiToken);
@@ -284,13 +286,26 @@ describe('authentication and roles', () => {
   it('sessions a token holds are released when they end by themselves', async () => {
     const { tokens } = server.app.services;
     const principal = await tokens.authenticate(secrets.viewer);
-    const before = tokens.sessionCount(principal!.tokenId);
+    const held = () => tokens.sessionCount(principal!.tokenId);
+    const before = held();
+    // a finished job's progress: the SSE stream ends by itself
     await collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId }, headers('viewer'));
+    // streams that never end by themselves: held while open, released when the client leaves
+    const aborter = new AbortController();
+    const sse = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers('viewer') },
+      body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
+      signal: aborter.signal,
+    });
+    expect(sse.status).toBe(200);
     const client = wsClient(server.wsUrl, bearer(secrets.viewer as string));
-    await collectWs(client, '{ jobs { id } }');
+    client.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    await expect.poll(held).toBe(before + 2);
+    aborter.abort();
     await client.dispose();
-    for (let i = 0; i < 100 && tokens.sessionCount(principal!.tokenId) > before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(tokens.sessionCount(principal!.tokenId)).toBe(before);
+    await expect.poll(held).toBe(before);
+    expect(held()).toBe(before);
   });
 
   it('the last active admin token cannot be revoked; names are checked', async () => {

@@ -52,7 +52,9 @@ describe('README examples', () => {
     const blocks = codeBlocks('graphql');
     expect(blocks.length).toBeGreaterThanOrEqual(7);
     for (const block of blocks) {
-      for (const document of operationsOf(parse(block))) {
+      const documents = operationsOf(parse(block));
+      expect(documents.length, block).toBeGreaterThan(0);
+      for (const document of documents) {
         expect(validate(schema, document).map((error) => error.message), block).toEqual([]);
       }
     }
