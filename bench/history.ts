@@ -11,6 +11,7 @@ import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { ensureHistoryDatabase, type HistorySpec } from './history/dataset.js';
 import { explainPlans } from './history/plans.js';
 import { historyReport, type Measured } from './history/report.js';
+import { prng } from './lib/random.js';
 
 const FULL: HistorySpec = { seed: 'borgql-history-v1', jobs: 1_000_000, repositories: 20, rareJobs: 200, batch: 1000 };
 const QUICK: HistorySpec = { ...FULL, jobs: 20_000, rareJobs: 20 };
@@ -34,11 +35,8 @@ const LAST_JOBS = `{ repositories { id name lastJob { id status completedAt } } 
 
 /** Deterministic job ids spread over the whole history (cold and warm pages alike). */
 function jobIds(count: number, jobs: number): number[] {
-  let seed = 0x2545f491;
-  return Array.from({ length: count }, () => {
-    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-    return 1 + (seed % jobs);
-  });
+  const random = prng(0x2545f491);
+  return Array.from({ length: count }, () => 1 + Math.floor(random() * jobs));
 }
 
 /** Runs `request` WARMUP times untimed, then `samples` times timed, one after the other. */
@@ -47,7 +45,8 @@ async function timeSequential(request: (i: number) => Promise<unknown>, samples:
   const ms: number[] = [];
   for (let i = 0; i < samples; i++) {
     const started = performance.now();
-    await request(i);
+    // past the warm-up's requests: a random job id is not one the warm-up just read
+    await request(WARMUP + i);
     ms.push(performance.now() - started);
   }
   return ms;
@@ -97,7 +96,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         label: '`jobs` (default limit 200)',
         request: () => http.request(`{ jobs { ${JOB_FIELDS} } }`),
       },
-      { label: '`repositories { lastJob }` (21 repositories)', request: () => http.request(LAST_JOBS) },
+      { label: `\`repositories { lastJob }\` (${spec.repositories + 1} repositories)`, request: () => http.request(LAST_JOBS) },
       {
         label: 'REST `GET /api/backup/jobs?limit=50`',
         request: async () => {

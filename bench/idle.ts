@@ -9,14 +9,14 @@ import net from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processMemory, SERVER_COMMAND } from './lib/server.js';
+import { requireMemory, SERVER_ARGS, SERVER_COMMAND, serverEnv, trackServer } from './lib/server.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { idleReport, type MemoryPhase, type StartRun } from './idle/report.js';
 
 /** The two ways to start the server: what users type, and the process it runs. */
-export const STARTERS = [
+const STARTERS = [
   { label: '`npm start`', command: 'npm', args: ['start'] },
-  { label: `\`${SERVER_COMMAND}\``, command: process.execPath, args: SERVER_COMMAND.split(/\s+/).slice(1) },
+  { label: `\`${SERVER_COMMAND}\``, command: process.execPath, args: SERVER_ARGS },
 ] as const;
 
 /** Timed starts per starter (alternated), after one untimed start that creates the database. */
@@ -50,8 +50,9 @@ async function start(ctx: BenchContext, starter: (typeof STARTERS)[number], data
     cwd: ctx.rootDir,
     detached: true,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, BORGQL_DATA_DIR: dataDir, BORG_BASE_DIR: path.join(dataDir, 'borg-base'), PORT: String(port), HOST: '127.0.0.1', BORGQL_ADMIN_TOKEN: token },
+    env: serverEnv(dataDir, { port, token }),
   });
+  trackServer(child, { group: true });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${starter.label} exited with code ${child.exitCode} before /healthz answered`);
     if (performance.now() - started > 30_000) throw new Error(`${starter.label}: /healthz did not answer within 30 s`);
@@ -81,7 +82,7 @@ async function idleRss(pid: number, ms: number): Promise<{ justAfter: number; se
   const samples: number[] = [];
   for (let waited = 0; waited < ms; waited += 1000) {
     await sleep(1000);
-    samples.push(processMemory(pid)?.rssBytes ?? 0);
+    samples.push(requireMemory(pid).rssBytes);
   }
   const third = Math.max(1, Math.floor(samples.length / 3));
   return { justAfter: Math.max(...samples.slice(0, third)), settled: Math.max(...samples.slice(-third)) };
@@ -116,7 +117,7 @@ async function memoryPhases(ctx: BenchContext, dataDir: string, token: string): 
     const page = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
     await page.arrayBuffer();
     phases.push(await phase('after opening GraphiQL once', true));
-    return { phases, peakRss: processMemory(pid)?.peakRssBytes ?? 0 };
+    return { phases, peakRss: requireMemory(pid).peakRssBytes };
   } finally {
     await stop(server);
   }
@@ -132,10 +133,10 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const starts: StartRun[] = [];
   for (let i = 0; i < (ctx.quick ? 1 : STARTS); i++) {
     for (const starter of STARTERS) {
-      const busy = await ctx.quiet();
+      await ctx.quiet();
       const server = await start(ctx, starter, dataDir, token);
       await stop(server);
-      starts.push({ starter: starter.label, ms: server.ms, busy });
+      starts.push({ starter: starter.label, ms: server.ms });
       ctx.log(`${starter.label}: /healthz after ${server.ms.toFixed(0)} ms`);
     }
   }

@@ -4,7 +4,6 @@
  * and how the whole log downloads. borg is the stand-in
  * (bench/borg-standin.mjs) printing file_status lines as fast as it can.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +11,8 @@ import Database from 'better-sqlite3';
 import { runBorgRaw } from './lib/borg.js';
 import { addRepository, startBackup } from './lib/borgql.js';
 import { httpClient, type GraphQLClient } from './lib/graphql.js';
-import { startServerProcess, type ServerProcess } from './lib/server.js';
+import { isTerminal, type JobStatus } from '../src/jobs/status.js';
+import { requireMemory, startServerProcess, type ServerProcess } from './lib/server.js';
 import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from './lib/standin.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { logsReport, type Download, type Ingestion, type PageRun } from './logs/report.js';
@@ -37,7 +37,7 @@ const PAGE_WARMUP = 30;
 const PAGE = `query Page($id: ID!, $offset: Int!) {
   job(id: $id) { logs(offset: $offset, limit: 1000) { totalLines hasMore lines { lineNumber content level time } } }
 }`;
-const STATUS = `query Status($id: ID!) { job(id: $id) { status errorMessage logs(limit: 0) { totalLines } } }`;
+const STATUS = `query Status($id: ID!) { job(id: $id) { status archiveName } }`;
 const FIRST_LINES = `query First($id: ID!) { job(id: $id) { logs(offset: 0, limit: 50) { lines { lineNumber content } } } }`;
 
 /** One poll of the running job: when, how many of its lines were stored, the server's RSS. */
@@ -52,19 +52,19 @@ interface Poll {
  * it read while the server writes) for the stored line count, and the
  * server's RSS, every 20 ms until the job ends.
  */
-async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId: string): Promise<{ polls: Poll[]; status: string }> {
+async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId: string): Promise<{ polls: Poll[]; status: string; archiveName: string }> {
   const db = new Database(path.join(server.dataDir, 'borgql.db'), { readonly: true });
   const stored = db.prepare('SELECT logLineCount FROM BackupJob WHERE id = ?').pluck();
   const polls: Poll[] = [];
-  const poll = () => polls.push({ at: performance.now(), stored: stored.get(Number(jobId)) as number, rss: server.memory()?.rssBytes ?? 0 });
+  const poll = () => polls.push({ at: performance.now(), stored: stored.get(Number(jobId)) as number, rss: requireMemory(server.pid).rssBytes });
   try {
     for (let i = 0; ; i++) {
       poll();
       if (i % 10 === 0) {
-        const { job } = await http.request<{ job: { status: string } }>(STATUS, { id: jobId });
-        if (!['PENDING', 'RUNNING'].includes(job.status)) {
+        const { job } = await http.request<{ job: { status: string; archiveName: string } }>(STATUS, { id: jobId });
+        if (isTerminal(job.status as JobStatus)) {
           poll();
-          return { polls, status: job.status };
+          return { polls, status: job.status, archiveName: job.archiveName };
         }
       }
       await sleep(20);
@@ -84,41 +84,41 @@ const reached = (polls: Poll[], count: number) => polls.find((p) => p.stored >= 
  */
 async function settledRss(server: ServerProcess, ms: number): Promise<number> {
   await sleep(ms);
-  return server.memory()?.rssBytes ?? 0;
+  return requireMemory(server.pid).rssBytes;
 }
 
 async function ingest(server: ServerProcess, http: GraphQLClient, repoPath: string, lines: number, settleMs: number): Promise<Ingestion> {
   const baseline = await settledRss(server, settleMs);
   const started = performance.now();
   const jobId = await startBackup(http, repoPath);
-  const { polls, status } = await watchIngestion(server, http, jobId);
+  const { polls, status, archiveName } = await watchIngestion(server, http, jobId);
   const ended = performance.now();
   if (status !== 'COMPLETED') throw new Error(`job ${jobId} ended ${status}`);
   // the server's own notes come first; borg's file lines are the next `lines` line numbers
   const { job } = await http.request<{ job: { logs: { lines: { lineNumber: number; content: string }[] } } }>(FIRST_LINES, { id: jobId });
   const firstFileLine = job.logs.lines.find((line) => line.content.startsWith('A /'))?.lineNumber;
   if (!firstFileLine) throw new Error('no file_status line among the first 50 lines');
-  const at = (fraction: number) => reached(polls, firstFileLine + Math.ceil(lines * fraction) - 1);
+  // the poll that first saw a given share of borg's file lines stored (its `fraction` × lines-th one, at least the first)
+  const at = (fraction: number) => reached(polls, firstFileLine + Math.max(1, Math.ceil(lines * fraction)) - 1);
   const first = at(0);
   const last = at(1);
   if (!first || !last) throw new Error('the polls never saw the first or the last file line stored');
-  const { job: finished } = await http.request<{ job: { archiveName: string } }>(`query A($id: ID!) { job(id: $id) { archiveName } }`, { id: jobId });
-  // the stand-in's own record of its progress lines: when it wrote the first and the last batch
-  const record = readStandinRecord(repoPath, finished.archiveName);
-  const written = record.length > 1 ? (record.at(-1)!.time - record[0]!.time) * 1000 : NaN;
+  // the stand-in's own record of its progress lines: when it wrote the first and the last batch, and how many files between
+  const record = readStandinRecord(repoPath, archiveName);
+  const written = record.length > 1 ? { ms: (record.at(-1)!.time - record[0]!.time) * 1000, files: record.at(-1)!.nfiles - record[0]!.nfiles } : null;
   return {
     jobId,
     lines,
     totalLines: polls.at(-1)?.stored ?? 0,
     firstFileLine,
-    storeMs: last.at - first.at,
+    // between two polls, so lines a flush stored before the first poll are not counted as if stored in no time
+    storedBetweenPolls: { lines: last.stored - first.stored, ms: last.at - first.at },
     jobMs: ended - started,
-    standinWriteMs: written,
+    standinWrote: written,
     settleMs,
     baselineRss: baseline,
     peakRss: Math.max(...polls.map((p) => p.rss)),
     rssAlong: [0.1, 0.25, 0.5, 0.75, 1].map((fraction) => ({ fraction, rss: at(fraction)?.rss ?? NaN })),
-    polls: polls.length,
   };
 }
 
@@ -185,12 +185,12 @@ async function rawPipe(repo: string, source: string): Promise<{ lines: number; m
 
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const lines = ctx.quick ? 20_000 : LINES;
-  const source = standinSource(path.join(ctx.tmpDir, 'source'), standinSettings(lines));
+  const settings = standinSettings(lines);
+  const source = standinSource(path.join(ctx.tmpDir, 'source'), settings);
   const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(ctx.tmpDir, 'server'), env: { BORG_BIN: STANDIN_BIN } });
   try {
     const http = httpClient(server.graphqlUrl, server.token);
     const repoPath = path.join(ctx.tmpDir, 'repo');
-    mkdirSync(path.dirname(repoPath), { recursive: true });
     await addRepository(http, { name: 'chatty', path: repoPath, sourcePaths: [source], passphrase: 'bench passphrase', initialize: true });
     await ctx.quiet();
     const raw = await rawPipe(repoPath, source);
@@ -200,7 +200,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     for (let i = 0; i < (ctx.quick ? 1 : INGESTION_RUNS); i++) {
       await ctx.quiet();
       const ingestion = await ingest(server, http, repoPath, lines, ctx.quick ? 2000 : SETTLE_MS);
-      ctx.log(`job ${ingestion.jobId}: stored ${lines} lines in ${ingestion.storeMs.toFixed(0)} ms, RSS +${((ingestion.peakRss - ingestion.baselineRss) / 1e6).toFixed(1)} MB`);
+      ctx.log(`job ${ingestion.jobId}: stored ${ingestion.storedBetweenPolls.lines} lines in ${ingestion.storedBetweenPolls.ms.toFixed(0)} ms, RSS +${((ingestion.peakRss - ingestion.baselineRss) / 1e6).toFixed(1)} MB`);
       ingestions.push(ingestion);
     }
     const ingestion = ingestions[0]!;
@@ -214,7 +214,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     ];
     await ctx.quiet();
     const downloaded = await download(server, http, ingestion.jobId, total);
-    return logsReport({ raw, ingestions, pages: pageRuns, download: downloaded, settings: standinSettings(lines) });
+    return logsReport({ raw, ingestions, pages: pageRuns, download: downloaded, settings });
   } finally {
     await server.stop();
   }

@@ -58,9 +58,6 @@ interface Setup {
   ws: Client;
 }
 
-/** borg's `--json` archive stats of the last raw run (for the report's data paragraph). */
-let archiveStats: Record<string, number> = {};
-
 /** One raw run then one API run, each into a fresh repository created before its clock starts. */
 async function runPair(s: Setup, i: number): Promise<Pair> {
   const rawRepo = path.join(s.repos, `raw-${i}`);
@@ -73,7 +70,6 @@ async function runPair(s: Setup, i: number): Promise<Pair> {
   const rawBusy = rawMeter.busy();
   const summary = JSON.parse(raw.stdout) as { archive: { stats: Record<string, number> } };
   if (summary.archive.stats.nfiles !== s.data.files) throw new Error(`raw run saved ${summary.archive.stats.nfiles} files, expected ${s.data.files}`);
-  archiveStats = summary.archive.stats;
   rmSync(rawRepo, { recursive: true, force: true });
   sync();
 
@@ -90,7 +86,7 @@ async function runPair(s: Setup, i: number): Promise<Pair> {
   rmSync(apiRepo, { recursive: true, force: true });
   sync();
   const serverCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
-  return { rawMs: raw.ms, apiMs: api.ms, payloads: api.payloads, serverCpuMs, rawBusy, apiBusy };
+  return { rawMs: raw.ms, apiMs: api.ms, payloads: api.payloads, serverCpuMs, rawBusy, apiBusy, archiveStats: summary.archive.stats };
 }
 
 async function run(ctx: BenchContext): Promise<BenchReport> {
@@ -129,6 +125,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     await ws.dispose();
     await server.stop();
   }
+  // borg's own summary of an archive (the last raw run), for the report's data paragraph
+  const archiveStats = pairs.at(-1)?.archiveStats ?? {};
   return overheadReport({ data, encryption: ENCRYPTION, archiveStats, pairs, discarded, busyLimit, waited });
 }
 

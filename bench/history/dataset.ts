@@ -12,6 +12,7 @@ import { createPrismaClient } from '../../src/db/client.js';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import type { Prisma } from '../../src/generated/prisma/client.js';
 import { JobStatus, JobTrigger } from '../../src/jobs/status.js';
+import { prng } from '../lib/random.js';
 
 /** What to generate; the same spec (and migrations) always gives the same rows. */
 export interface HistorySpec {
@@ -35,17 +36,6 @@ export interface HistoryDatabase {
   counts: Record<string, number>;
   /** paths of a busy, a small and the rare repository */
   paths: { busy: string; small: string; rare: string };
-}
-
-/** Same PRNG as bench/lib/dataset.ts: sizes and mixes reproducible from the seed. */
-function prng(seed: string): () => number {
-  let a = createHash('sha256').update(seed).digest().readUInt32LE(0);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** Terminal statuses in the proportions a healthy installation shows. */

@@ -8,8 +8,6 @@ export interface StartRun {
   starter: string;
   /** spawn → first 200 from /healthz */
   ms: number;
-  /** machine busy fraction just before, null without waiting */
-  busy: number | null;
 }
 
 /** The server's RSS in one phase of its idle life. */
@@ -53,7 +51,7 @@ const NOTES = [
     'the Prisma client uses `compilerBuild = "small"` (query plans are cached per query shape, so only a shape\'s first query pays for the slower compiler); ' +
     'GraphiQL\'s renderer is imported on the first page view.',
   'Once someone opened GraphiQL its bundle stays loaded (an ES module is never unloaded): the row "after opening GraphiQL once" is shown, not held to the target.',
-  '`npm start` costs ~150 ms more than starting node directly: npm itself starting. Each start here opens a database that exists; the first start creates and migrates it.',
+  'Each timed start opens a database that exists; the first start creates and migrates it.',
 ];
 
 /** The section body: start-up times per starter, RSS per phase, targets. */
@@ -67,6 +65,9 @@ export function idleReport(run: IdleRun): BenchReport {
     '| --- | --- | --- | --- | --- |',
     ...startStats.map(({ starter, stats }) => `| ${starter} | ${ms(stats.median)} | ${ms(stats.p95)} | ${ms(stats.min)} | ${ms(stats.max)} |`),
     '',
+    ...(startStats.length === 2
+      ? [`\`npm start\` takes ${ms(startStats[0]!.stats.median - startStats[1]!.stats.median)} longer than its node command line alone (medians): npm itself starting.`, '']
+      : []),
     `The very first start (creates and migrates the database): ${ms(run.firstStartMs)}.`,
     '',
     `Server RSS (\`${SERVER_COMMAND}\`, VmRSS sampled once a second for ${run.idleMs / 1000} s per phase; the largest sample of the phase's first and last third):`,
@@ -75,7 +76,7 @@ export function idleReport(run: IdleRun): BenchReport {
     '| --- | --- | --- |',
     ...run.memory.map((phase) => `| ${phase.label} | ${mb(phase.justAfter)} | ${mb(phase.settled)} |`),
     '',
-    `Peak (VmHWM) over the whole run: ${mb(run.peakRss)}.`,
+    `Peak (VmHWM) of that server over its three phases: ${mb(run.peakRss)}.`,
   ].join('\n');
   const npmStart = startStats.find((s) => s.starter === '`npm start`');
   const targets: TargetResult[] = run.memory

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
+import { isTerminal, type JobStatus } from '../../src/jobs/status.js';
 import { subscribe, type GraphQLClient } from './graphql.js';
 
 const ADD = `mutation Add($input: AddRepositoryInput!) {
@@ -17,17 +18,13 @@ const START = `mutation Start($repository: String!) {
   }
 }`;
 const PROGRESS = `subscription Progress($id: ID!) {
-  jobProgress(id: $id) { id status errorMessage exitCode progress { filesProcessed originalSize } }
+  jobProgress(id: $id) { status errorMessage progress { filesProcessed originalSize } }
 }`;
-
-const TERMINAL = new Set(['COMPLETED', 'COMPLETED_WITH_WARNINGS', 'FAILED', 'CANCELLED']);
 
 /** The job state the benchmarks read from `jobProgress`. */
 export interface JobState {
-  id: string;
-  status: string;
+  status: JobStatus;
   errorMessage: string | null;
-  exitCode: number | null;
   progress: { filesProcessed: number; originalSize: number };
 }
 
@@ -69,7 +66,7 @@ export async function timedBackup(http: GraphQLClient, ws: Client, repository: s
   let final = null as JobState | null;
   await subscribe<{ jobProgress: JobState }>(ws, PROGRESS, { id: jobId }, ({ jobProgress }) => {
     payloads++;
-    if (!TERMINAL.has(jobProgress.status)) return;
+    if (!isTerminal(jobProgress.status)) return;
     ms = performance.now() - started;
     final = jobProgress;
     return true;

@@ -1,4 +1,5 @@
 import { createCipheriv, createHash } from 'node:crypto';
+import { prng } from './random.js';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -25,17 +26,6 @@ export interface Dataset {
   bytes: number;
 }
 
-/** Deterministic PRNG (mulberry32) for sizes and text; the bulk bytes come from AES-CTR below. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** An AES-128-CTR keystream: random-looking, reproducible from the seed, ~1 GB/s. */
 function keystream(seed: string, label: string): (bytes: number) => Buffer {
   const digest = createHash('sha256').update(`${seed}/${label}`).digest();
@@ -53,7 +43,7 @@ function compressibleText(random: () => number, bytes: number): Buffer {
 }
 
 function generate(spec: DatasetSpec, root: string): { files: number; bytes: number } {
-  const random = prng(createHash('sha256').update(spec.seed).digest().readUInt32LE(0));
+  const random = prng(spec.seed);
   const stream = keystream(spec.seed, 'small');
   let bytes = 0;
   for (let i = 0; i < spec.smallFiles; i++) {

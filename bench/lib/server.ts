@@ -70,12 +70,48 @@ export function processMemory(pid: number): ProcessMemory | null {
   }
 }
 
-/** Children still running, so an interrupted bench run can stop exactly these. */
-const running = new Set<ChildProcess>();
+/**
+ * {@link processMemory}, or a throw where it cannot be read: a memory
+ * benchmark must not judge its target on a figure it never had.
+ */
+export function requireMemory(pid: number): ProcessMemory {
+  const memory = processMemory(pid);
+  if (!memory) throw new Error(`cannot read the memory of process ${pid} (/proc/${pid}/status): memory figures need Linux`);
+  return memory;
+}
 
-/** Stops every server this process started (SIGKILL, by pid); for the runner's exit path. */
+/** Servers still running, so an interrupted bench run can stop exactly these; `group`: the child leads its own process group. */
+const running = new Map<ChildProcess, { group: boolean }>();
+
+/**
+ * Registers a server child started outside startServerProcess (bench/idle.ts
+ * starts `npm start` in a process group of its own), so killAllServers
+ * reaches it; it is forgotten when it exits.
+ */
+export function trackServer(child: ChildProcess, options: { group: boolean }): void {
+  running.set(child, options);
+  child.once('exit', () => running.delete(child));
+}
+
+/** Stops every server this process started (SIGKILL; a whole process group where it has one); for the runner's exit path. */
 export function killAllServers(): void {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const [child, { group }] of running) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (group) process.kill(-(child.pid as number), 'SIGKILL');
+    else child.kill('SIGKILL');
+  }
+}
+
+/** The environment a benchmark server runs with: its own data and borg base dirs, the port, a known admin token. */
+export function serverEnv(dataDir: string, options: { port: number; token: string; borgBaseDir?: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    BORGQL_DATA_DIR: dataDir,
+    BORG_BASE_DIR: options.borgBaseDir ?? path.join(dataDir, 'borg-base'),
+    PORT: String(options.port),
+    HOST: '127.0.0.1',
+    BORGQL_ADMIN_TOKEN: options.token,
+  };
 }
 
 /**
@@ -84,7 +120,8 @@ export function killAllServers(): void {
  * bench/run.ts builds first, started without npm in between.
  */
 export const SERVER_COMMAND: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts.start;
-const SERVER_ARGS = SERVER_COMMAND.split(/\s+/).slice(1);
+/** {@link SERVER_COMMAND}'s arguments after `node`. */
+export const SERVER_ARGS: readonly string[] = SERVER_COMMAND.split(/\s+/).slice(1);
 
 /** Compiles src/ into dist/ (`npm run build`), so benchmarks measure the current sources. */
 export function buildServer(rootDir: string): void {
@@ -108,19 +145,11 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
     cwd: options.rootDir,
-    env: {
-      ...process.env,
-      BORGQL_DATA_DIR: dataDir,
-      BORG_BASE_DIR: borgBase,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BORGQL_ADMIN_TOKEN: token,
-      ...options.env,
-    },
+    env: { ...serverEnv(dataDir, { port: 0, token, borgBaseDir: borgBase }), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => (running.delete(child), resolve())));
+  trackServer(child, { group: false });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   let listening = false;
   const url = await new Promise<string>((resolve, reject) => {

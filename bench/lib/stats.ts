@@ -1,3 +1,5 @@
+import { prng } from './random.js';
+
 /** Summary statistics of a sample (milliseconds, bytes… any unit). */
 export interface Stats {
   n: number;
@@ -74,8 +76,7 @@ export function megabytes(bytes: number): string {
  * Tells whether a target a few percent away is within the noise.
  */
 export function bootstrapCI<T>(pairs: readonly T[], statistic: (sample: T[]) => number, rounds = 2000): [number, number] {
-  let seed = 0x9e3779b9;
-  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = prng(0x9e3779b9);
   const values: number[] = [];
   for (let r = 0; r < rounds; r++) {
     values.push(statistic(Array.from(pairs, () => pairs[Math.floor(random() * pairs.length)] as T)));

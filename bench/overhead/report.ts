@@ -16,6 +16,8 @@ export interface Pair {
   /** machine-wide CPU use (0–1) during each run */
   rawBusy: number;
   apiBusy: number;
+  /** borg's `--json` archive stats of the raw run */
+  archiveStats: Record<string, number>;
 }
 
 /** What the report needs besides the pairs. */
@@ -55,6 +57,7 @@ export function overheadReport(run: OverheadRun): BenchReport {
   const medianRatio = (sample: Pair[]) => summarize(sample.map((p) => p.apiMs)).median / summarize(sample.map((p) => p.rawMs)).median;
   const [low, high] = bootstrapCI(pairs, medianRatio);
   const cpu = pairs.flatMap((p) => (p.serverCpuMs === null ? [] : [p.serverCpuMs]));
+  const cpuStats = cpu.length > 0 ? summarize(cpu) : null;
   const { spec } = data;
   const dataText = [
     `${data.files.toLocaleString('en')} files, ${megabytes(data.bytes)}, generated deterministically (seed \`${spec.seed}\`, cached in \`.bench/data/\`):`,
@@ -73,8 +76,8 @@ export function overheadReport(run: OverheadRun): BenchReport {
     '',
     `**API ÷ raw (ratio of medians): ${ratio3(ratio)}** (95 % bootstrap interval ${ratio3(low)}–${ratio3(high)}); per-pair ratios: median ${ratio3(pr.median)}, min ${ratio3(pr.min)}, max ${ratio3(pr.max)}.`,
     `Median difference API − raw: ${(a.median - r.median).toFixed(0)} ms. Throughput (raw median): ${(data.bytes / 1e6 / (r.median / 1000)).toFixed(1)} MB/s.`,
-    cpu.length > 0
-      ? `borgql server process CPU time (user + system, borg excluded) per API run: median ${summarize(cpu).median.toFixed(0)} ms, max ${summarize(cpu).max.toFixed(0)} ms.`
+    cpuStats
+      ? `borgql server process CPU time (user + system, borg excluded) per API run: median ${cpuStats.median.toFixed(0)} ms, max ${cpuStats.max.toFixed(0)} ms.`
       : '',
     '',
     '| pair | raw | API | API ÷ raw | machine busy, raw / API run |',
