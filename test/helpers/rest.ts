@@ -29,7 +29,11 @@ export async function rest<T = any>(
   return { status: response.status, headers: response.headers, body: (json ? JSON.parse(text) : text) as T };
 }
 
-/** The keys of a Job JSON, as DESIGN.md lists them. */
+/**
+ * The keys of a Job JSON, as ../shared/DESIGN.md lists them: written out here
+ * rather than imported from src/server/rest/schemas.ts, so the contract is
+ * checked against the code instead of the code against itself.
+ */
 export const JOB_KEYS = [
   'id',
   'repository',
