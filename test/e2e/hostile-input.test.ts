@@ -84,6 +84,9 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
     ['compression', { compression: 'obfuscate,1,lz4\0' }, /unknown compression/],
     ['compression', { compression: 'zstd,99' }, /unknown compression/],
     ['passphrase', { passphrase: 'secret\0' }, /NUL/],
+    ['timezone', { timezone: 'UTC\0' }, /unknown time zone/],
+    // the shorthand's cron is checked as createSchedule checks it, under that field's name
+    ['cron', { schedule: '0 3 * * *\0' }, /invalid cron expression/],
   ] as const)('a control character or impossible value in %s is a ValidationError on add and on update', async (field, input, message) => {
     const added = await add({ name: 'ctl', path: path.join(tmp.dir, 'repos', 'good'), sourcePaths: [sources], ...input });
     expect(added).toMatchObject({ __typename: 'ValidationError', field });
