@@ -4,8 +4,12 @@
  * machine-readable, and `--` before the repository positional so a path
  * starting with `-` is never read as an option. Options that take a value
  * use the `--opt=value` form where the value is user data (`--exclude=-x`
- * works, `--exclude -x` is an argparse error).
+ * works, `--exclude -x` is an argparse error). Every builder refuses a
+ * repository location that would hand ssh an option or a shell
+ * metacharacter (location.ts), whatever stored it.
  */
+
+import { unsafeLocationReason } from './location.js';
 
 /** Where a repository is and how to unlock it. The passphrase only ever goes into the environment. */
 export interface RepositoryAccess {
@@ -70,6 +74,13 @@ export function archiveNameFor(date: Date, jobId?: string | number | null): stri
   return id ? `borgql-${id}-${stamp}` : `borgql-${stamp}`;
 }
 
+/** The repository operand; RangeError for a location borg must not be given. */
+function repository(location: string): string {
+  const reason = unsafeLocationReason(location);
+  if (reason) throw new RangeError(`refusing repository location ${JSON.stringify(location)}: ${reason}`);
+  return location;
+}
+
 const lockWait = (seconds: number | undefined): string[] => ['--lock-wait', String(Math.max(0, Math.round(seconds ?? DEFAULT_LOCK_WAIT_SECONDS)))];
 
 /** Options of {@link createArgs}. */
@@ -95,7 +106,7 @@ export function createArgs(o: CreateArgsOptions): string[] {
     ...lockWait(o.lockWaitSeconds),
     `--compression=${o.compression || DEFAULT_COMPRESSION}`,
     ...(o.excludePatterns ?? []).map((p) => `--exclude=${p}`),
-    '--', `${o.repoPath}::${o.archiveName}`, ...o.sourcePaths,
+    '--', `${repository(o.repoPath)}::${o.archiveName}`, ...o.sourcePaths,
   ];
 }
 
@@ -105,23 +116,23 @@ export function createArgs(o: CreateArgsOptions): string[] {
  * passphrase, so callers must supply one for encrypted modes.
  */
 export function initArgs(repoPath: string, encryption: string, options: { makeParentDirs?: boolean } = {}): string[] {
-  return ['init', '--log-json', `--encryption=${encryption}`, ...(options.makeParentDirs ? ['--make-parent-dirs'] : []), '--', repoPath];
+  return ['init', '--log-json', `--encryption=${encryption}`, ...(options.makeParentDirs ? ['--make-parent-dirs'] : []), '--', repository(repoPath)];
 }
 
 /** `borg info --json REPO`: repository id, encryption and total sizes. */
 export function repositoryInfoArgs(repoPath: string, lockWaitSeconds?: number): string[] {
-  return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', repoPath];
+  return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', repository(repoPath)];
 }
 
 /** `borg info --json REPO::ARCH`: one archive's stats. */
 export function archiveInfoArgs(repoPath: string, archive: string, lockWaitSeconds?: number): string[] {
   if (!isValidArchiveName(archive)) throw new RangeError(`invalid archive name: ${JSON.stringify(archive)}`);
-  return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repoPath}::${archive}`];
+  return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repository(repoPath)}::${archive}`];
 }
 
 /** `borg list --json REPO`. Checkpoint archives are hidden unless asked for. */
 export function listArgs(repoPath: string, lockWaitSeconds?: number, options: { considerCheckpoints?: boolean } = {}): string[] {
-  return ['list', '--json', '--log-json', ...lockWait(lockWaitSeconds), ...(options.considerCheckpoints ? ['--consider-checkpoints'] : []), '--', repoPath];
+  return ['list', '--json', '--log-json', ...lockWait(lockWaitSeconds), ...(options.considerCheckpoints ? ['--consider-checkpoints'] : []), '--', repository(repoPath)];
 }
 
 /** A retention policy; null/undefined/0 means "rule not used". */
@@ -174,16 +185,16 @@ export function pruneArgs(repoPath: string, retention: RetentionPolicy, lockWait
     'prune', '--list', '--log-json', '--progress', ...lockWait(lockWaitSeconds),
     ...(options.dryRun ? ['--dry-run'] : []),
     ...(options.archiveGlob ? [`--glob-archives=${options.archiveGlob}`] : []),
-    ...keep, '--', repoPath,
+    ...keep, '--', repository(repoPath),
   ];
 }
 
 /** `borg compact`: `--info` is what makes borg log "compaction freed about X repository space.". */
 export function compactArgs(repoPath: string, lockWaitSeconds?: number): string[] {
-  return ['compact', '--log-json', '--progress', '--info', ...lockWait(lockWaitSeconds), '--', repoPath];
+  return ['compact', '--log-json', '--progress', '--info', ...lockWait(lockWaitSeconds), '--', repository(repoPath)];
 }
 
 /** `borg break-lock REPO`: silent, exit 0 even when there was no lock. */
 export function breakLockArgs(repoPath: string): string[] {
-  return ['break-lock', '--log-json', '--', repoPath];
+  return ['break-lock', '--log-json', '--', repository(repoPath)];
 }

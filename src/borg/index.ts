@@ -45,4 +45,11 @@ export {
   type RepositoryAccess,
   type RetentionPolicy,
 } from './command.js';
+export {
+  isRemoteLocation,
+  parseBorgLocation,
+  remoteLocationProblem,
+  unsafeLocationReason,
+  type BorgLocation,
+} from './location.js';
 export { runBorg, runBorgJson, startBorg, type BorgProcess, type BorgProcessOptions, type BorgRunResult } from './process.js';

@@ -1,5 +1,6 @@
 import type { PrismaClient, Repository } from '../db/client.js';
 import { JobNotCancellableError, NotFoundError } from './errors.js';
+import { parseRecordId } from './ids.js';
 import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
 import type { LogPage, LogStore } from './log-store.js';
 import { JobQueue, type QueueEntry } from './queue.js';
@@ -54,7 +55,8 @@ export class JobManager {
   /** Finds a repository by id, path or name; NotFoundError otherwise, also for a removed one (its row stays for the history). */
   async findRepository(reference: string): Promise<Repository> {
     const ref = reference.trim();
-    const byId = /^\d+$/.test(ref) ? await this.deps.prisma.repository.findFirst({ where: { id: Number(ref), removedAt: null } }) : null;
+    const id = parseRecordId(ref);
+    const byId = id === null ? null : await this.deps.prisma.repository.findFirst({ where: { id, removedAt: null } });
     const found =
       byId ??
       (await this.deps.prisma.repository.findFirst({

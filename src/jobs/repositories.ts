@@ -3,6 +3,7 @@ import {
   BorgCommandError,
   borgEnvironment,
   initArgs,
+  isRemoteLocation,
   parseRepositoryInfo,
   repositoryInfoArgs,
   runBorgJson,
@@ -11,11 +12,12 @@ import type { PrismaClient, Repository } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from './errors.js';
 import {
-  isRemoteRepositoryPath,
   validateCompression,
   validateEncryption,
   validateExcludePatterns,
   validateLockWait,
+  validateName,
+  validatePassphrase,
   validateRepositoryPath,
   validateRetention,
   validateSourcePaths,
@@ -51,13 +53,6 @@ export interface NewRepository extends RepositorySettings {
   initialize?: boolean | null;
 }
 
-function validateName(name: string): string {
-  const trimmed = name.trim();
-  if (trimmed === '') throw new ValidationError('name must not be empty', 'name');
-  if (trimmed.length > 200) throw new ValidationError('name must be at most 200 characters', 'name');
-  return trimmed;
-}
-
 /** Registers, changes and removes repositories, proving with borg itself that each one opens. */
 export class RepositoryService {
   constructor(
@@ -85,6 +80,7 @@ export class RepositoryService {
     if (input.compression != null) data.compression = validateCompression(input.compression);
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
+    if (input.passphrase) validatePassphrase(input.passphrase);
     if (input.passphrase !== undefined) data.passphrase = input.passphrase || null;
     if (input.timezone != null) validateTimezone(input.timezone);
     if (input.schedule != null) validateCron(input.schedule, input.timezone ?? 'UTC');
@@ -109,7 +105,7 @@ export class RepositoryService {
       throw new ValidationError(`a schedule named "${name}" already exists`, 'schedule');
     }
     if (input.initialize) {
-      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteRepositoryPath(location) }), location, passphrase, () => null);
+      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteLocation(location) }), location, passphrase, () => null);
     }
     const info = await this.#borg(repositoryInfoArgs(location), location, passphrase, parseRepositoryInfo);
     const repository = await this.prisma.repository

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { RetentionPolicy } from '../borg/index.js';
+import { parseBorgLocation, remoteLocationProblem, type RetentionPolicy } from '../borg/index.js';
 import { ValidationError } from './errors.js';
 
 /** Reads a JSON-encoded string list column (sourcePaths, excludePatterns). */
@@ -8,42 +8,106 @@ export function parseStringList(stored: string): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-/** True for borg's remote repository syntax (`ssh://…` or `user@host:path`). */
-export function isRemoteRepositoryPath(location: string): boolean {
-  return location.startsWith('ssh://') || /^[^/\s:]+@[^/\s:]+:/.test(location);
+// Unicode control characters (C0, DEL, C1): never meant in a name or a location.
+const CONTROL = /\p{Cc}/u;
+// NUL cannot be passed to a process (argument or environment): borg would never start.
+const NUL = '\0';
+
+/** Longest path or pattern taken: Linux's PATH_MAX (the kernel refuses single arguments over 128 KiB). */
+export const MAX_PATH_LENGTH = 4096;
+/**
+ * Most entries the source paths, and the exclude patterns, of a repository
+ * may each have. Both lists go on borg's command line, which Linux caps at
+ * 2 MiB with the environment: over that, every backup would fail to start.
+ */
+export const MAX_LIST_ENTRIES = 1000;
+/** Most bytes each of those lists may take (see {@link MAX_LIST_ENTRIES}). */
+export const MAX_LIST_BYTES = 256 * 1024;
+
+function checkLength(value: string, what: string, field: string): void {
+  if (value.length > MAX_PATH_LENGTH) throw new ValidationError(`${what} must be at most ${MAX_PATH_LENGTH} characters`, field);
+}
+
+function checkListSize(values: readonly string[], what: string, field: string): void {
+  if (values.length > MAX_LIST_ENTRIES) throw new ValidationError(`at most ${MAX_LIST_ENTRIES} ${what} are allowed`, field);
+  const bytes = values.reduce((sum, value) => sum + Buffer.byteLength(value), 0);
+  if (bytes > MAX_LIST_BYTES) throw new ValidationError(`${what} must take at most ${MAX_LIST_BYTES / 1024} KiB together`, field);
+}
+
+/** Checks a repository name: 1–200 characters once trimmed, no control characters (it labels logs and metrics). */
+export function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new ValidationError('name must not be empty', 'name');
+  if (trimmed.length > 200) throw new ValidationError('name must be at most 200 characters', 'name');
+  if (CONTROL.test(trimmed)) throw new ValidationError('name must not contain control characters', 'name');
+  return trimmed;
 }
 
 /**
- * Checks a repository location: an absolute local path or borg's ssh
- * syntax. Returns it normalised (no trailing slash, no `..`), so the same
- * repository cannot be registered twice under two spellings.
+ * Checks a repository location as borg parses it (`Location` in borg 1.2):
+ * an absolute local path, `ssh://[user@]host[:port]/path` or scp-style
+ * `[user@]host:path` (the user may be left to ssh's configuration). A remote
+ * user or host must be plain (`[A-Za-z0-9._-]`, not starting with `-`; the
+ * host may be an IPv6 address in brackets): ssh gets them as its
+ * destination argument. No control characters, no `{`/`}` (borg
+ * placeholders), no `::archive`, no `file://`. Returns it normalised (a
+ * local path without trailing slash or `..`), so the same repository
+ * cannot be registered twice under two spellings.
  */
 export function validateRepositoryPath(location: string, field = 'path'): string {
   const trimmed = location.trim();
   if (trimmed === '') throw new ValidationError('repository path must not be empty', field);
-  if (isRemoteRepositoryPath(trimmed)) return trimmed;
-  if (!path.isAbsolute(trimmed)) {
-    throw new ValidationError(`repository path must be absolute or ssh://…, got "${location}"`, field);
+  checkLength(trimmed, 'repository path', field);
+  if (CONTROL.test(trimmed)) throw new ValidationError('repository path must not contain control characters', field);
+  if (/[{}]/.test(trimmed)) {
+    throw new ValidationError('repository path must not contain "{" or "}": borg reads them as placeholders ({hostname}, {now}…)', field);
   }
-  if (trimmed.includes('::')) throw new ValidationError('repository path must not contain "::"', field);
+  const parsed = parseBorgLocation(trimmed);
+  if (parsed ? parsed.archive !== null : trimmed.includes('::')) {
+    throw new ValidationError('repository path must not contain "::" (borg reads what follows as an archive)', field);
+  }
+  if (parsed?.kind === 'remote') {
+    const problem = remoteLocationProblem(parsed);
+    if (problem) throw new ValidationError(`repository path "${trimmed}": ${problem}`, field);
+    return trimmed;
+  }
+  if (parsed?.fileUrl) throw new ValidationError(`write a local repository as an absolute path, without file://: got "${trimmed}"`, field);
+  if (!parsed || !path.isAbsolute(trimmed)) {
+    throw new ValidationError(`repository path must be absolute, ssh://… or user@host:path, got "${trimmed}"`, field);
+  }
   return path.resolve(trimmed);
 }
 
-/** Checks source paths: at least one, each absolute, no duplicates. */
+/**
+ * Checks source paths: at least one, each absolute, no duplicates, no NUL
+ * (other control characters can be part of a real folder's name, and the
+ * folder must exist).
+ */
 export function validateSourcePaths(sources: readonly string[], field = 'sourcePaths'): string[] {
   if (sources.length === 0) throw new ValidationError('at least one source path is required', field);
   const normalised = sources.map((source) => {
     if (source.trim() === '') throw new ValidationError('source paths must not be empty', field);
+    if (source.includes(NUL)) throw new ValidationError('source paths must not contain NUL characters', field);
+    checkLength(source, 'a source path', field);
     if (!path.isAbsolute(source)) throw new ValidationError(`source path must be absolute, got "${source}"`, field);
     return path.resolve(source);
   });
+  checkListSize(normalised, 'source paths', field);
   return [...new Set(normalised)];
 }
 
-/** Checks exclude patterns: non-empty strings, and `re:` patterns must compile. */
+/**
+ * Checks exclude patterns: non-empty, no control characters (a pattern
+ * matches such a name with `?`, `*` or a `re:` escape), and `re:` patterns
+ * must compile.
+ */
 export function validateExcludePatterns(patterns: readonly string[], field = 'excludePatterns'): string[] {
   for (const pattern of patterns) {
     if (pattern.trim() === '') throw new ValidationError('exclude patterns must not be empty', field);
+    if (CONTROL.test(pattern)) {
+      throw new ValidationError(`exclude pattern ${JSON.stringify(pattern)} contains a control character; match one with ? or * instead`, field);
+    }
+    checkLength(pattern, 'an exclude pattern', field);
     if (pattern.startsWith('re:')) {
       try {
         new RegExp(pattern.slice(3));
@@ -52,17 +116,30 @@ export function validateExcludePatterns(patterns: readonly string[], field = 'ex
       }
     }
   }
+  checkListSize(patterns, 'exclude patterns', field);
   return [...patterns];
 }
 
-const COMPRESSION = /^(none|lz4|zstd(,\d{1,2})?|zlib(,\d)?|lzma(,\d)?|auto,(lz4|zstd(,\d{1,2})?|zlib(,\d)?|lzma(,\d)?)|obfuscate,\d+,.+)$/;
+// borg 1.2's CompressionSpec: levels zstd 1–22, zlib and lzma 0–9; obfuscate 1–6 or 110–123 around a plain or auto spec
+const PLAIN_COMPRESSION = String.raw`none|lz4|zstd(?:,(?:[1-9]|1[0-9]|2[0-2]))?|zlib(?:,[0-9])?|lzma(?:,[0-9])?`;
+const AUTO_COMPRESSION = String.raw`auto,(?:${PLAIN_COMPRESSION})`;
+const COMPRESSION = new RegExp(String.raw`^(?:${PLAIN_COMPRESSION}|${AUTO_COMPRESSION}|obfuscate,(?:[1-6]|11[0-9]|12[0-3]),(?:${PLAIN_COMPRESSION}|${AUTO_COMPRESSION}))$`);
 
-/** Checks a borg `--compression` spec (`lz4`, `zstd,3`, `auto,zlib,6`…). */
+/** Checks a borg `--compression` spec (`lz4`, `zstd,3`, `auto,zlib,6`…) as borg 1.2 accepts it. */
 export function validateCompression(spec: string, field = 'compression'): string {
   if (!COMPRESSION.test(spec)) {
-    throw new ValidationError(`unknown compression "${spec}" (use none, lz4, zstd[,N], zlib[,N], lzma[,N] or auto,…)`, field);
+    throw new ValidationError(
+      `unknown compression ${JSON.stringify(spec)} (use none, lz4, zstd[,1-22], zlib[,0-9], lzma[,0-9], auto,… or obfuscate,…)`,
+      field,
+    );
   }
   return spec;
+}
+
+/** Checks a passphrase: anything but NUL, which cannot reach borg's environment. Never echoes it. */
+export function validatePassphrase(passphrase: string): string {
+  if (passphrase.includes(NUL)) throw new ValidationError('passphrase must not contain NUL characters', 'passphrase');
+  return passphrase;
 }
 
 const ENCRYPTION = new Set([

@@ -1,5 +1,16 @@
-/** Job and repository ids are decimal numbers (the REST job_id); anything else matches nothing. */
-export function parseJobId(id: string | number): number | null {
-  const text = String(id).trim();
-  return /^\d{1,15}$/.test(text) ? Number(text) : null;
+import { NotFoundError } from '../jobs/errors.js';
+import { parseRecordId } from '../jobs/ids.js';
+
+/**
+ * An id argument (job, repository, schedule, API token) as a row id, or null
+ * when it can match no row: decimal digits up to the database's range only
+ * (see parseRecordId).
+ */
+export const parseJobId: (id: string | number) => number | null = parseRecordId;
+
+/** An id argument as a row id; NotFoundError ("<kind> <id> not found") when it can match no row. */
+export function idOrNotFound(kind: string, id: string | number): number {
+  const parsed = parseRecordId(id);
+  if (parsed === null) throw new NotFoundError(`${kind} ${id} not found`);
+  return parsed;
 }

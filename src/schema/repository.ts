@@ -5,7 +5,7 @@ import { retentionOf } from '../jobs/maintenance.js';
 import { parseStringList } from '../jobs/repository-settings.js';
 import { builder } from './builder.js';
 import { BorgErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
-import { parseJobId } from './ids.js';
+import { idOrNotFound, parseJobId } from './ids.js';
 import { AddRepositoryInput, UpdateRepositoryInput } from './repository-inputs.js';
 
 const RetentionRef = builder.objectRef<Repository>('Retention').implement({
@@ -97,13 +97,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-/** Repository ids as the API takes them; a malformed one matches nothing. */
-function repositoryId(id: string): number {
-  const parsed = parseJobId(id);
-  if (parsed === null) throw new NotFoundError(`repository ${id} not found`);
-  return parsed;
-}
-
 builder.mutationFields((t) => ({
   addRepository: t.field({
     type: addResult.union,
@@ -120,10 +113,11 @@ builder.mutationFields((t) => ({
     resolve: (_root, { id, input }, ctx) =>
       addResult.settle(async () => {
         // the contract's union has no NotFoundError: an unknown id is invalid input
-        const repository = await ctx.repositories.update(repositoryId(id), input).catch((error: unknown) => {
+        try {
+          return new RepositoryResult(await ctx.repositories.update(idOrNotFound('repository', id), input));
+        } catch (error) {
           throw error instanceof NotFoundError ? new ValidationError(error.message, 'id') : error;
-        });
-        return new RepositoryResult(repository);
+        }
       }),
   }),
   removeRepository: t.field({
@@ -132,6 +126,6 @@ builder.mutationFields((t) => ({
     description: "Forgets a repository (borg's data is never touched); refused while it has a pending or running job",
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, RepositoryBusyError], directResult: true, union: { name: 'RemoveRepositoryResult' } },
-    resolve: async (_root, { id }, ctx) => new RepositoryResult(await ctx.repositories.remove(repositoryId(id))),
+    resolve: async (_root, { id }, ctx) => new RepositoryResult(await ctx.repositories.remove(idOrNotFound('repository', id))),
   }),
 }));

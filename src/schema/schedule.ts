@@ -3,7 +3,7 @@ import { NotFoundError, ValidationError } from '../jobs/errors.js';
 import type { ScheduleInput } from '../jobs/schedules.js';
 import { builder } from './builder.js';
 import { NotFoundErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
-import { parseJobId } from './ids.js';
+import { idOrNotFound } from './ids.js';
 import { RepositoryRef } from './repository.js';
 
 export const ScheduleRef = builder.prismaObject('Schedule', {
@@ -84,15 +84,8 @@ const RemoveScheduleSuccess = builder.objectRef<{ schedule: Schedule }>('RemoveS
   fields: (t) => ({ id: t.id({ resolve: (result) => result.schedule.id }), name: t.string({ resolve: (result) => result.schedule.name }) }),
 });
 
-/** The API's string ids as numbers; a malformed one matches nothing. */
-function toId(kind: string, id: string | number): number {
-  const parsed = parseJobId(id);
-  if (parsed === null) throw new NotFoundError(`${kind} ${id} not found`);
-  return parsed;
-}
-
 function toInput(input: { repositoryIds?: (string | number)[] | null } & Omit<ScheduleInput, 'repositoryIds'>): ScheduleInput {
-  return { ...input, repositoryIds: input.repositoryIds?.map((id) => toId('repository', id)) ?? null };
+  return { ...input, repositoryIds: input.repositoryIds?.map((id) => idOrNotFound('repository', id)) ?? null };
 }
 
 builder.queryFields((t) => ({
@@ -115,7 +108,7 @@ builder.mutationFields((t) => ({
     description: 'Changes a schedule; its timer follows at once. `repositoryIds` replaces the list and order',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateScheduleInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
-      scheduleResult.settle(async () => new ScheduleResult(await ctx.schedules.update(toId('schedule', id), toInput(input)))),
+      scheduleResult.settle(async () => new ScheduleResult(await ctx.schedules.update(idOrNotFound('schedule', id), toInput(input)))),
   }),
   removeSchedule: t.field({
     type: RemoveScheduleSuccess,
@@ -123,6 +116,6 @@ builder.mutationFields((t) => ({
     description: 'Removes a schedule; its past jobs stay (their scheduleId becomes null)',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RemoveScheduleResult' } },
-    resolve: async (_root, { id }, ctx) => ({ schedule: await ctx.schedules.remove(toId('schedule', id)) }),
+    resolve: async (_root, { id }, ctx) => ({ schedule: await ctx.schedules.remove(idOrNotFound('schedule', id)) }),
   }),
 }));

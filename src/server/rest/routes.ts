@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Yoga } from '../graphql.js';
 import { RestError, restErrorHandler, restErrorOfResult } from './errors.js';
 import { runGraphQL } from './graphql-client.js';
+import { jobIdParam } from './job-id.js';
 import { JOB_FIELDS, toJobJson, type GraphQLJob } from './job-json.js';
 import { booleanQuery, cancelSchema, jobsSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
 
@@ -45,6 +46,8 @@ type JobIdParams = { Params: { job_id: number } };
 export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga }): Promise<void> {
   app.setErrorHandler(restErrorHandler);
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  // every {job_id} route of this scope, the download route included
+  app.addHook('preValidation', jobIdParam);
 
   app.post<{ Body: { repository: string } }>('/start', { schema: startSchema }, async (request) => {
     const data = await runGraphQL<{ startBackup: { __typename: string; message: string; job: { id: string } } }>(
