@@ -6,8 +6,10 @@ import {
   parseRepositoryInfo,
   repositoryInfoArgs,
   runBorgJson,
+  type RepositoryAccess,
 } from '../borg/index.js';
 import type { PrismaClient, Repository } from '../db/client.js';
+import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from './errors.js';
 import {
@@ -21,6 +23,8 @@ import {
   validateSourcePaths,
   type RetentionSettings,
 } from './repository-settings.js';
+import { validatePasscommand } from './passcommand.js';
+import { repositoryAccess } from './repository-access.js';
 import type { RunnerConfig } from './runner.js';
 import { validateCron, validateTimezone } from './scheduler.js';
 import type { ScheduleService } from './schedules.js';
@@ -33,6 +37,8 @@ export interface RepositorySettings {
   sourcePaths?: string[] | null;
   excludePatterns?: string[] | null;
   passphrase?: string | null;
+  /** BORG_PASSCOMMAND instead of a passphrase (an allowed prefix plus one argument); null clears it */
+  passcommand?: string | null;
   compression?: string | null;
   lockWaitSeconds?: number | null;
   /** null clears the policy */
@@ -67,9 +73,10 @@ export class RepositoryService {
   ) {}
 
   /**
-   * Checks the settings that are present and returns the columns they set.
-   * Source paths must exist now: a typo is better caught here than as a
-   * warning in every backup.
+   * Checks the settings that are present and returns the columns they set,
+   * the passphrase encrypted. Source paths must exist now: a typo is better
+   * caught here than as a warning in every backup. A repository has a
+   * passphrase or a passcommand: setting one clears the other.
    */
   #columns(input: RepositorySettings): Prisma.RepositoryUpdateInput {
     const data: Prisma.RepositoryUpdateInput = {};
@@ -85,7 +92,13 @@ export class RepositoryService {
     if (input.compression != null) data.compression = validateCompression(input.compression);
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
-    if (input.passphrase !== undefined) data.passphrase = input.passphrase || null;
+    if (input.passphrase && input.passcommand) throw new ValidationError('a repository has a passphrase or a passcommand, not both', 'passcommand');
+    if (input.passcommand) data.passcommand = validatePasscommand(input.passcommand, this.config.passcommandPrefixes);
+    else if (input.passcommand !== undefined) data.passcommand = null;
+    if (input.passphrase) data.passphrase = this.config.secrets.seal(input.passphrase, REPOSITORY_PASSPHRASE);
+    else if (input.passphrase !== undefined) data.passphrase = null;
+    if (input.passphrase) data.passcommand = null;
+    else if (input.passcommand) data.passphrase = null;
     if (input.timezone != null) validateTimezone(input.timezone);
     if (input.schedule != null) validateCron(input.schedule, input.timezone ?? 'UTC');
     return data;
@@ -101,17 +114,17 @@ export class RepositoryService {
     const data = this.#columns({ compression: 'lz4', ...input, passphrase: input.passphrase ?? null });
     const name = data.name as string;
     const location = data.path as string;
-    const passphrase = (data.passphrase as string | null) ?? null;
+    const access = repositoryAccess({ name, path: location, passphrase: data.passphrase as string | null, passcommand: (data.passcommand as string | undefined) ?? null }, this.config);
     const encryption = input.encryption ?? 'repokey-blake2';
-    if (input.initialize) validateEncryption(encryption, passphrase);
+    if (input.initialize) validateEncryption(encryption, access.passphrase ?? access.passcommand);
     await this.#ensureUnique(name, location, null);
     if (input.schedule && (await this.prisma.schedule.findUnique({ where: { name } }))) {
       throw new ValidationError(`a schedule named "${name}" already exists`, 'schedule');
     }
     if (input.initialize) {
-      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteRepositoryPath(location) }), location, passphrase, () => null);
+      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteRepositoryPath(location) }), access, () => null);
     }
-    const info = await this.#borg(repositoryInfoArgs(location), location, passphrase, parseRepositoryInfo);
+    const info = await this.#borg(repositoryInfoArgs(location), access, parseRepositoryInfo);
     const repository = await this.prisma.repository
       .create({ data: { ...(data as Prisma.RepositoryCreateInput), encryption: info.encryptionMode ?? encryption } })
       .catch(async (error: unknown) => {
@@ -123,15 +136,15 @@ export class RepositoryService {
     return repository;
   }
 
-  /** Changes a repository; a new path or passphrase must open with borg first. */
+  /** Changes a repository; a new path, passphrase or passcommand must open with borg first. */
   async update(id: number, input: RepositorySettings): Promise<Repository> {
     const current = await this.#find(id);
     const data = this.#columns(input);
     const location = (data.path as string | undefined) ?? current.path;
     await this.#ensureUnique((data.name as string | undefined) ?? current.name, location, id);
-    if (data.path !== undefined || data.passphrase !== undefined) {
-      const passphrase = data.passphrase !== undefined ? (data.passphrase as string | null) : current.passphrase;
-      await this.#borg(repositoryInfoArgs(location, current.lockWaitSeconds), location, passphrase, parseRepositoryInfo);
+    if (data.path !== undefined || data.passphrase !== undefined || data.passcommand !== undefined) {
+      const next = { ...current, ...(data as Partial<Pick<Repository, 'path' | 'passphrase' | 'passcommand'>>) };
+      await this.#borg(repositoryInfoArgs(location, current.lockWaitSeconds), repositoryAccess(next, this.config), parseRepositoryInfo);
     }
     const shorthand = await this.#shorthandSchedule(current);
     const repository = await this.prisma.repository.update({ where: { id }, data });
@@ -192,9 +205,9 @@ export class RepositoryService {
     if (clash) throw new ValidationError(`repository "${location}" is already registered as "${clash.name}"`, 'path');
   }
 
-  async #borg<T>(args: string[], location: string, passphrase: string | null, parse: (stdout: string) => T): Promise<T> {
+  async #borg<T>(args: string[], access: RepositoryAccess, parse: (stdout: string) => T): Promise<T> {
     try {
-      return await runBorgJson({ bin: this.config.borgBin, args, env: borgEnvironment({ path: location, passphrase }, this.config.borgEnv) }, parse);
+      return await runBorgJson({ bin: this.config.borgBin, args, env: borgEnvironment(access, this.config.borgEnv) }, parse);
     } catch (error) {
       if (error instanceof BorgCommandError) throw new RepositoryBorgError(error.message, error.msgid, error.exitCode);
       throw error;
