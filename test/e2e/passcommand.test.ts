@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
@@ -30,6 +30,7 @@ describe('passcommand', () => {
   const other = { name: 'other', path: path.join(tmp.dir, 'repos', 'other'), passcommand: `cat ${passDir}/other` };
   let server: TestServer | null = null;
   let homeId = '';
+  let umask = 0;
 
   const start = async (prefixes: string) => {
     await server?.stop();
@@ -45,6 +46,10 @@ describe('passcommand', () => {
   };
 
   beforeAll(async () => {
+    // a fresh installation in a data folder that exists, readable by all, under the usual umask
+    umask = process.umask(0o022);
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o755);
     mkdirSync(sources, { recursive: true });
     writeFileSync(path.join(sources, 'file.txt'), 'data');
     mkdirSync(passDir);
@@ -57,10 +62,11 @@ describe('passcommand', () => {
 
   afterAll(async () => {
     await server?.stop();
+    process.umask(umask);
     tmp.cleanup();
   });
 
-  it('runs borg init, info and create with an allowed passcommand, and without BORG_PASSPHRASE', async () => {
+  it('runs borg init, info and create with an allowed passcommand, without BORG_PASSPHRASE; a fresh data folder gets 0600 files', async () => {
     const added = await query(ADD, { input: { ...home, sourcePaths: [sources], initialize: true } });
     expect(added.addRepository).toMatchObject({ __typename: 'AddRepositorySuccess', repository: { passcommand: home.passcommand, hasPassphrase: false } });
     homeId = added.addRepository.repository.id;
@@ -74,6 +80,12 @@ describe('passcommand', () => {
     expect(getpassRuns().length).toBeGreaterThan(before);
     const { repository } = await query('query($id: ID!) { repository(id: $id) { archives { name } } }', { id: homeId });
     expect(repository.archives).toHaveLength(1);
+    const modes = Object.fromEntries(
+      readdirSync(dataDir)
+        .filter((name) => /^borgql\.db|\.key$/.test(name))
+        .map((name) => [name, (statSync(path.join(dataDir, name)).mode & 0o777).toString(8)]),
+    );
+    expect(modes).toEqual({ 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', 'secrets.key': '600', 'download-token.key': '600' });
   });
 
   it('takes any prefix of the list, e.g. cat with a folder', async () => {
