@@ -73,10 +73,9 @@ export class RepositoryService {
   ) {}
 
   /**
-   * Checks the settings that are present and returns the columns they set,
-   * the passphrase encrypted. Source paths must exist now: a typo is better
-   * caught here than as a warning in every backup. A repository has a
-   * passphrase or a passcommand: setting one clears the other.
+   * Checks the settings that are present and returns the columns they set.
+   * Source paths must exist now: a typo is better caught here than as a
+   * warning in every backup.
    */
   #columns(input: RepositorySettings): Prisma.RepositoryUpdateInput {
     const data: Prisma.RepositoryUpdateInput = {};
@@ -92,16 +91,21 @@ export class RepositoryService {
     if (input.compression != null) data.compression = validateCompression(input.compression);
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
-    if (input.passphrase && input.passcommand) throw new ValidationError('a repository has a passphrase or a passcommand, not both', 'passcommand');
-    if (input.passcommand) data.passcommand = validatePasscommand(input.passcommand, this.config.passcommandPrefixes);
-    else if (input.passcommand !== undefined) data.passcommand = null;
-    if (input.passphrase) data.passphrase = this.config.secrets.seal(input.passphrase, REPOSITORY_PASSPHRASE);
-    else if (input.passphrase !== undefined) data.passphrase = null;
-    if (input.passphrase) data.passcommand = null;
-    else if (input.passcommand) data.passphrase = null;
+    Object.assign(data, this.#secretColumns(input));
     if (input.timezone != null) validateTimezone(input.timezone);
     if (input.schedule != null) validateCron(input.schedule, input.timezone ?? 'UTC');
     return data;
+  }
+
+  /**
+   * The passphrase (encrypted) and passcommand columns an input sets. A
+   * repository has one or the other: setting one clears the other.
+   */
+  #secretColumns({ passphrase, passcommand }: RepositorySettings): { passphrase?: string | null; passcommand?: string | null } {
+    if (passphrase && passcommand) throw new ValidationError('a repository has a passphrase or a passcommand, not both', 'passcommand');
+    if (passcommand) return { passcommand: validatePasscommand(passcommand, this.config.passcommandPrefixes), passphrase: null };
+    if (passphrase) return { passphrase: this.config.secrets.seal(passphrase, REPOSITORY_PASSPHRASE), passcommand: null };
+    return { ...(passphrase !== undefined && { passphrase: null }), ...(passcommand !== undefined && { passcommand: null }) };
   }
 
   /**
@@ -114,7 +118,8 @@ export class RepositoryService {
     const data = this.#columns({ compression: 'lz4', ...input, passphrase: input.passphrase ?? null });
     const name = data.name as string;
     const location = data.path as string;
-    const access = repositoryAccess({ name, path: location, passphrase: data.passphrase as string | null, passcommand: (data.passcommand as string | undefined) ?? null }, this.config);
+    const stored = { passphrase: (data.passphrase as string | undefined) ?? null, passcommand: (data.passcommand as string | undefined) ?? null };
+    const access = repositoryAccess({ name, path: location, ...stored }, this.config);
     const encryption = input.encryption ?? 'repokey-blake2';
     if (input.initialize) validateEncryption(encryption, access.passphrase ?? access.passcommand);
     await this.#ensureUnique(name, location, null);

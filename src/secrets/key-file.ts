@@ -17,7 +17,13 @@ export function restrictToOwner(file: string): void {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  if (mode !== OWNER_ONLY) chmodSync(file, OWNER_ONLY);
+  if (mode === OWNER_ONLY) return;
+  try {
+    chmodSync(file, OWNER_ONLY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${file} is readable by others (mode ${mode.toString(8)}) and could not be set to 0600 (${code}): it must belong to the user borgql runs as, on a writable disk`, { cause: error });
+  }
 }
 
 /**

@@ -88,10 +88,12 @@ describe('passcommand', () => {
     expect(modes).toEqual({ 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', 'secrets.key': '600', 'download-token.key': '600' });
   });
 
-  it('takes any prefix of the list, e.g. cat with a folder', async () => {
+  it('takes any prefix of the list, e.g. cat with a folder; a failing command is a BorgError', async () => {
     const added = await query(ADD, { input: { ...other, sourcePaths: [sources], initialize: true } });
     expect(added.addRepository).toMatchObject({ __typename: 'AddRepositorySuccess', repository: { passcommand: other.passcommand } });
     expect(await backup(other.path)).toEqual({ status: 'COMPLETED', errorMessage: null });
+    const failing = await query(ADD, { input: { name: 'missing', path: path.join(tmp.dir, 'repos', 'missing'), sourcePaths: [sources], passcommand: `cat ${passDir}/missing`, initialize: true } });
+    expect(failing.addRepository).toEqual({ __typename: 'BorgError', message: expect.stringMatching(/^PasscommandFailure: the repository's passcommand failed \(passcommand supplied in BORG_PASSCOMMAND failed/) });
   });
 
   it('refuses other commands, "..", spaces, quotes and options with a ValidationError, and runs nothing', async () => {
