@@ -73,7 +73,9 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
 /**
  * Runs one borg command as a step of a job: its lines go into the job's log
  * (and `tracker`, for create), its process is the one a cancel signals, and
- * its pid is recorded so a restarted server can find it.
+ * its pid is recorded so a restarted server can find it. A repository that
+ * cannot be unlocked (its passphrase does not decrypt, its passcommand is no
+ * longer allowed) gives an error outcome without starting borg.
  */
 export async function runBorgStep(
   job: LiveJob,
