@@ -169,8 +169,10 @@ describe('passphrases at rest', () => {
 
   it('a stored value that does not decrypt fails its job with a clear message; borg does not run', async () => {
     const good = storedPassphrase(added.name) as string;
-    const last = good.at(-1) === 'A' ? 'B' : 'A';
-    setStoredPassphrase(added.name, `${good.slice(0, -1)}${last}`);
+    const parts = good.split(':');
+    const sealed = Buffer.from(parts[4]!, 'base64url');
+    sealed[0]! ^= 1; // one bit of the ciphertext
+    setStoredPassphrase(added.name, [...parts.slice(0, 4), sealed.toString('base64url')].join(':'));
     const job = await backup(added.path);
     setStoredPassphrase(added.name, good);
     expect(job.status).toBe('FAILED');
