@@ -46,7 +46,7 @@ function writeOldVersionDatabase(dbFile: string, row: { name: string; path: stri
 type JobState = { status: string; errorMessage: string | null; logs: { lines: { content: string }[] } };
 
 /**
- * DESIGN.md "Secrets": at rest, passphrases are encrypted with a key file in
+ * At rest, passphrases are encrypted with a key file in
  * the data folder, and the database and key files are 0600 whatever the
  * folder's mode and the umask.
  */
