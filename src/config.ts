@@ -19,6 +19,10 @@ export interface Config {
   publicUrl: string | undefined;
   /** environment handed to borg (BORG_BASE_DIR, HOME, PATH…); secrets are added per repository */
   borgEnv: NodeJS.ProcessEnv;
+  /** BORGQL_PASSCOMMAND_PREFIXES: the commands a repository's passcommand may start with; empty = no passcommands */
+  passcommandPrefixes: string[];
+  /** BORGQL_DISCARD_UNREADABLE_SECRETS: delete stored secrets the key file cannot open instead of refusing to start */
+  discardUnreadableSecrets: boolean;
 }
 
 /** Thrown for a configuration value that cannot work; main prints it and exits 1. */
@@ -34,6 +38,28 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * BORGQL_PASSCOMMAND_PREFIXES, split on `;`: borg runs a passcommand without
+ * a shell, so `;` has no use in one. Each prefix is trimmed; quotes and
+ * backslashes are refused because borg's shlex would join them with the
+ * argument a repository appends in ways nobody reads off the variable.
+ */
+function passcommandPrefixes(raw: string | undefined): string[] {
+  const prefixes = (raw ?? '').split(';').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
+  const bad = prefixes.find((prefix) => /[\x00-\x1f\x7f'"\\]/.test(prefix));
+  if (bad !== undefined) {
+    throw new ConfigError(`BORGQL_PASSCOMMAND_PREFIXES: a prefix is a plain command without quotes, backslashes or control characters, got ${JSON.stringify(bad)}`);
+  }
+  return prefixes;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'no', 'false'].includes(raw)) return false;
+  if (['1', 'yes', 'true'].includes(raw)) return true;
+  throw new ConfigError(`${name} must be yes or no, got "${env[name]}"`);
 }
 
 /** Builds the configuration; relative paths resolve against the working directory. */
@@ -68,5 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     // borg has no use for the server's own secret
     borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
+    passcommandPrefixes: passcommandPrefixes(env.BORGQL_PASSCOMMAND_PREFIXES),
+    discardUnreadableSecrets: flag(env, 'BORGQL_DISCARD_UNREADABLE_SECRETS'),
   };
 }

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createPrismaClient, type PrismaClient } from './db/client.js';
+import { restrictDatabaseFiles } from './db/database-files.js';
 import { applyMigrations, resolveMigrationsDir } from './db/migrate.js';
+import { openSecretsAtRest } from './db/secrets-at-rest.js';
 import { openSqlite } from './db/sqlite.js';
 import { ArchiveCatalog } from './jobs/archives.js';
 import { LogStore } from './jobs/log-store.js';
@@ -42,15 +44,26 @@ export interface ServiceOptions {
 }
 
 /**
- * Migrates the database (idempotent, a few ms) and wires the services.
- * Nothing runs until `start()`.
+ * Migrates the database (idempotent, a few ms), makes its files 0600,
+ * opens the stored secrets with the data folder's key (encrypting clear
+ * text an older version left; a SecretKeyError when the key does not fit)
+ * and wires the services. Nothing runs until `start()`.
  */
 export function createServices(config: Config, options: ServiceOptions): Services {
+  // Created 0700; an existing folder keeps its mode (it may be shared): every file borgql keeps in it is 0600.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  mkdirSync(path.dirname(config.databaseFile), { recursive: true });
+  mkdirSync(path.dirname(config.databaseFile), { recursive: true, mode: 0o700 });
+  restrictDatabaseFiles(config.databaseFile);
   applyMigrations(config.databaseFile, resolveMigrationsDir());
 
   const sqlite = openSqlite(config.databaseFile);
+  let secrets;
+  try {
+    secrets = openSecretsAtRest(sqlite, config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
   const prisma = createPrismaClient(config.databaseUrl);
   const pubsub = new PubSub<JobTopics>();
   const logs = new LogStore(sqlite, {
@@ -58,7 +71,13 @@ export function createServices(config: Config, options: ServiceOptions): Service
     onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
     onError: (jobId, error) => options.warn(`could not write the log of job ${jobId}; retrying`, error),
   });
-  const runnerConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, maxConcurrentJobs: config.maxConcurrentJobs };
+  const runnerConfig = {
+    borgBin: config.borgBin,
+    borgEnv: config.borgEnv,
+    maxConcurrentJobs: config.maxConcurrentJobs,
+    secrets,
+    passcommandPrefixes: config.passcommandPrefixes,
+  };
   const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));

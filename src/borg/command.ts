@@ -15,6 +15,8 @@ import { unsafeLocationReason } from './location.js';
 export interface RepositoryAccess {
   path: string;
   passphrase?: string | null;
+  /** BORG_PASSCOMMAND: a command printing the passphrase; wins over `passphrase` */
+  passcommand?: string | null;
   lockWaitSeconds?: number;
 }
 
@@ -35,16 +37,24 @@ export const DEFAULT_COMPRESSION = 'lz4';
 export function borgEnvironment(access: RepositoryAccess, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(inherited)) if (v !== undefined) env[k] = v;
-  // An operator's own passcommand/fd must not override the repository's passphrase.
+  // An operator's own passcommand/fd must not override the repository's passphrase,
+  // nor BORG_NEW_PASSPHRASE replace it when borg init creates the repository key.
   delete env.BORG_PASSCOMMAND;
   delete env.BORG_PASSPHRASE_FD;
+  delete env.BORG_NEW_PASSPHRASE;
   // borg prints naive local timestamps; UTC makes them unambiguous (parse.ts relies on it).
   env.TZ = 'UTC';
   // Python needs a UTF-8 locale to print non-ASCII paths instead of escaping them.
   env.LANG = 'C.UTF-8';
-  // Empty instead of unset: an encrypted repository then fails with PassphraseWrong
-  // at once rather than prompting on a closed stdin (NoPassphraseFailure after noise).
-  env.BORG_PASSPHRASE = access.passphrase ?? '';
+  if (access.passcommand) {
+    // borg reads BORG_PASSPHRASE first, even empty, and would never run the command
+    delete env.BORG_PASSPHRASE;
+    env.BORG_PASSCOMMAND = access.passcommand;
+  } else {
+    // Empty instead of unset: an encrypted repository then fails with PassphraseWrong
+    // at once rather than prompting on a closed stdin (NoPassphraseFailure after noise).
+    env.BORG_PASSPHRASE = access.passphrase ?? '';
+  }
   // Only repositories an admin registered are ever opened, so a first contact with an
   // unencrypted one is expected; without this borg aborts (Cache.CacheInitAbortedError).
   env.BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK = 'yes';

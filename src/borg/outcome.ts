@@ -29,6 +29,7 @@ export class BorgCommandError extends Error {
 const EXPLAIN: Record<string, string> = {
   PassphraseWrong: 'wrong passphrase',
   NoPassphraseFailure: 'the repository is encrypted and no passphrase is configured',
+  PasscommandFailure: "the repository's passcommand failed",
   'Repository.DoesNotExist': 'repository does not exist',
   'Repository.InvalidRepository': 'not a borg repository',
   'Repository.AlreadyExists': 'a repository already exists at this path',

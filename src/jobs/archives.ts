@@ -1,6 +1,7 @@
-import { BorgCommandError, borgEnvironment, listArgs, parseArchiveList, runBorgJson, type ArchiveSummary } from '../borg/index.js';
+import { BorgCommandError, listArgs, parseArchiveList, runBorgJson, type ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { RepositoryBorgError } from './errors.js';
+import { repositoryEnvironment } from './repository-access.js';
 import type { RunnerConfig } from './runner.js';
 
 interface CacheEntry {
@@ -46,7 +47,7 @@ export class ArchiveCatalog {
   }
 
   async #list(repository: Repository): Promise<ArchiveSummary[]> {
-    const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, this.config.borgEnv);
+    const env = repositoryEnvironment(repository, this.config);
     try {
       return await runBorgJson({ bin: this.config.borgBin, args: listArgs(repository.path, repository.lockWaitSeconds), env }, parseArchiveList);
     } catch (error) {

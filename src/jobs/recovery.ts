@@ -64,7 +64,8 @@ async function releaseRepository(repository: Repository, borgPid: number | null,
     (holder) => holder.pid === borgPid && !(isProcessAlive(holder.pid) && isBorgProcessFor(holder.pid, repository.path)),
   );
   if (!stale) return;
-  const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, config.borgEnv);
+  // break-lock opens neither the key nor the manifest: no secret is handed out for it
+  const env = borgEnvironment({ path: repository.path }, config.borgEnv);
   const result = await runBorg({ bin: config.borgBin, args: breakLockArgs(repository.path), env });
   log.append(
     result.outcome.kind === 'success'

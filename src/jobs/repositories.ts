@@ -7,8 +7,10 @@ import {
   parseRepositoryInfo,
   repositoryInfoArgs,
   runBorgJson,
+  type RepositoryAccess,
 } from '../borg/index.js';
 import type { PrismaClient, Repository } from '../db/client.js';
+import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from './errors.js';
 import {
@@ -23,6 +25,8 @@ import {
   validateSourcePaths,
   type RetentionSettings,
 } from './repository-settings.js';
+import { validatePasscommand } from './passcommand.js';
+import { repositoryAccess } from './repository-access.js';
 import type { RunnerConfig } from './runner.js';
 import { validateCron, validateTimezone } from './scheduler.js';
 import type { ScheduleService } from './schedules.js';
@@ -35,6 +39,8 @@ export interface RepositorySettings {
   sourcePaths?: string[] | null;
   excludePatterns?: string[] | null;
   passphrase?: string | null;
+  /** BORG_PASSCOMMAND instead of a passphrase (an allowed prefix plus one argument); null clears it */
+  passcommand?: string | null;
   compression?: string | null;
   lockWaitSeconds?: number | null;
   /** null clears the policy */
@@ -81,10 +87,21 @@ export class RepositoryService {
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
     if (input.passphrase) validatePassphrase(input.passphrase);
-    if (input.passphrase !== undefined) data.passphrase = input.passphrase || null;
+    Object.assign(data, this.#secretColumns(input));
     if (input.timezone != null) validateTimezone(input.timezone);
     if (input.schedule != null) validateCron(input.schedule, input.timezone ?? 'UTC');
     return data;
+  }
+
+  /**
+   * The passphrase (encrypted) and passcommand columns an input sets. A
+   * repository has one or the other: setting one clears the other.
+   */
+  #secretColumns({ passphrase, passcommand }: RepositorySettings): { passphrase?: string | null; passcommand?: string | null } {
+    if (passphrase && passcommand) throw new ValidationError('a repository has a passphrase or a passcommand, not both', 'passcommand');
+    if (passcommand) return { passcommand: validatePasscommand(passcommand, this.config.passcommandPrefixes), passphrase: null };
+    if (passphrase) return { passphrase: this.config.secrets.seal(passphrase, REPOSITORY_PASSPHRASE), passcommand: null };
+    return { ...(passphrase !== undefined && { passphrase: null }), ...(passcommand !== undefined && { passcommand: null }) };
   }
 
   /**
@@ -97,17 +114,18 @@ export class RepositoryService {
     const data = this.#columns({ compression: 'lz4', ...input, passphrase: input.passphrase ?? null });
     const name = data.name as string;
     const location = data.path as string;
-    const passphrase = (data.passphrase as string | null) ?? null;
+    const stored = { passphrase: (data.passphrase as string | undefined) ?? null, passcommand: (data.passcommand as string | undefined) ?? null };
+    const access = repositoryAccess({ name, path: location, ...stored }, this.config);
     const encryption = input.encryption ?? 'repokey-blake2';
-    if (input.initialize) validateEncryption(encryption, passphrase);
+    if (input.initialize) validateEncryption(encryption, access.passphrase ?? access.passcommand);
     await this.#ensureUnique(name, location, null);
     if (input.schedule && (await this.prisma.schedule.findUnique({ where: { name } }))) {
       throw new ValidationError(`a schedule named "${name}" already exists`, 'schedule');
     }
     if (input.initialize) {
-      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteLocation(location) }), location, passphrase, () => null);
+      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteLocation(location) }), access, () => null);
     }
-    const info = await this.#borg(repositoryInfoArgs(location), location, passphrase, parseRepositoryInfo);
+    const info = await this.#borg(repositoryInfoArgs(location), access, parseRepositoryInfo);
     const repository = await this.prisma.repository
       .create({ data: { ...(data as Prisma.RepositoryCreateInput), encryption: info.encryptionMode ?? encryption } })
       .catch(async (error: unknown) => {
@@ -119,15 +137,15 @@ export class RepositoryService {
     return repository;
   }
 
-  /** Changes a repository; a new path or passphrase must open with borg first. */
+  /** Changes a repository; a new path, passphrase or passcommand must open with borg first. */
   async update(id: number, input: RepositorySettings): Promise<Repository> {
     const current = await this.#find(id);
     const data = this.#columns(input);
     const location = (data.path as string | undefined) ?? current.path;
     await this.#ensureUnique((data.name as string | undefined) ?? current.name, location, id);
-    if (data.path !== undefined || data.passphrase !== undefined) {
-      const passphrase = data.passphrase !== undefined ? (data.passphrase as string | null) : current.passphrase;
-      await this.#borg(repositoryInfoArgs(location, current.lockWaitSeconds), location, passphrase, parseRepositoryInfo);
+    if (data.path !== undefined || data.passphrase !== undefined || data.passcommand !== undefined) {
+      const next = { ...current, ...(data as Partial<Pick<Repository, 'path' | 'passphrase' | 'passcommand'>>) };
+      await this.#borg(repositoryInfoArgs(location, current.lockWaitSeconds), repositoryAccess(next, this.config), parseRepositoryInfo);
     }
     const shorthand = await this.#shorthandSchedule(current);
     const repository = await this.prisma.repository.update({ where: { id }, data });
@@ -188,9 +206,9 @@ export class RepositoryService {
     if (clash) throw new ValidationError(`repository "${location}" is already registered as "${clash.name}"`, 'path');
   }
 
-  async #borg<T>(args: string[], location: string, passphrase: string | null, parse: (stdout: string) => T): Promise<T> {
+  async #borg<T>(args: string[], access: RepositoryAccess, parse: (stdout: string) => T): Promise<T> {
     try {
-      return await runBorgJson({ bin: this.config.borgBin, args, env: borgEnvironment({ path: location, passphrase }, this.config.borgEnv) }, parse);
+      return await runBorgJson({ bin: this.config.borgBin, args, env: borgEnvironment(access, this.config.borgEnv) }, parse);
     } catch (error) {
       if (error instanceof BorgCommandError) throw new RepositoryBorgError(error.message, error.msgid, error.exitCode);
       throw error;

@@ -1,6 +1,5 @@
 import {
   archiveNameFor,
-  borgEnvironment,
   createArgs,
   parseCreateSummary,
   startBorg,
@@ -9,16 +8,22 @@ import {
   type BorgRunResult,
 } from '../borg/index.js';
 import { compileExcludes } from '../borg/patterns.js';
+import { RepositoryBorgError } from './errors.js';
 import type { LiveJob } from './live-job.js';
 import { prescanSources } from './prescan.js';
 import { ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
 import { parseStringList } from './repository-settings.js';
+import { repositoryEnvironment, type RepositorySecrets } from './repository-access.js';
 
 /** What a runner needs from the server's configuration. */
-export interface RunnerConfig {
+export interface RunnerConfig extends RepositorySecrets {
   borgBin: string;
-  borgEnv: NodeJS.ProcessEnv;
+}
+
+/** The result of a step whose borg never started because the repository cannot be unlocked. */
+function notStarted(message: string): BorgRunResult {
+  return { exitCode: null, signal: null, stdout: '', durationMs: 0, outcome: { kind: 'error', exitCode: null, msgid: null, message } };
 }
 
 /**
@@ -68,7 +73,9 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
 /**
  * Runs one borg command as a step of a job: its lines go into the job's log
  * (and `tracker`, for create), its process is the one a cancel signals, and
- * its pid is recorded so a restarted server can find it.
+ * its pid is recorded so a restarted server can find it. A repository that
+ * cannot be unlocked (its passphrase does not decrypt, its passcommand is no
+ * longer allowed) gives an error outcome without starting borg.
  */
 export async function runBorgStep(
   job: LiveJob,
@@ -77,8 +84,13 @@ export async function runBorgStep(
   tracker: ProgressTracker | null = null,
   onStarted?: () => void,
 ): Promise<BorgRunResult> {
-  const repository = job.row.repository;
-  const env = borgEnvironment({ path: repository.path, passphrase: repository.passphrase }, config.borgEnv);
+  let env: Record<string, string>;
+  try {
+    env = repositoryEnvironment(job.row.repository, config);
+  } catch (error) {
+    if (error instanceof RepositoryBorgError) return notStarted(error.message);
+    throw error;
+  }
   job.note(`borg ${args.join(' ')}`);
   const borg = startBorg({ bin: config.borgBin, args, env, onEvent: (event) => recordBorgEvent(job, event, tracker) });
   job.process = borg;

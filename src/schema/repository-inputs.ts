@@ -15,6 +15,10 @@ export const RetentionInput = builder.inputType('RetentionInput', {
   }),
 });
 
+const passcommandDescription =
+  'BORG_PASSCOMMAND instead of a passphrase, for passphrases kept in a secret manager: a command prefix the operator allowed ' +
+  '(BORGQL_PASSCOMMAND_PREFIXES) plus one plain argument, e.g. "pass show borg/home"; not together with passphrase';
+
 const scheduleDescription = 'shorthand: a schedule of this repository alone (cron, 5 fields or 6 with seconds) named after it';
 
 export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
@@ -23,7 +27,8 @@ export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
     path: t.string({ required: true, description: "local absolute path or ssh://… (borg's own syntax)" }),
     sourcePaths: t.stringList({ required: true, description: 'what gets backed up (absolute paths)' }),
     excludePatterns: t.stringList({ defaultValue: [], description: 'borg exclude patterns (fm:, sh:, re:, pp:, pf:)' }),
-    passphrase: t.string({ description: 'write-only; reaches borg through its environment only' }),
+    passphrase: t.string({ description: 'write-only; reaches borg through its environment only, encrypted at rest' }),
+    passcommand: t.string({ description: passcommandDescription }),
     encryption: t.string({ defaultValue: 'repokey-blake2', description: 'used when initialize is true' }),
     initialize: t.boolean({ defaultValue: false, description: 'run `borg init` first; else the repository must exist' }),
     compression: t.string({ defaultValue: 'lz4' }),
@@ -41,7 +46,8 @@ export const UpdateRepositoryInput = builder.inputType('UpdateRepositoryInput', 
     path: t.string({ description: 'a new location must open with borg (borg info)' }),
     sourcePaths: t.stringList(),
     excludePatterns: t.stringList(),
-    passphrase: t.string({ description: 'write-only; checked with borg info before it is stored' }),
+    passphrase: t.string({ description: 'write-only; checked with borg info before it is stored; replaces a passcommand; null removes it' }),
+    passcommand: t.string({ description: `${passcommandDescription}; checked with borg info; replaces a stored passphrase; null removes it` }),
     compression: t.string(),
     lockWaitSeconds: t.int(),
     retention: t.field({ type: RetentionInput, description: 'null removes the policy (no more prune)' }),

@@ -44,6 +44,10 @@ export const RepositoryRef = builder.prismaObject('Repository', {
     encryption: t.exposeString('encryption'),
     lockWaitSeconds: t.exposeInt('lockWaitSeconds'),
     hasPassphrase: t.boolean({ resolve: (repository) => repository.passphrase !== null && repository.passphrase !== '' }),
+    passcommand: t.exposeString('passcommand', {
+      nullable: true,
+      description: 'the command borg runs to get the passphrase (BORG_PASSCOMMAND); it names a secret, it is not one',
+    }),
     retention: t.field({
       type: RetentionRef,
       nullable: true,
@@ -108,7 +112,7 @@ builder.mutationFields((t) => ({
   updateRepository: t.field({
     type: addResult.union,
     authScopes: { admin: true },
-    description: 'Changes settings (an unknown id is a ValidationError on `id`); a new path or passphrase must open with borg first. Queued jobs use the new settings',
+    description: 'Changes settings (an unknown id is a ValidationError on `id`); a new path, passphrase or passcommand must open with borg first. Queued jobs use the new settings',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateRepositoryInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
       addResult.settle(async () => {

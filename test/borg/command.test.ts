@@ -32,6 +32,15 @@ describe('borgEnvironment', () => {
     });
   });
 
+  it("hands a passcommand over instead of any passphrase (borg would read BORG_PASSPHRASE first), and never the operator's BORG_NEW_PASSPHRASE", () => {
+    const env = borgEnvironment({ path: '/r', passphrase: 'ignored', passcommand: 'pass show borg/r' }, { ...inherited, BORG_NEW_PASSPHRASE: 'init-override' });
+    expect(env.BORG_PASSCOMMAND).toBe('pass show borg/r');
+    expect(env).not.toHaveProperty('BORG_PASSPHRASE');
+    expect(env).not.toHaveProperty('BORG_PASSPHRASE_FD');
+    expect(env).not.toHaveProperty('BORG_NEW_PASSPHRASE');
+    expect(borgEnvironment({ path: '/r', passphrase: 's' }, { BORG_NEW_PASSPHRASE: 'init-override' })).not.toHaveProperty('BORG_NEW_PASSPHRASE');
+  });
+
   it('uses an empty passphrase when none is configured, and does not mutate its input', () => {
     expect(borgEnvironment({ path: '/r' }, inherited).BORG_PASSPHRASE).toBe('');
     expect(borgEnvironment({ path: '/r', passphrase: null }, inherited).BORG_PASSPHRASE).toBe('');

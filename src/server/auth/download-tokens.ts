@@ -1,6 +1,6 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
+import { createKeyFile, readKeyFile } from '../../secrets/key-file.js';
 
 /** The file in the data dir holding the signing key of download tokens. */
 export const DOWNLOAD_KEY_FILE = 'download-token.key';
@@ -22,17 +22,14 @@ export function signDownloadToken(key: Buffer, jobId: number, expiresAt: number)
   return `${jobId}.${expiresAt}.${signature(key, jobId, expiresAt).toString('base64url')}`;
 }
 
-/** Reads the signing key, creating it (0600, exclusively) on first start. */
+/**
+ * Reads the signing key, creating it (0600, exclusively) on first start. A
+ * key readable by others would let them mint download links: its mode is
+ * tightened to 0600 at every start.
+ */
 export function loadDownloadKey(dataDir: string): Buffer {
   const file = path.join(dataDir, DOWNLOAD_KEY_FILE);
-  try {
-    writeFileSync(file, randomBytes(KEY_BYTES), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  // a key readable by others would let them mint download links: tighten it
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  const key = readFileSync(file);
+  const key = readKeyFile(file) ?? createKeyFile(file, KEY_BYTES);
   if (key.length < KEY_BYTES) throw new Error(`${file} is too short to be a signing key; delete it to get a new one`);
   return key;
 }
