@@ -12,12 +12,13 @@ export interface FailureLimits {
   maxAddresses: number;
 }
 
-export const DEFAULT_FAILURE_LIMITS: FailureLimits = { maxFailures: 30, windowMs: 60_000, maxAddresses: 50_000 };
+export const DEFAULT_FAILURE_LIMITS: FailureLimits = { maxFailures: 30, windowMs: 60_000, maxAddresses: 20_000 };
 
 /** Tokens an address is remembered to have authenticated with (the most recent ones). */
 const TRUSTED_PER_ADDRESS = 4;
 
 interface AddressRecord {
+  /** when the current window's first failure happened */
   windowStart: number;
   /** failures in the window, attempts in flight included (a burst of parallel guesses counts at once) */
   failures: number;
@@ -62,7 +63,8 @@ function fingerprint(secret: string): number {
  * that address before: a script keeps working while someone on its address
  * floods wrong tokens, and the flood gets no more guesses. Successes never
  * reset the count, so valid requests cannot buy an attacker more tries.
- * Memory is bounded by `maxAddresses` records of a few dozen bytes.
+ * Memory is bounded by `maxAddresses` records of about 240 bytes each
+ * (20,000 by default: ~5 MB).
  */
 export class AuthFailureLimiter {
   readonly #records: LruMap<string, AddressRecord>;
@@ -89,21 +91,24 @@ export class AuthFailureLimiter {
     const now = this.now();
     const print = fingerprint(secret);
     let record = this.#records.get(key);
-    if (!record || now - record.windowStart >= this.limits.windowMs) {
-      record = { windowStart: now, failures: 0, trusted: record?.trusted ?? [] };
+    if (!record) {
+      record = { windowStart: now, failures: 0, trusted: [] };
       this.#records.set(key, record);
     }
+    if (record.failures > 0 && now - record.windowStart >= this.limits.windowMs) record.failures = 0;
     if (record.failures >= this.limits.maxFailures && !record.trusted.includes(print)) {
       return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil((record.windowStart + this.limits.windowMs - now) / 1000)) };
     }
-    const attempt = record;
-    attempt.failures++;
-    // the outcome is booked on the address's record as it is then: a window that ended meanwhile
-    // (or a record forgotten) was replaced, and its count is not this attempt's to change
+    // a window starts with its first failure (an attempt counts as one until it succeeds)
+    if (record.failures === 0) record.windowStart = now;
+    record.failures++;
+    const attempt = { record, windowStart: record.windowStart };
+    // a success takes its count back, unless that window ended meanwhile (the count is no longer its)
     const settle = (principal: T | null) => {
-      const current = this.#records.peek(key);
-      if (current === attempt) attempt.failures--;
-      if (principal !== null && current) current.trusted = [print, ...current.trusted.filter((known) => known !== print)].slice(0, TRUSTED_PER_ADDRESS);
+      if (attempt.record.windowStart === attempt.windowStart && attempt.record.failures > 0) attempt.record.failures--;
+      if (principal !== null) {
+        attempt.record.trusted = [print, ...attempt.record.trusted.filter((known) => known !== print)].slice(0, TRUSTED_PER_ADDRESS);
+      }
     };
     let principal: T | null;
     try {
