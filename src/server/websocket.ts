@@ -4,8 +4,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../schema/context.js';
 import type { AuthFailureLimiter } from './auth/failure-limiter.js';
-import { tooManyFailures } from './auth/hook.js';
-import { parseBearer, type ApiTokenService } from './auth/tokens.js';
+import { authenticateBearer, tooManyFailures } from './auth/hook.js';
+import type { ApiTokenService } from './auth/tokens.js';
 import type { Yoga } from './graphql.js';
 import { MAX_REQUEST_BYTES } from './request-size.js';
 
@@ -32,16 +32,14 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.extra.request.headers.authorization;
-        const secret = parseBearer(header);
-        if (secret === null) return false;
-        const outcome = await limiter.guard(ctx.extra.request.socket.remoteAddress, secret, (presented) => tokens.authenticate(presented));
-        if (outcome.limited) {
+        const outcome = await authenticateBearer(tokens, limiter, header, ctx.extra.request.socket.remoteAddress);
+        if (outcome.status === 'limited') {
           // graphql-ws's own refusal (4403 after `false`) then finds the socket closing and sends nothing
           ctx.extra.socket.close(4429, tooManyFailures(outcome.retryAfterSeconds).message);
           return false;
         }
+        if (outcome.status !== 'authenticated') return false;
         const principal = outcome.principal;
-        if (!principal) return false;
         // a revocation closes the connection and with it every running subscription
         const socket = ctx.extra.socket;
         const release = tokens.holdSession(principal.tokenId, () => socket.close(4403, 'Forbidden: token revoked'));

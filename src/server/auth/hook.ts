@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../schema/context.js';
+import type { Principal, TokenPrincipal } from '../../schema/context.js';
 import { replyError, type ErrorAnswer } from '../error-replies.js';
 import type { AuthFailureLimiter } from './failure-limiter.js';
 import { parseBearer, type ApiTokenService } from './tokens.js';
@@ -51,6 +51,31 @@ export function tooManyFailures(retryAfterSeconds: number): ErrorAnswer {
   };
 }
 
+/** What an Authorization value amounts to, from a client address. */
+export type BearerOutcome =
+  | { status: 'missing' }
+  | { status: 'limited'; retryAfterSeconds: number }
+  | { status: 'invalid' }
+  | { status: 'authenticated'; principal: TokenPrincipal };
+
+/**
+ * Authenticates `Authorization: Bearer <token>` as sent from `address`, the
+ * failures limited per address (HTTP requests and WebSocket connections
+ * share the count). No token at all is not a failure: it guesses nothing.
+ */
+export async function authenticateBearer(
+  tokens: ApiTokenService,
+  limiter: AuthFailureLimiter,
+  header: unknown,
+  address: string | undefined,
+): Promise<BearerOutcome> {
+  const secret = parseBearer(header);
+  if (secret === null) return { status: 'missing' };
+  const outcome = await limiter.guard(address, secret, (presented) => tokens.authenticate(presented));
+  if (outcome.limited) return { status: 'limited', retryAfterSeconds: outcome.retryAfterSeconds };
+  return outcome.principal ? { status: 'authenticated', principal: outcome.principal } : { status: 'invalid' };
+}
+
 /**
  * Bearer-token authentication for every route of the app, present and
  * future (an onRequest hook on the root instance, which every plugin
@@ -63,12 +88,11 @@ export function registerAuthHook(app: FastifyInstance, tokens: ApiTokenService, 
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request, routes)) return;
-    const secret = parseBearer(request.headers.authorization);
-    if (secret === null) return replyError(request, reply, unauthenticated('authentication required: send Authorization: Bearer <token>'));
-    const outcome = await limiter.guard(request.ip, secret, (presented) => tokens.authenticate(presented));
-    if (outcome.limited) return replyError(request, reply, tooManyFailures(outcome.retryAfterSeconds));
+    const outcome = await authenticateBearer(tokens, limiter, request.headers.authorization, request.ip);
+    if (outcome.status === 'missing') return replyError(request, reply, unauthenticated('authentication required: send Authorization: Bearer <token>'));
+    if (outcome.status === 'limited') return replyError(request, reply, tooManyFailures(outcome.retryAfterSeconds));
+    if (outcome.status === 'invalid') return replyError(request, reply, unauthenticated('invalid or revoked token'));
     const principal = outcome.principal;
-    if (!principal) return replyError(request, reply, unauthenticated('invalid or revoked token'));
     request.auth = principal;
     if ((request.headers.accept ?? '').includes('text/event-stream')) {
       // an SSE subscription can outlive its token: a revocation cuts the stream
