@@ -9,10 +9,9 @@ import { replyError } from './error-replies.js';
  */
 export function isWellFormedTarget(host: string | undefined, target: string): boolean {
   if (host === undefined) return true;
-  if (!URL.canParse(`http://${host}`)) return false;
-  const url = new URL(`http://${host}`);
-  const plainHost = url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '' && !/[/?#@\\]/.test(host);
-  return plainHost && URL.canParse(`http://${host}${target}`);
+  // without these characters the header cannot carry user info, a path, a query or a fragment
+  if (/[/?#@\\\s]/.test(host)) return false;
+  return URL.canParse(`http://${host}`) && URL.canParse(`http://${host}${target}`);
 }
 
 /**

@@ -89,6 +89,16 @@ describe('hostile HTTP and WebSocket input', () => {
     expect(missing.body).toEqual({ detail: 'no route GET /nowhere' });
   });
 
+  it('a body over 1 MiB is a 413 in the route’s dialect', async () => {
+    const big = JSON.stringify({ repository: 'r'.repeat(MAX_REQUEST_BYTES) });
+    const start = await rest(server.url, 'POST', '/api/backup/start', { rawBody: big });
+    expect(start.status).toBe(413);
+    expect(Object.keys(start.body)).toEqual(['detail']);
+    const graphql = await fetch(server.graphqlUrl, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: big });
+    expect(graphql.status).toBe(413);
+    expect((await graphql.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+
   it('malformed JSON posted to /graphql is a 400 GraphQL error, not Fastify’s own shape', async () => {
     const response = await fetch(server.graphqlUrl, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: '{"query": ' });
     expect(response.status).toBe(400);
