@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { gql, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { tempDir } from '../helpers/server.js';
+import { bearer, tempDir } from '../helpers/server.js';
 
 /**
  * Prisma quotes what a failed call was given (its arguments, the
@@ -72,5 +73,26 @@ describe('Prisma errors are logged by class and code, never with what they quote
     expect(warning).toMatch(/PrismaClientKnownRequestError/);
     expect(warning).toMatch(/P2039/);
     expect(server.output()).not.toContain(secretTokenName);
+  });
+
+  it('a token lookup that fails: HTTP answers 500, graphql-ws closes 4500, neither with Prisma’s message', async () => {
+    database.exec('ALTER TABLE ApiToken RENAME TO ApiTokenAway');
+    try {
+      const answer = await rest(server.url, 'GET', '/api/backup/jobs');
+      expect(answer).toMatchObject({ status: 500, body: { detail: 'internal server error' } });
+      const closed = await new Promise<{ code: number; reason: string }>((resolve, reject) => {
+        const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: bearer() })));
+        socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+        socket.on('error', reject);
+      });
+      expect(closed).toEqual({ code: 4500, reason: 'Internal server error' });
+    } finally {
+      database.exec('ALTER TABLE ApiTokenAway RENAME TO ApiToken');
+    }
+    await expect.poll(() => server.output()).toMatch(/authentication failed: PrismaClientKnownRequestError P2021 \(message withheld/);
+    expect(server.output()).toMatch(/"type":"PrismaClientKnownRequestError","code":"P2021","message":"PrismaClientKnownRequestError P2021 \(message withheld/);
+    expect(server.output()).not.toMatch(/Invalid `prisma\.apiToken/);
+    expect((await rest(server.url, 'GET', '/api/backup/jobs')).status).toBe(200);
   });
 });
