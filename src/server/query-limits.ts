@@ -24,7 +24,7 @@ export const QUERY_LIMITS = {
   directives: 20,
   /** graphql-armor's structural cost: 2 per object, 1 per scalar, ×1.5 per level of nesting */
   cost: 5_000,
-  /** list items the document can return: `jobs(limit)` × `logs(limit)` × …, summed over the document */
+  /** list items the document can make the server read: `jobs(limit)` × `logs(limit)` × …, summed over the document */
   listItems: 250_000,
 } as const;
 
@@ -55,7 +55,7 @@ function useDocumentLength(): Plugin {
   };
 }
 
-/** Refuses, before execution, an operation whose lists could hold more than QUERY_LIMITS.listItems items (variables known). */
+/** Refuses, before execution, an operation that could read more than QUERY_LIMITS.listItems list items (its variables known by then). */
 function useListItemsLimit(): Plugin {
   const refusal = (args: Pick<ExecutionArgs, 'schema' | 'document' | 'variableValues' | 'operationName'>) => {
     const items = listItemsOf(args.schema, args.document, args.variableValues, args.operationName);
