@@ -7,6 +7,7 @@ import type { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { authenticateBearer, tooManyFailures } from './auth/hook.js';
 import type { ApiTokenService } from './auth/tokens.js';
 import type { Yoga } from './graphql.js';
+import { describeErrorForLog } from './log-safety.js';
 import { MAX_REQUEST_BYTES } from './request-size.js';
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -28,11 +29,19 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
+      // close reasons never carry an error's message (NODE_ENV is not always "production" where this runs)
+      isProd: true,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.extra.request.headers.authorization;
-        const outcome = await authenticateBearer(tokens, limiter, header, ctx.extra.request.socket.remoteAddress);
+        let outcome;
+        try {
+          outcome = await authenticateBearer(tokens, limiter, header, ctx.extra.request.socket.remoteAddress);
+        } catch (error) {
+          // graphql-ws prints what onConnect throws to stderr: a Prisma error only by its class and code
+          throw new Error(`authentication failed: ${describeErrorForLog(error)}`);
+        }
         if (outcome.status === 'limited') {
           // graphql-ws's own refusal (4403 after `false`) then finds the socket closing and sends nothing
           ctx.extra.socket.close(4429, tooManyFailures(outcome.retryAfterSeconds).message);
