@@ -17,6 +17,8 @@ export interface Config {
   downloadTokenTtlSeconds: number;
   /** BORGQL_PUBLIC_URL: the base of absolute URLs the API hands out (behind a proxy); else the request's Host */
   publicUrl: string | undefined;
+  /** BORGQL_CORS_ORIGINS: origins (`https://host[:port]`) whose pages may call the API cross-site; empty: none */
+  corsOrigins: string[];
   /** environment handed to borg (BORG_BASE_DIR, HOME, PATH…); secrets are added per repository */
   borgEnv: NodeJS.ProcessEnv;
   /** BORGQL_PASSCOMMAND_PREFIXES: the commands a repository's passcommand may start with; empty = no passcommands */
@@ -62,6 +64,19 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be yes or no, got "${env[name]}"`);
 }
 
+/** BORGQL_CORS_ORIGINS: comma-separated origins, each normalised as a browser sends it (lower-case host, no default port). */
+function corsOrigins(raw: string | undefined): string[] {
+  const origins = (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  return origins.map((entry) => {
+    const url = URL.canParse(entry) ? new URL(entry) : null;
+    const plain = url && /^https?:$/.test(url.protocol) && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+    if (!url || !plain || !/^[a-z]+:\/\/[^/]+\/?$/i.test(entry)) {
+      throw new ConfigError(`BORGQL_CORS_ORIGINS takes origins such as https://dashboard.example.org, got "${entry}"`);
+    }
+    return url.origin;
+  });
+}
+
 /** Builds the configuration; relative paths resolve against the working directory. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.BORGQL_DATA_DIR || './data');
@@ -92,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     downloadTokenTtlSeconds: integer(env, 'BORGQL_DOWNLOAD_TOKEN_TTL', 300, 1),
     publicUrl,
+    corsOrigins: corsOrigins(env.BORGQL_CORS_ORIGINS),
     // borg has no use for the server's own secret
     borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
     passcommandPrefixes: passcommandPrefixes(env.BORGQL_PASSCOMMAND_PREFIXES),

@@ -7,9 +7,15 @@ import { createServices } from '../services.js';
 import { registerMetrics } from './metrics.js';
 import type { Services } from '../schema/context.js';
 import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
+import { AuthFailureLimiter, type FailureLimits } from './auth/failure-limiter.js';
 import { registerAuthHook } from './auth/hook.js';
 import { ApiTokenService } from './auth/tokens.js';
+import { registerCors } from './cors.js';
+import { GRAPHQL_ENDPOINT, clientErrorHandler, frameworkErrorHandler, replyError, rootErrorHandler } from './error-replies.js';
 import { createGraphQLServer, type Yoga } from './graphql.js';
+import { registerHostCheck } from './host-header.js';
+import { scrubLogArguments, serializeErrorForLog } from './log-safety.js';
+import { MAX_REQUEST_BYTES } from './request-size.js';
 import { DOWNLOAD_ROUTE_URL, restApi } from './rest/index.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 
@@ -19,6 +25,8 @@ export interface AppOptions {
   logLevel?: string | false;
   /** minimum gap between two progress writes of a job (default 1000 ms) */
   persistIntervalMs?: number;
+  /** failed authentications allowed per client address (default DEFAULT_FAILURE_LIMITS) */
+  authFailureLimits?: FailureLimits;
 }
 
 /** A composed borgql server; `start()` recovers jobs, then listens. */
@@ -49,14 +57,27 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         ? false
         : {
             level: logLevel,
-            // an error logged with its request shows the path only: query strings carry download tokens
-            serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }) },
+            serializers: {
+              // an error logged with its request shows the path only: query strings carry download tokens
+              req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+              // Prisma errors quote arguments and values: logged by class and code only
+              err: serializeErrorForLog,
+            },
+            hooks: { logMethod: scrubLogArguments },
           },
     // request lines would log URLs (download tokens live in query strings); errors still log
     logController: new LogController({ disableRequestLogging: true }),
     // SSE subscriptions such as jobEvents never end by themselves; close() must not wait for them
     forceCloseConnections: true,
+    bodyLimit: MAX_REQUEST_BYTES,
+    // router and HTTP parser refusals answer {"detail"} (GraphQL errors on /graphql) like every other error
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   });
+  app.setErrorHandler(rootErrorHandler);
+  app.setNotFoundHandler((request, reply) =>
+    replyError(request, reply, { status: 404, message: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' }),
+  );
   const services = createServices(config, {
     persistIntervalMs: options.persistIntervalMs,
     warn: (message, error) => app.log.warn({ err: error }, message),
@@ -71,8 +92,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
   let listenOrigin = `http://${config.host}:${config.port}`;
 
-  // first, so every route registered after it, here or in a plugin, needs a token
-  registerAuthHook(app, tokens, { graphqlEndpoint: '/graphql', ownAuth: [DOWNLOAD_ROUTE_URL] });
+  const authFailures = new AuthFailureLimiter(options.authFailureLimits);
+  // before anything else: a request whose Host makes no URL is refused before any hook or route reads it
+  registerHostCheck(app);
+  // preflights come without credentials, so they are answered before authentication
+  registerCors(app, config.corsOrigins);
+  // then authentication, so every route registered after it, here or in a plugin, needs a token
+  registerAuthHook(app, tokens, authFailures, { graphqlEndpoint: GRAPHQL_ENDPOINT, ownAuth: [DOWNLOAD_ROUTE_URL] });
   const yoga = createGraphQLServer(context, {
     log: { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
     publicUrl: config.publicUrl,
@@ -103,7 +129,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       // recovery first: /healthz must not answer before interrupted jobs are closed
       const recovery = await services.start();
       const initialAdminToken = await tokens.ensureAdmin(config.adminToken);
-      websocket = attachGraphQLWebSocket(app.server, yoga, tokens);
+      websocket = attachGraphQLWebSocket(app.server, yoga, tokens, authFailures);
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

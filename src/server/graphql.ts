@@ -5,7 +5,12 @@ import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationE
 import { AuthError } from '../schema/auth-scopes.js';
 import type { Context, Principal, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import { GRAPHQL_ENDPOINT } from './error-replies.js';
+import { describeErrorForLog } from './log-safety.js';
+import { LruMap } from './lru-map.js';
+import { useQueryLimits } from './query-limits.js';
 import { useSharedEventExecution } from './shared-events.js';
+import { useMalformedParamsAsBadRequest } from './yoga-params.js';
 
 /**
  * What the transports hand yoga: the incoming request (a FastifyRequest, or
@@ -77,18 +82,8 @@ function originOf(headers: IncomingHttpHeaders | undefined): string | null {
   return host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : null;
 }
 
-/**
- * How an error yoga reports (a masked one) is logged. Prisma quotes the
- * arguments of a failed call in its messages (a passphrase among them), so
- * its errors are logged by class and code only.
- */
-function forLog(value: unknown): string {
-  if (value instanceof Error && value.name.startsWith('PrismaClient')) {
-    const code = (value as { code?: unknown }).code;
-    return `${value.name}${typeof code === 'string' ? ` ${code}` : ''} (message withheld: it may quote arguments)`;
-  }
-  return value instanceof Error ? (value.stack ?? String(value)) : String(value);
-}
+/** Documents (and parse failures) yoga keeps parsed. */
+const PARSE_CACHE_ENTRIES = 100;
 
 export interface GraphQLServerOptions {
   log: { warn: (msg: string) => void; error: (msg: string) => void };
@@ -103,14 +98,19 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
   const { log } = options;
   return createYoga<ServerContext, Context>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
     context: ({ req, auth }) => ({
       ...services,
       auth: auth ?? req?.auth ?? null,
       origin: options.publicUrl ?? originOf(req?.headers) ?? options.listenOrigin(),
     }),
-    plugins: [useRequireAuth(), useSharedEventExecution()],
+    plugins: [useRequireAuth(), useMalformedParamsAsBadRequest(), ...useQueryLimits(), useSharedEventExecution()],
     maskedErrors: { maskError },
+    // parsed documents are cached by their text: yoga's default of 1,024 entries could hold ~250 MB of
+    // syntax trees a client made up (a 1,000-token document parses into ~250 kB); clients reuse a few documents
+    parserAndValidationCache: { documentCache: new LruMap(PARSE_CACHE_ENTRIES), errorCache: new LruMap(PARSE_CACHE_ENTRIES) },
+    // CORS is answered for every route by the allow-list hook (BORGQL_CORS_ORIGINS), not by yoga, which allows any origin
+    cors: false,
     // GraphiQL with its assets inlined: backup servers often have no internet.
     // Imported on the first page view: its 9 MB bundle costs ~40 MB of heap,
     // which a server nobody opens GraphiQL on should not carry.
@@ -122,8 +122,8 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     logging: {
       debug: () => undefined,
       info: () => undefined,
-      warn: (...args: unknown[]) => log.warn(args.map(forLog).join(' ')),
-      error: (...args: unknown[]) => log.error(args.map(forLog).join(' ')),
+      warn: (...args: unknown[]) => log.warn(args.map(describeErrorForLog).join(' ')),
+      error: (...args: unknown[]) => log.error(args.map(describeErrorForLog).join(' ')),
     },
   });
 }

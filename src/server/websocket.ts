@@ -3,8 +3,12 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../schema/context.js';
-import { parseBearer, type ApiTokenService } from './auth/tokens.js';
+import type { AuthFailureLimiter } from './auth/failure-limiter.js';
+import { authenticateBearer, tooManyFailures } from './auth/hook.js';
+import type { ApiTokenService } from './auth/tokens.js';
 import type { Yoga } from './graphql.js';
+import { describeErrorForLog } from './log-safety.js';
+import { MAX_REQUEST_BYTES } from './request-size.js';
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
@@ -16,18 +20,35 @@ type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
  * `connectionParams.authorization` ("Bearer <token>"; the upgrade request's
  * Authorization header also works for non-browser clients): without one
  * `onConnect` refuses and graphql-ws closes with 4403 Forbidden. Revoking
- * the token later closes the connection with 4403 as well.
+ * the token later closes the connection with 4403 as well. An address
+ * limited for failed authentications (`limiter`) is closed with 4429.
+ * A message over MAX_REQUEST_BYTES closes the socket (1009) unread, before
+ * authentication as after.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTokenService): { close: () => Promise<void> } {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTokenService, limiter: AuthFailureLimiter): { close: () => Promise<void> } {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
+      // close reasons never carry an error's message (NODE_ENV is not always "production" where this runs)
+      isProd: true,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       onConnect: async (ctx) => {
         const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.extra.request.headers.authorization;
-        const principal = await tokens.authenticate(parseBearer(header));
-        if (!principal) return false;
+        let outcome;
+        try {
+          outcome = await authenticateBearer(tokens, limiter, header, ctx.extra.request.socket.remoteAddress);
+        } catch (error) {
+          // graphql-ws prints what onConnect throws to stderr: a Prisma error only by its class and code
+          throw new Error(`authentication failed: ${describeErrorForLog(error)}`);
+        }
+        if (outcome.status === 'limited') {
+          // graphql-ws's own refusal (4403 after `false`) then finds the socket closing and sends nothing
+          ctx.extra.socket.close(4429, tooManyFailures(outcome.retryAfterSeconds).message);
+          return false;
+        }
+        if (outcome.status !== 'authenticated') return false;
+        const principal = outcome.principal;
         // a revocation closes the connection and with it every running subscription
         const socket = ctx.extra.socket;
         const release = tokens.holdSession(principal.tokenId, () => socket.close(4403, 'Forbidden: token revoked'));
@@ -71,6 +92,13 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
     },
     wss,
   );
+  // a client's protocol error (a message over maxPayload, a malformed frame) is the client's: ws closes
+  // that socket with the fitting code (1009, 1002…); graphql-ws's own listener, attached just before
+  // this one, would print each to stderr, which any client could flood
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', () => undefined);
+  });
   return {
     close: async () => {
       await disposable.dispose();

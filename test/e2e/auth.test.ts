@@ -167,8 +167,9 @@ describe('authentication and roles', () => {
       method: 'OPTIONS',
       headers: { origin: 'http://dashboard.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
     });
-    expect(response.status).toBeLessThan(300);
-    expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+    expect(response.status).toBe(204);
+    // an origin outside BORGQL_CORS_ORIGINS (unset here) is answered without CORS headers (hostile-http.test.ts)
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('the blanket rule holds below HTTP too: yoga executes nothing for a caller without a principal', async () => {

@@ -1,5 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../../schema/context.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal, TokenPrincipal } from '../../schema/context.js';
+import { replyError, type ErrorAnswer } from '../error-replies.js';
+import type { AuthFailureLimiter } from './failure-limiter.js';
 import { parseBearer, type ApiTokenService } from './tokens.js';
 
 declare module 'fastify' {
@@ -32,14 +34,46 @@ function isPublic(request: FastifyRequest, routes: PublicRoutes): boolean {
   return request.method === 'GET' && (request.headers.accept ?? '').includes('text/html');
 }
 
-/** A 401 in the caller's dialect: GraphQL errors on the GraphQL endpoint, `{"detail"}` elsewhere. */
-function unauthenticated(request: FastifyRequest, reply: FastifyReply, message: string, graphqlEndpoint: string): FastifyReply {
-  reply.code(401).header('www-authenticate', 'Bearer realm="borgql"');
-  if (request.routeOptions.url !== graphqlEndpoint) return reply.send({ detail: message });
-  const graphqlResponse = (request.headers.accept ?? '').includes('application/graphql-response+json');
-  return reply
-    .type(graphqlResponse ? 'application/graphql-response+json; charset=utf-8' : 'application/json; charset=utf-8')
-    .send(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+const unauthenticated = (message: string): ErrorAnswer => ({
+  status: 401,
+  message,
+  code: 'UNAUTHENTICATED',
+  headers: { 'www-authenticate': 'Bearer realm="borgql"' },
+});
+
+/** The answer to a client address that failed to authenticate too often (GraphQL code `RATE_LIMITED`). */
+export function tooManyFailures(retryAfterSeconds: number): ErrorAnswer {
+  return {
+    status: 429,
+    message: `too many failed authentications from this address: retry after ${retryAfterSeconds} s`,
+    code: 'RATE_LIMITED',
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  };
+}
+
+/** What an Authorization value amounts to, from a client address. */
+export type BearerOutcome =
+  | { status: 'missing' }
+  | { status: 'limited'; retryAfterSeconds: number }
+  | { status: 'invalid' }
+  | { status: 'authenticated'; principal: TokenPrincipal };
+
+/**
+ * Authenticates `Authorization: Bearer <token>` as sent from `address`, the
+ * failures limited per address (HTTP requests and WebSocket connections
+ * share the count). No token at all is not a failure: it guesses nothing.
+ */
+export async function authenticateBearer(
+  tokens: ApiTokenService,
+  limiter: AuthFailureLimiter,
+  header: unknown,
+  address: string | undefined,
+): Promise<BearerOutcome> {
+  const secret = parseBearer(header);
+  if (secret === null) return { status: 'missing' };
+  const outcome = await limiter.guard(address, secret, (presented) => tokens.authenticate(presented));
+  if (outcome.limited) return { status: 'limited', retryAfterSeconds: outcome.retryAfterSeconds };
+  return outcome.principal ? { status: 'authenticated', principal: outcome.principal } : { status: 'invalid' };
 }
 
 /**
@@ -47,18 +81,18 @@ function unauthenticated(request: FastifyRequest, reply: FastifyReply, message: 
  * future (an onRequest hook on the root instance, which every plugin
  * inherits), except the explicit public ones. Sets `request.auth`; the role
  * checks live in the GraphQL schema (scope-auth), where the REST shims and
- * GraphQL both end up.
+ * GraphQL both end up. Failed authentications are limited per client
+ * address (`limiter`): past the limit, 429 with Retry-After.
  */
-export function registerAuthHook(app: FastifyInstance, tokens: ApiTokenService, routes: PublicRoutes): void {
+export function registerAuthHook(app: FastifyInstance, tokens: ApiTokenService, limiter: AuthFailureLimiter, routes: PublicRoutes): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request, routes)) return;
-    const secret = parseBearer(request.headers.authorization);
-    if (secret === null) {
-      return unauthenticated(request, reply, 'authentication required: send Authorization: Bearer <token>', routes.graphqlEndpoint);
-    }
-    const principal = await tokens.authenticate(secret);
-    if (!principal) return unauthenticated(request, reply, 'invalid or revoked token', routes.graphqlEndpoint);
+    const outcome = await authenticateBearer(tokens, limiter, request.headers.authorization, request.ip);
+    if (outcome.status === 'missing') return replyError(request, reply, unauthenticated('authentication required: send Authorization: Bearer <token>'));
+    if (outcome.status === 'limited') return replyError(request, reply, tooManyFailures(outcome.retryAfterSeconds));
+    if (outcome.status === 'invalid') return replyError(request, reply, unauthenticated('invalid or revoked token'));
+    const principal = outcome.principal;
     request.auth = principal;
     if ((request.headers.accept ?? '').includes('text/event-stream')) {
       // an SSE subscription can outlive its token: a revocation cuts the stream
