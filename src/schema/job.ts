@@ -156,6 +156,9 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+/** State subscriptions are latest-wins per job: a state not yet sent is replaced by a newer one of the same job. */
+const latestOfEachJob = (job: JobWithRepository) => job.id;
+
 builder.subscriptionFields((t) => ({
   jobProgress: t.field({
     type: BackupJobRef,
@@ -164,8 +167,9 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const id = parseJobId(args.id);
       if (id === null) throw new NotFoundError(`job ${args.id} not found`);
-      // subscribe before reading the current state, so no change falls in between
-      const changes = ctx.pubsub.subscribe('job', id);
+      // subscribe before reading the current state, so no change falls in between;
+      // latest-wins: a slow reader gets the newest state (the terminal one last), never a queue of old ones
+      const changes = ctx.pubsub.subscribe('job', id, { latestBy: latestOfEachJob });
       return endWithSource(changes, async function* () {
         const current = await ctx.jobs.get(id);
         if (!current) throw new NotFoundError(`job ${args.id} not found`);
@@ -181,8 +185,8 @@ builder.subscriptionFields((t) => ({
   }),
   jobEvents: t.field({
     type: BackupJobRef,
-    description: "Every job's state changes (dashboards)",
-    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS),
+    description: "Every job's state changes (dashboards); a client that reads slowly gets the newest state of each job that changed",
+    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS, { latestBy: latestOfEachJob }),
     resolve: (job) => job,
   }),
 }));

@@ -4,7 +4,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../schema/context.js';
 import { parseBearer, type ApiTokenService } from './auth/tokens.js';
-import type { Yoga } from './graphql.js';
+import { maskError, type Yoga } from './graphql.js';
+import { stallCheckIntervalMs } from './stalled-clients.js';
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
@@ -17,8 +18,20 @@ type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
  * Authorization header also works for non-browser clients): without one
  * `onConnect` refuses and graphql-ws closes with 4403 Forbidden. Revoking
  * the token later closes the connection with 4403 as well.
+ *
+ * A client that stopped reading is closed: graphql-ws pings every half
+ * `stalledClientTimeoutSeconds` and terminates a socket whose pong has not
+ * come by the next ping (a ping queued behind unread data is not answered).
+ * Until then it costs little: graphql-ws sends an operation's next event
+ * only after the previous one was written, so what waits is one message per
+ * operation plus each subscription's own bounded backlog.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTokenService): { close: () => Promise<void> } {
+export function attachGraphQLWebSocket(
+  server: Server,
+  yoga: Yoga,
+  tokens: ApiTokenService,
+  options: { stalledClientTimeoutSeconds: number },
+): { close: () => Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -68,8 +81,11 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
         if (errors.length) return errors;
         return args;
       },
+      // an error that ends a subscription reaches graphql-ws unmasked: give it yoga's masking (and codes)
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => (maskError(error, 'Unexpected error.') as GraphQLError).toJSON()),
     },
     wss,
+    stallCheckIntervalMs(options.stalledClientTimeoutSeconds),
   );
   return {
     close: async () => {
