@@ -31,21 +31,13 @@ function codeOf(error: unknown): string | null {
   return null;
 }
 
-/** The error a GraphQLError wraps, through every layer (graphql-ws wraps a subscription's error once more). */
-function unwrap(error: unknown): unknown {
-  let original = error;
-  while (original instanceof GraphQLError && original.originalError) original = original.originalError;
-  return original;
-}
-
 /**
  * Expected failures keep their message and get a code (a subscription to an
  * unknown job, a page size over the cap, a role too weak, a subscriber too
- * slow); anything else is masked, so internals never leak. Used by yoga and,
- * for errors that end a subscription, by graphql-ws.
+ * slow); anything else is masked, so internals never leak.
  */
-export function maskError(error: unknown, message: string, isDev?: boolean): Error {
-  const original = unwrap(error);
+function maskError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const code = codeOf(original);
   if (code && original instanceof Error) {
     const located = error instanceof GraphQLError ? error : undefined;

@@ -4,7 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../schema/context.js';
 import { parseBearer, type ApiTokenService } from './auth/tokens.js';
-import { maskError, type Yoga } from './graphql.js';
+import type { Yoga } from './graphql.js';
 import { stallCheckIntervalMs } from './stalled-clients.js';
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
@@ -81,8 +81,6 @@ export function attachGraphQLWebSocket(
         if (errors.length) return errors;
         return args;
       },
-      // an error that ends a subscription reaches graphql-ws unmasked: give it yoga's masking (and codes)
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => (maskError(error, 'Unexpected error.') as GraphQLError).toJSON()),
     },
     wss,
     stallCheckIntervalMs(options.stalledClientTimeoutSeconds),

@@ -114,7 +114,6 @@ describe('slow subscribers', () => {
     const error = results.at(-1)?.errors?.[0];
     expect(error?.extensions?.code, JSON.stringify(results.at(-1))).toBe('SLOW_CONSUMER');
     const numbers = lineNumbers(results);
-    console.log('stalled got', numbers.length, 'of', totalLines);
     expectRange(numbers, 1, numbers.length);
     expect(error?.extensions?.resumeOffset).toBe(numbers.length);
     expect(numbers.length).toBeLessThan(totalLines);
@@ -170,7 +169,6 @@ describe('slow subscribers', () => {
     // every archive_progress line borg wrote was a state change; the stalled client got far fewer
     const progressLines = readStandinRecord(path.join(tmp.dir, `repo-r${repositories - 1}`), archiveName).length;
     expect(progressLines).toBeGreaterThan(1000);
-    console.log('states', states.length, 'of', progressLines);
     expect(states.length).toBeLessThan(progressLines / 2);
   });
 });
