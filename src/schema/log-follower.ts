@@ -61,9 +61,15 @@ export class LogFollower implements AsyncIterableIterator<LogLine> {
     this.#unlisten = source.listen((line) => this.#onLine(line));
   }
 
-  /** The log will get no more lines (a job that ended before the subscription): stop after the replay. */
+  /**
+   * The log gets no more lines (it was closed, or the job ended before the
+   * subscription): what is queued or stored is still handed out, then done.
+   * Listening stops now, not at the client's next read: a client that
+   * stopped reading holds no listener on a finished job.
+   */
   complete(): void {
     this.#logComplete = true;
+    this.#unlisten();
     this.#wakeUp();
   }
 
