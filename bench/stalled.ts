@@ -25,11 +25,13 @@ const STATUS = `query Status($id: ID!) { job(id: $id) { status logs(limit: 0) { 
 /** Idle time before the job, for V8's memory reducer to shrink the heap (it waits ~8 s without allocation). */
 const SETTLE_MS = 20_000;
 
-/** Samples the server's RSS every 100 ms until stopped; returns the highest value seen. */
-function rssSampler(server: ServerProcess): () => number {
+/** Samples the server's RSS every 100 ms until `stop()`; `peak()` is the highest value seen. */
+function rssSampler(server: ServerProcess): { peak: () => number; stop: () => void } {
   let max = requireMemory(server.pid).rssBytes;
-  const timer = setInterval(() => (max = Math.max(max, requireMemory(server.pid).rssBytes)), 100);
-  return () => (clearInterval(timer), Math.max(max, requireMemory(server.pid).rssBytes));
+  // a server that is gone is reported by whatever waits for it, not by a throw in this timer
+  const sample = () => (max = Math.max(max, server.memory()?.rssBytes ?? 0));
+  const timer = setInterval(sample, 100);
+  return { peak: () => (sample(), max), stop: () => clearInterval(timer) };
 }
 
 async function waitForEnd(http: GraphQLClient, jobId: string): Promise<{ status: string; totalLines: number }> {
@@ -88,6 +90,7 @@ async function runOnce(ctx: BenchContext, label: string, stalledCount: number, w
   const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(dir, 'server'), env: { BORG_BIN: STANDIN_BIN, BORGQL_STALLED_CLIENT_TIMEOUT: '3600' } });
   const stalled: StallableSubscription[] = [];
   let reader: Client | null = null;
+  let sampler: ReturnType<typeof rssSampler> | null = null;
   try {
     const http = httpClient(server.graphqlUrl, server.token);
     const repo = await addRepository(http, { name: 'chatty', path: path.join(dir, 'repo'), sourcePaths: [source], initialize: true, encryption: 'none' });
@@ -100,14 +103,15 @@ async function runOnce(ctx: BenchContext, label: string, stalledCount: number, w
     if (withReader) reader = await connectWs(server.wsUrl, server.token);
     await ctx.quiet();
     const baseline = await sleep(ctx.quick ? 2000 : SETTLE_MS).then(() => requireMemory(server.pid).rssBytes);
-    const peak = rssSampler(server);
+    sampler = rssSampler(server);
     const started = performance.now();
     const reading = reader ? readWholeLog(reader, jobId) : null;
     writeFileSync(goFile, '');
     const { status, totalLines } = await waitForEnd(http, jobId);
     const jobMs = performance.now() - started;
     const readBeside = reading ? await reading : null;
-    const peakRss = peak();
+    const peakRss = sampler.peak();
+    sampler.stop();
     if (status !== 'COMPLETED') throw new Error(`job ${jobId} ended ${status}`);
     // read again, each stalled client gets what was on its way, then SLOW_CONSUMER at the line it got to
     let slowConsumers = 0;
@@ -123,6 +127,7 @@ async function runOnce(ctx: BenchContext, label: string, stalledCount: number, w
     ctx.log(`${label}: ${totalLines} lines in ${(jobMs / 1000).toFixed(1)} s, RSS +${((peakRss - baseline) / 1e6).toFixed(1)} MB`);
     return { label, stalled: stalledCount, totalLines, jobMs, baselineRss: baseline, peakRss, slowConsumers, exactOffsets, reader: readBeside };
   } finally {
+    sampler?.stop();
     for (const s of stalled) s.close();
     await reader?.dispose();
     await server.stop();
