@@ -116,16 +116,18 @@ async function runOnce(ctx: BenchContext, label: string, stalledCount: number, w
     // read again, each stalled client gets what was on its way, then SLOW_CONSUMER at the line it got to
     let slowConsumers = 0;
     let exactOffsets = 0;
+    const receivedLines: number[] = [];
     for (const s of stalled) {
       s.resume();
       const results = await s.ended;
       const error = results.at(-1)?.errors?.[0]?.extensions;
       const received = results.filter((r) => r.data).length;
+      receivedLines.push(received);
       if (error?.code === 'SLOW_CONSUMER') slowConsumers++;
       if (error?.resumeOffset === received) exactOffsets++;
     }
     ctx.log(`${label}: ${totalLines} lines in ${(jobMs / 1000).toFixed(1)} s, RSS +${((peakRss - baseline) / 1e6).toFixed(1)} MB`);
-    return { label, stalled: stalledCount, totalLines, jobMs, baselineRss: baseline, peakRss, slowConsumers, exactOffsets, reader: readBeside };
+    return { label, stalled: stalledCount, totalLines, jobMs, baselineRss: baseline, peakRss, slowConsumers, exactOffsets, receivedLines, reader: readBeside };
   } finally {
     sampler?.stop();
     for (const s of stalled) s.close();
