@@ -35,9 +35,15 @@ function rssSampler(server: ServerProcess): { peak: () => number; stop: () => vo
 }
 
 async function waitForEnd(http: GraphQLClient, jobId: string): Promise<{ status: string; totalLines: number }> {
-  for (;;) {
-    const { job } = await http.request<{ job: { status: string; logs: { totalLines: number } } }>(STATUS, { id: jobId });
-    if (isTerminal(job.status as JobStatus)) return { status: job.status, totalLines: job.logs.totalLines };
+  for (let failures = 0; ; ) {
+    try {
+      const { job } = await http.request<{ job: { status: string; logs: { totalLines: number } } }>(STATUS, { id: jobId });
+      if (isTerminal(job.status as JobStatus)) return { status: job.status, totalLines: job.logs.totalLines };
+      failures = 0;
+    } catch (error) {
+      // a poll on a pooled connection can meet a reset while the server is busiest (seen once): ask again
+      if (++failures >= 5) throw error;
+    }
     await sleep(100);
   }
 }

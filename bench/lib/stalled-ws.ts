@@ -45,14 +45,15 @@ export function resultLog(): { results: StreamResult[]; push: (result: StreamRes
 /**
  * One operation over a raw graphql-transport-ws WebSocket (the `ws`
  * package: graphql-ws's client hides its socket), authenticated with
- * `connectionParams` (e.g. `{ authorization: "Bearer …" }`).
+ * `connectionParams` (e.g. `{ authorization: "Bearer …" }`); `subscribe`
+ * starts another on the same connection.
  */
 export async function stallableWs(
   wsUrl: string,
   connectionParams: Record<string, unknown>,
   query: string,
   variables: Record<string, unknown>,
-): Promise<StallableSubscription> {
+): Promise<StallableSubscription & { subscribe(query: string, variables: Record<string, unknown>): void }> {
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
   await new Promise<void>((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const { results, push, received } = resultLog();
@@ -71,8 +72,12 @@ export async function stallableWs(
   ended.catch(() => undefined); // whoever closes on purpose does not await it
   socket.send(JSON.stringify({ type: 'connection_init', payload: connectionParams }));
   await ack;
-  socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
+  let operations = 0;
+  // further operations get ids 2, 3…: the results of all are in `results`, and `ended` is the first to end
+  const subscribe = (query: string, variables: Record<string, unknown>) =>
+    socket.send(JSON.stringify({ id: String(++operations), type: 'subscribe', payload: { query, variables } }));
+  subscribe(query, variables);
   // ws keeps its net.Socket here; pausing it stops reading at the TCP level
   const tcp = (socket as unknown as { _socket: Socket })._socket;
-  return { results, received, pause: () => tcp.pause(), resume: () => tcp.resume(), ended, close: () => socket.terminate() };
+  return { results, received, pause: () => tcp.pause(), resume: () => tcp.resume(), ended, close: () => socket.terminate(), subscribe };
 }

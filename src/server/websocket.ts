@@ -7,6 +7,23 @@ import { parseBearer, type ApiTokenService } from './auth/tokens.js';
 import type { Yoga } from './graphql.js';
 import { stallCheckIntervalMs } from './stalled-clients.js';
 
+/**
+ * Unsent bytes a WebSocket may have queued in the server. Each operation
+ * waits for its previous message to be written, so only several operations
+ * with large results at once (a `logs(limit: 10000)` page in each state) get
+ * here: such a connection is closed rather than left to hold them.
+ */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** Terminates `socket` as soon as a message leaves more than MAX_BUFFERED_BYTES unsent in the server (ws has no event for it). */
+function capBufferedAmount(socket: WebSocket): void {
+  const send = socket.send as (...args: unknown[]) => void;
+  socket.send = function (this: WebSocket, ...args: unknown[]) {
+    send.apply(this, args);
+    if (this.bufferedAmount > MAX_BUFFERED_BYTES) this.terminate();
+  } as WebSocket['send'];
+}
+
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
 
@@ -24,7 +41,8 @@ type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
  * come by the next ping (a ping queued behind unread data is not answered).
  * Until then it costs little: graphql-ws sends an operation's next event
  * only after the previous one was written, so what waits is one message per
- * operation plus each subscription's own bounded backlog.
+ * operation (at most MAX_BUFFERED_BYTES in all) plus each subscription's own
+ * bounded backlog.
  */
 export function attachGraphQLWebSocket(
   server: Server,
@@ -45,6 +63,7 @@ export function attachGraphQLWebSocket(
         const socket = ctx.extra.socket;
         const release = tokens.holdSession(principal.tokenId, () => socket.close(4403, 'Forbidden: token revoked'));
         socket.once('close', release);
+        capBufferedAmount(socket);
         ctx.extra.auth = principal;
         return true;
       },

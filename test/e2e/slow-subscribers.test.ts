@@ -170,6 +170,25 @@ describe('slow subscribers', () => {
     expect(progressLines).toBeGreaterThan(1000);
     expect(states.length).toBeLessThan(progressLines / 2);
   });
+
+  it('a WebSocket that does not read while its operations queue more than 16 MiB of results in the server is closed', async () => {
+    const job = await waitingJob({ intervalMs: [0, 0], durationMs: 3_600_000, fileStatusPerTick: [1000, 1000], bytesPerTick: 1e6, maxFiles: 12_000 });
+    job.go();
+    await finished(job.id);
+    // the state of the finished job with its first 10,000 log lines of ~900 characters: ~9 MB, 3 times
+    const heavy = `subscription($id: ID!) { jobProgress(id: $id) { status logs(offset: 0, limit: 10000) { lines { content } } } }`;
+    const { pubsub } = server.app.services;
+    const before = pubsub.listenerCount('jobs', 'all');
+    // first a jobEvents subscription: it listens for as long as the connection lives
+    const stalled = await stallableWs(server.wsUrl, 'subscription { jobEvents { id } }', {});
+    await expect.poll(() => pubsub.listenerCount('jobs', 'all')).toBe(before + 1);
+    stalled.pause();
+    for (let i = 0; i < 3; i++) stalled.subscribe(heavy, { id: job.id });
+    // the server closes it while it does not read (at the second or third state queued): its jobEvents listener goes
+    await expect.poll(() => pubsub.listenerCount('jobs', 'all'), { timeout: 20_000 }).toBe(before);
+    stalled.resume();
+    await expect(stalled.ended).rejects.toThrow(/WebSocket closed/);
+  });
 });
 
 describe('stalled WebSocket connections', () => {

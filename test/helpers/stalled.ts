@@ -3,8 +3,8 @@ import { bearer } from './server.js';
 
 export type { StallableSubscription, StreamResult };
 
-/** One operation over a raw graphql-transport-ws WebSocket whose TCP socket can be paused, as the test admin. */
-export function stallableWs(wsUrl: string, query: string, variables: Record<string, unknown>): Promise<StallableSubscription> {
+/** One operation over a raw graphql-transport-ws WebSocket whose TCP socket can be paused, as the test admin; `subscribe` adds another. */
+export function stallableWs(wsUrl: string, query: string, variables: Record<string, unknown>) {
   return stallableBenchWs(wsUrl, bearer(), query, variables);
 }
 
