@@ -5,6 +5,7 @@ import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
 import { ALL_JOBS } from '../jobs/topics.js';
 import { builder } from './builder.js';
 import { parseJobId } from './ids.js';
+import { jobStepKey } from './job-steps.js';
 import { endWithSource } from './streams.js';
 import { LogPageRef } from './log.js';
 import { RepositoryRef } from './repository.js';
@@ -156,8 +157,6 @@ builder.mutationFields((t) => ({
   }),
 }));
 
-/** State subscriptions are latest-wins per job: a state not yet sent is replaced by a newer one of the same job. */
-const latestOfEachJob = (job: JobWithRepository) => job.id;
 
 builder.subscriptionFields((t) => ({
   jobProgress: t.field({
@@ -168,8 +167,8 @@ builder.subscriptionFields((t) => ({
       const id = parseJobId(args.id);
       if (id === null) throw new NotFoundError(`job ${args.id} not found`);
       // subscribe before reading the current state, so no change falls in between;
-      // latest-wins: a slow reader gets the newest state (the terminal one last), never a queue of old ones
-      const changes = ctx.pubsub.subscribe('job', id, { latestBy: latestOfEachJob });
+      // latest-wins: a slow reader gets every step and the newest progress of each (the terminal state last)
+      const changes = ctx.pubsub.subscribe('job', id, { latestBy: jobStepKey });
       return endWithSource(changes, async function* () {
         const current = await ctx.jobs.get(id);
         if (!current) throw new NotFoundError(`job ${args.id} not found`);
@@ -185,8 +184,8 @@ builder.subscriptionFields((t) => ({
   }),
   jobEvents: t.field({
     type: BackupJobRef,
-    description: "Every job's state changes (dashboards); a client that reads slowly gets the newest state of each job that changed",
-    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS, { latestBy: latestOfEachJob }),
+    description: "Every job's state changes (dashboards); a client that reads slowly gets every status change and the newest progress",
+    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS, { latestBy: jobStepKey }),
     resolve: (job) => job,
   }),
 }));
