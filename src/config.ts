@@ -19,6 +19,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** BORGQL_CORS_ORIGINS: origins (`https://host[:port]`) whose pages may call the API cross-site; empty: none */
   corsOrigins: string[];
+  /** BORGQL_STALLED_CLIENT_TIMEOUT: seconds a subscription connection may stop reading before it is closed */
+  stalledClientTimeoutSeconds: number;
   /** environment handed to borg (BORG_BASE_DIR, HOME, PATH…); secrets are added per repository */
   borgEnv: NodeJS.ProcessEnv;
   /** BORGQL_PASSCOMMAND_PREFIXES: the commands a repository's passcommand may start with; empty = no passcommands */
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     downloadTokenTtlSeconds: integer(env, 'BORGQL_DOWNLOAD_TOKEN_TTL', 300, 1),
     publicUrl,
     corsOrigins: corsOrigins(env.BORGQL_CORS_ORIGINS),
+    stalledClientTimeoutSeconds: integer(env, 'BORGQL_STALLED_CLIENT_TIMEOUT', 30, 2),
     // borg has no use for the server's own secret
     borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
     passcommandPrefixes: passcommandPrefixes(env.BORGQL_PASSCOMMAND_PREFIXES),

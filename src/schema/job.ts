@@ -5,6 +5,7 @@ import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
 import { ALL_JOBS } from '../jobs/topics.js';
 import { builder } from './builder.js';
 import { parseJobId } from './ids.js';
+import { jobStepKey } from './job-steps.js';
 import { endWithSource } from './streams.js';
 import { LogPageRef } from './log.js';
 import { RepositoryRef } from './repository.js';
@@ -156,6 +157,7 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+
 builder.subscriptionFields((t) => ({
   jobProgress: t.field({
     type: BackupJobRef,
@@ -164,8 +166,9 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       const id = parseJobId(args.id);
       if (id === null) throw new NotFoundError(`job ${args.id} not found`);
-      // subscribe before reading the current state, so no change falls in between
-      const changes = ctx.pubsub.subscribe('job', id);
+      // subscribe before reading the current state, so no change falls in between;
+      // latest-wins: a slow reader gets every step and the newest progress of each (the terminal state last)
+      const changes = ctx.pubsub.subscribe('job', id, { latestBy: jobStepKey });
       return endWithSource(changes, async function* () {
         const current = await ctx.jobs.get(id);
         if (!current) throw new NotFoundError(`job ${args.id} not found`);
@@ -181,8 +184,8 @@ builder.subscriptionFields((t) => ({
   }),
   jobEvents: t.field({
     type: BackupJobRef,
-    description: "Every job's state changes (dashboards)",
-    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS),
+    description: "Every job's state changes (dashboards); a client that reads slowly gets every status change and the newest progress",
+    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS, { latestBy: jobStepKey }),
     resolve: (job) => job,
   }),
 }));

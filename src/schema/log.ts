@@ -1,8 +1,9 @@
 import { NotFoundError } from '../jobs/errors.js';
-import { MAX_LOG_PAGE, type LogLine, type LogPage } from '../jobs/log-store.js';
+import type { LogLine, LogPage } from '../jobs/log-store.js';
 import { isTerminal } from '../jobs/status.js';
 import { builder } from './builder.js';
 import { parseJobId } from './ids.js';
+import { LogFollower } from './log-follower.js';
 import { endWithSource } from './streams.js';
 
 export const LogLineRef = builder.objectRef<LogLine>('LogLine').implement({
@@ -25,33 +26,25 @@ export const LogPageRef = builder.objectRef<LogPage>('LogPage').implement({
 builder.subscriptionFields((t) => ({
   jobLogs: t.field({
     type: LogLineRef,
-    description: "Replays a job's log after the first `offset` lines, then streams new lines; completes when the job ends",
+    description:
+      "Replays a job's log after the first `offset` lines, then streams new lines; completes when the job ends. " +
+      'A client more than 10,000 lines behind is ended with an error whose extensions say `code: "SLOW_CONSUMER"` ' +
+      'and `resumeOffset`: subscribe again with `offset: resumeOffset` to continue where it stopped',
     args: { id: t.arg.id({ required: true }), offset: t.arg.int({ defaultValue: 0 }) },
     subscribe: (_root, args, ctx) => {
       const id = parseJobId(args.id);
       if (id === null) throw new NotFoundError(`job ${args.id} not found`);
-      // Subscribe first: every line appended from now on is queued here, every
-      // earlier one is in the store, so replay + live has no gap; line numbers
-      // drop what both delivered.
-      const live = ctx.pubsub.subscribe('jobLog', id);
-      return endWithSource(live, async function* () {
+      // listening starts here, before the job is looked up: every line appended from now on
+      // reaches the follower, every earlier one is in the store
+      const follower = new LogFollower(
+        { read: (offset, limit) => ctx.jobs.readLog(id, offset, limit), listen: (onLine) => ctx.pubsub.listen('jobLog', id, onLine) },
+        args.offset ?? 0,
+      );
+      return endWithSource(follower, async function* () {
         const job = await ctx.jobs.get(id);
         if (!job) throw new NotFoundError(`job ${args.id} not found`);
-        const stillWriting = ctx.jobs.live(id) !== undefined || !isTerminal(job.status);
-        let last = args.offset ?? 0;
-        for (;;) {
-          const page = ctx.jobs.readLog(id, last, MAX_LOG_PAGE);
-          for (const line of page.lines) yield line;
-          last = page.lines.at(-1)?.lineNumber ?? last;
-          if (!page.hasMore) break;
-        }
-        if (!stillWriting) return;
-        for await (const line of live) {
-          if (line === null) return;
-          if (line.lineNumber <= last) continue;
-          last = line.lineNumber;
-          yield line;
-        }
+        if (ctx.jobs.live(id) === undefined && isTerminal(job.status)) follower.complete();
+        yield* follower;
       });
     },
     resolve: (line) => line,

@@ -17,6 +17,7 @@ import { registerHostCheck } from './host-header.js';
 import { scrubLogArguments, serializeErrorForLog } from './log-safety.js';
 import { MAX_REQUEST_BYTES } from './request-size.js';
 import { DOWNLOAD_ROUTE_URL, restApi } from './rest/index.js';
+import { closeWhenStalled } from './stalled-clients.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 
 /** Options for tests and benchmarks; the server itself runs with the defaults. */
@@ -111,6 +112,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req });
       response.headers.forEach((value, key) => void reply.header(key, value));
       reply.status(response.status);
+      if (/^(text\/event-stream|multipart\/mixed)/.test(response.headers.get('content-type') ?? '')) {
+        closeWhenStalled(reply.raw, config.stalledClientTimeoutSeconds);
+      }
       return reply.send(response.body);
     },
   });
@@ -129,7 +133,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       // recovery first: /healthz must not answer before interrupted jobs are closed
       const recovery = await services.start();
       const initialAdminToken = await tokens.ensureAdmin(config.adminToken);
-      websocket = attachGraphQLWebSocket(app.server, yoga, tokens, authFailures);
+      websocket = attachGraphQLWebSocket(app.server, yoga, tokens, authFailures, { stalledClientTimeoutSeconds: config.stalledClientTimeoutSeconds });
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../jobs/errors.js';
+import { SlowConsumerError } from '../pubsub.js';
 import { AuthError } from '../schema/auth-scopes.js';
 import type { Context, Principal, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
@@ -31,13 +32,14 @@ function codeOf(error: unknown): string | null {
   if (error instanceof JobNotCancellableError) return 'JOB_NOT_CANCELLABLE';
   if (error instanceof RepositoryBorgError) return 'BORG_ERROR';
   if (error instanceof AuthError) return error.code;
+  if (error instanceof SlowConsumerError) return 'SLOW_CONSUMER';
   return null;
 }
 
 /**
  * Expected failures keep their message and get a code (a subscription to an
- * unknown job, a page size over the cap, a role too weak); anything else is
- * masked, so internals never leak.
+ * unknown job, a page size over the cap, a role too weak, a subscriber too
+ * slow); anything else is masked, so internals never leak.
  */
 function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -50,6 +52,7 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
       extensions: {
         code,
         ...(original instanceof ValidationError && original.field ? { field: original.field } : {}),
+        ...(original instanceof SlowConsumerError && original.resumeOffset !== undefined ? { resumeOffset: original.resumeOffset } : {}),
         // GraphQL over HTTP lets a request error that is an authentication failure answer 401
         ...(code === 'UNAUTHENTICATED' && !located?.path ? { http: { status: 401 } } : {}),
       },

@@ -9,6 +9,24 @@ import type { ApiTokenService } from './auth/tokens.js';
 import type { Yoga } from './graphql.js';
 import { describeErrorForLog } from './log-safety.js';
 import { MAX_REQUEST_BYTES } from './request-size.js';
+import { stallCheckIntervalMs } from './stalled-clients.js';
+
+/**
+ * Unsent bytes a WebSocket may have queued in the server. Each operation
+ * waits for its previous message to be written, so only several operations
+ * with large results at once (a `logs(limit: 10000)` page in each state) get
+ * here: such a connection is closed rather than left to hold them.
+ */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** Terminates `socket` as soon as a message leaves more than MAX_BUFFERED_BYTES unsent in the server (ws has no event for it). */
+function capBufferedAmount(socket: WebSocket): void {
+  const send = socket.send as (...args: unknown[]) => void;
+  socket.send = function (this: WebSocket, ...args: unknown[]) {
+    send.apply(this, args);
+    if (this.bufferedAmount > MAX_BUFFERED_BYTES) this.terminate();
+  } as WebSocket['send'];
+}
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
@@ -24,8 +42,22 @@ type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
  * limited for failed authentications (`limiter`) is closed with 4429.
  * A message over MAX_REQUEST_BYTES closes the socket (1009) unread, before
  * authentication as after.
+ *
+ * A client that stopped reading is closed: graphql-ws pings every half
+ * `stalledClientTimeoutSeconds` and terminates a socket whose pong has not
+ * come by the next ping (a ping queued behind unread data is not answered).
+ * Until then it costs little: graphql-ws sends an operation's next event
+ * only after the previous one was written, so what waits is one message per
+ * operation (at most MAX_BUFFERED_BYTES in all) plus each subscription's own
+ * bounded backlog.
  */
-export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTokenService, limiter: AuthFailureLimiter): { close: () => Promise<void> } {
+export function attachGraphQLWebSocket(
+  server: Server,
+  yoga: Yoga,
+  tokens: ApiTokenService,
+  limiter: AuthFailureLimiter,
+  options: { stalledClientTimeoutSeconds: number },
+): { close: () => Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: MAX_REQUEST_BYTES });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -53,6 +85,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
         const socket = ctx.extra.socket;
         const release = tokens.holdSession(principal.tokenId, () => socket.close(4403, 'Forbidden: token revoked'));
         socket.once('close', release);
+        capBufferedAmount(socket);
         ctx.extra.auth = principal;
         return true;
       },
@@ -91,6 +124,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: Yoga, tokens: ApiTo
       },
     },
     wss,
+    stallCheckIntervalMs(options.stalledClientTimeoutSeconds),
   );
   // a client's protocol error (a message over maxPayload, a malformed frame) is the client's: ws closes
   // that socket with the fitting code (1009, 1002…); graphql-ws's own listener, attached just before

@@ -2,7 +2,7 @@
 // every GraphQL subscription (jobProgress, jobLogs, jobEvents).
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { PubSub } from '../../src/pubsub.js';
+import { MAX_UNREAD, PubSub, SlowConsumerError } from '../../src/pubsub.js';
 
 interface Topics extends Record<string, unknown> {
   job: { id: number; n: number };
@@ -135,7 +135,7 @@ describe('PubSub.subscribe', () => {
   it('an AbortSignal unsubscribes, resolves a pending next(), and its listener is removed', async () => {
     const pubsub = new PubSub<Topics>();
     const controller = new AbortController();
-    const it = pubsub.subscribe('job', 1, controller.signal);
+    const it = pubsub.subscribe('job', 1, { signal: controller.signal });
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     const pending = it.next();
     controller.abort();
@@ -148,14 +148,14 @@ describe('PubSub.subscribe', () => {
   it('return() removes the abort listener too (a long-lived signal does not collect dead iterators)', async () => {
     const pubsub = new PubSub<Topics>();
     const controller = new AbortController();
-    for (let i = 0; i < 20; i++) await pubsub.subscribe('job', i, controller.signal).return!();
+    for (let i = 0; i < 20; i++) await pubsub.subscribe('job', i, { signal: controller.signal }).return!();
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     expect(pubsub.subscriberCount).toBe(0);
   });
 
   it('an already aborted signal gives an ended iterator that holds no subscription', async () => {
     const pubsub = new PubSub<Topics>();
-    const it = pubsub.subscribe('job', 1, AbortSignal.abort());
+    const it = pubsub.subscribe('job', 1, { signal: AbortSignal.abort() });
     expect(pubsub.subscriberCount).toBe(0);
     pubsub.publish('job', 1, { id: 1, n: 1 });
     expect(await it.next()).toEqual({ done: true, value: undefined });
@@ -204,10 +204,10 @@ describe('PubSub.subscribe', () => {
     expect(pubsub.subscriberCount).toBe(0);
   });
 
-  it('a slow reader of 100,000 payloads gets them all, in order (burst, then drain)', async () => {
+  it('a slow reader allowed 100,000 unread payloads gets them all, in order (burst, then drain)', async () => {
     const pubsub = new PubSub<Topics>();
-    const it = pubsub.subscribe('jobs', 'all');
     const N = 100_000;
+    const it = pubsub.subscribe('jobs', 'all', { maxUnread: N });
     for (let i = 0; i < N; i++) pubsub.publish('jobs', 'all', i);
     let expected = 0;
     for (let i = 0; i < N; i++) {
@@ -220,10 +220,10 @@ describe('PubSub.subscribe', () => {
     await it.return!();
   });
 
-  it('a reader that stays behind a steady stream (two published per read) gets all 100,000 in order', async () => {
+  it('a reader that stays behind a steady stream (two published per read) gets all 100,000 in order within its maxUnread', async () => {
     const pubsub = new PubSub<Topics>();
-    const it = pubsub.subscribe('jobs', 'all');
     const N = 100_000;
+    const it = pubsub.subscribe('jobs', 'all', { maxUnread: N });
     let published = 0;
     let read = 0;
     while (read < N) {
@@ -264,7 +264,7 @@ describe('PubSub.subscribe', () => {
       { done: true, value: undefined },
     ]);
     const controller = new AbortController();
-    const aborted = pubsub.subscribe('jobs', 'all', controller.signal);
+    const aborted = pubsub.subscribe('jobs', 'all', { signal: controller.signal });
     const waits = [aborted.next(), aborted.next()];
     controller.abort();
     expect(await Promise.all(waits.map(state))).toEqual([
@@ -284,6 +284,79 @@ describe('PubSub.subscribe', () => {
     expect((await it.next()).value).toBe(3);
     expect((await it.next()).value).toBe(4);
     expect(await state(it.next())).toBe('pending');
+    await it.return!();
+  });
+});
+
+describe('PubSub.subscribe: bounded for slow readers', () => {
+  it('one payload more than maxUnread ends the subscription: what was unread is dropped, the next read rejects SlowConsumerError, then done', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('jobs', 'all', { maxUnread: 3 });
+    pubsub.publish('jobs', 'all', 1);
+    expect(await it.next()).toEqual({ done: false, value: 1 });
+    for (let i = 2; i <= 4; i++) pubsub.publish('jobs', 'all', i);
+    expect(pubsub.subscriberCount).toBe(1); // 3 unread: at the limit, not over it
+    pubsub.publish('jobs', 'all', 5);
+    expect(pubsub.subscriberCount).toBe(0);
+    const error = await it.next().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SlowConsumerError);
+    expect((error as SlowConsumerError).resumeOffset).toBeUndefined();
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it(`the default limit is ${MAX_UNREAD.toLocaleString('en')} unread payloads`, async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('jobs', 'all');
+    for (let i = 0; i < MAX_UNREAD; i++) pubsub.publish('jobs', 'all', i);
+    expect(pubsub.listenerCount('jobs', 'all')).toBe(1);
+    pubsub.publish('jobs', 'all', MAX_UNREAD);
+    expect(pubsub.listenerCount('jobs', 'all')).toBe(0);
+    await expect(it.next()).rejects.toBeInstanceOf(SlowConsumerError);
+  });
+
+  it('return() after an overflow ends quietly: nothing rejects', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('jobs', 'all', { maxUnread: 1 });
+    pubsub.publish('jobs', 'all', 1);
+    pubsub.publish('jobs', 'all', 2);
+    expect(await it.return!()).toEqual({ done: true, value: undefined });
+    expect(await it.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('latestBy: a slow reader gets the newest payload of each key, keys in the order they first became unread', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('job', 1, { latestBy: (state) => state.id });
+    pubsub.publish('job', 1, { id: 7, n: 1 });
+    pubsub.publish('job', 1, { id: 8, n: 1 });
+    pubsub.publish('job', 1, { id: 7, n: 2 });
+    pubsub.publish('job', 1, { id: 7, n: 3 });
+    expect((await it.next()).value).toEqual({ id: 7, n: 3 });
+    expect((await it.next()).value).toEqual({ id: 8, n: 1 });
+    expect(await state(it.next())).toBe('pending');
+    await it.return!();
+  });
+
+  it('latestBy: a million states of one key while the reader is away leave one to read, and no overflow', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('job', 1, { latestBy: (state) => state.id, maxUnread: 1 });
+    for (let n = 1; n <= 1_000_000; n++) pubsub.publish('job', 1, { id: 1, n });
+    expect(pubsub.listenerCount('job', 1)).toBe(1);
+    expect(await it.next()).toEqual({ done: false, value: { id: 1, n: 1_000_000 } });
+    expect(await state(it.next())).toBe('pending');
+    await it.return!();
+  });
+
+  it('latestBy: a reader that is waiting gets each payload as it comes (nothing is replaced that was never unread)', async () => {
+    const pubsub = new PubSub<Topics>();
+    const it = pubsub.subscribe('job', 1, { latestBy: (state) => state.id });
+    const first = it.next();
+    pubsub.publish('job', 1, { id: 1, n: 1 });
+    pubsub.publish('job', 1, { id: 1, n: 2 });
+    expect((await first).value).toEqual({ id: 1, n: 1 });
+    expect((await it.next()).value).toEqual({ id: 1, n: 2 });
     await it.return!();
   });
 });
