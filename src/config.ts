@@ -17,6 +17,8 @@ export interface Config {
   downloadTokenTtlSeconds: number;
   /** BORGQL_PUBLIC_URL: the base of absolute URLs the API hands out (behind a proxy); else the request's Host */
   publicUrl: string | undefined;
+  /** BORGQL_LOG_RETENTION_DAYS: days a finished job keeps its log lines; 0 keeps them forever */
+  logRetentionDays: number;
   /** environment handed to borg (BORG_BASE_DIR, HOME, PATH…); secrets are added per repository */
   borgEnv: NodeJS.ProcessEnv;
 }
@@ -66,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken,
     downloadTokenTtlSeconds: integer(env, 'BORGQL_DOWNLOAD_TOKEN_TTL', 300, 1),
     publicUrl,
+    logRetentionDays: integer(env, 'BORGQL_LOG_RETENTION_DAYS', 90, 0),
     // borg has no use for the server's own secret
     borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
   };

@@ -15,6 +15,7 @@ import {
   validateCompression,
   validateEncryption,
   validateExcludePatterns,
+  validateListFilter,
   validateLockWait,
   validateRepositoryPath,
   validateRetention,
@@ -35,6 +36,8 @@ export interface RepositorySettings {
   passphrase?: string | null;
   compression?: string | null;
   lockWaitSeconds?: number | null;
+  /** borg create --filter letters of the file lines kept in job logs; null: the default (AME) */
+  listFilter?: string | null;
   /** null clears the policy */
   retention?: RetentionSettings | null;
   /** shorthand: a schedule of this repository alone, named after it; null removes it */
@@ -84,6 +87,7 @@ export class RepositoryService {
     if (input.excludePatterns != null) data.excludePatterns = JSON.stringify(validateExcludePatterns(input.excludePatterns));
     if (input.compression != null) data.compression = validateCompression(input.compression);
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
+    if (input.listFilter !== undefined) data.listFilter = validateListFilter(input.listFilter);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
     if (input.passphrase !== undefined) data.passphrase = input.passphrase || null;
     if (input.timezone != null) validateTimezone(input.timezone);

@@ -15,6 +15,9 @@ export const RetentionInput = builder.inputType('RetentionInput', {
   }),
 });
 
+const listFilterDescription =
+  "which files get a line in job logs: borg create --filter status letters (A added, M modified, U unchanged, C changed while read, E error, d b c h s f i - x ?; case matters), \"*\" for every file, \"\" for none (borg's messages only); default AME";
+
 const scheduleDescription = 'shorthand: a schedule of this repository alone (cron, 5 fields or 6 with seconds) named after it';
 
 export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
@@ -28,6 +31,7 @@ export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
     initialize: t.boolean({ defaultValue: false, description: 'run `borg init` first; else the repository must exist' }),
     compression: t.string({ defaultValue: 'lz4' }),
     lockWaitSeconds: t.int({ description: 'how long borg waits for the repository lock (default 5)' }),
+    listFilter: t.string({ description: listFilterDescription }),
     retention: t.field({ type: RetentionInput, description: 'prune + compact after each completed backup when set' }),
     schedule: t.string({ description: scheduleDescription }),
     timezone: t.string({ description: 'IANA name for that schedule, default UTC' }),
@@ -44,6 +48,7 @@ export const UpdateRepositoryInput = builder.inputType('UpdateRepositoryInput', 
     passphrase: t.string({ description: 'write-only; checked with borg info before it is stored' }),
     compression: t.string(),
     lockWaitSeconds: t.int(),
+    listFilter: t.string({ description: `${listFilterDescription}; null restores the default` }),
     retention: t.field({ type: RetentionInput, description: 'null removes the policy (no more prune)' }),
     schedule: t.string({ description: `${scheduleDescription}; null removes it` }),
     timezone: t.string(),
