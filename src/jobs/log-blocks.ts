@@ -3,13 +3,16 @@
  * rows, firstLine..lastLine), each one self-describing blob whose first byte
  * says what it holds:
  *
- * - `1` LINES: the rest is a raw deflate stream (node:zlib, level 6) of one
+ * - `1` LINES: the rest is a raw deflate stream (node:zlib, level 1) of one
  *   text line per log line, `<time>\t<level>\t<content>\n`, where time is
  *   empty for none, else the milliseconds since the previous line's time in
  *   this block (the first counts from the epoch), and level is empty for
  *   none, else `=` and the level. Lines of a busy job share their time and
- *   level, and neighbouring paths share their folders: ~1,000 lines deflate
- *   to ~6–10 bytes a line, where a row per line cost ~130.
+ *   level, and neighbouring paths share their folders: 1,000 realistic
+ *   lines deflate to ~9 bytes a line, where a row per line cost ~125
+ *   (bench/logs.ts). Level 1 because the block is compressed on the event
+ *   loop while borg prints: ~0.9 ms per 1,000 lines against ~4.6 ms at
+ *   level 6, for ~20 % more bytes.
  * - `2` LOST: the lines were dropped before they could be stored (the
  *   database failed for longer than memory could hold them); the rest is
  *   the reason, UTF-8. They read as placeholder lines, so numbering and
@@ -50,7 +53,7 @@ export function encodeLines(lines: readonly LogLine[]): Buffer {
     }
     text += `${time}\t${line.level === null ? '' : `=${line.level}`}\t${line.content}\n`;
   }
-  const compressed = deflateRawSync(text);
+  const compressed = deflateRawSync(text, { level: 1 });
   const data = Buffer.allocUnsafe(compressed.length + 1);
   data[0] = LINES;
   compressed.copy(data, 1);

@@ -14,8 +14,8 @@ export interface LogStoreOptions {
   /** flush waiting lines at least this often (every second: a crash loses at most the last one) */
   flushIntervalMs?: number;
   /**
-   * lines per compressed block (default 1,000: ~6–10 bytes a line, and a
-   * page of 1,000 lines decompresses one or two blocks, well under a ms)
+   * lines per compressed block (default 1,000: ~9 bytes a line, and a page
+   * of 1,000 lines decompresses one or two blocks, well under a ms)
    */
   blockLines?: number;
   /**

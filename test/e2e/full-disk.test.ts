@@ -91,7 +91,7 @@ describe.skipIf(unavailable !== null)('a full data disk', () => {
     await server?.stop();
     holder?.kill('SIGKILL');
     tmp.cleanup();
-  });
+  }, 120_000);
 
   it('the job ends FAILED with the cause, /healthz says 503 and cancel answers a typed error; freed space brings everything to the database', async () => {
     const running = server!;
