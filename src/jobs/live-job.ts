@@ -61,7 +61,7 @@ export class LiveJob {
     this.#backoff = new RetryBackoff(deps.retryDelays);
   }
 
-  /** Called once by the manager after the terminal status was persisted. */
+  /** Called once by the manager after the terminal status was set (written, or waiting for a retry: see whenSaved). */
   markFinished(): void {
     this.#markFinished();
   }
