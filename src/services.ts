@@ -73,7 +73,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     days: config.logRetentionDays,
     onError: (error) => {
       health.failed('the log retention', error);
-      options.warn('could not remove expired job logs; trying again in an hour', error);
+      options.warn('could not remove expired job logs; retrying', error);
     },
     onSuccess: () => health.recovered('the log retention'),
   });
@@ -102,7 +102,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
       await scheduler.start();
       // in the background: the server answers meanwhile (old lines stay readable while converted)
       logRetention.start();
-      logs.convertLegacyLines().catch((error: unknown) => options.warn('could not convert the log lines of an older version; they stay readable', error));
+      void logs.convertLegacyLines().catch((error: unknown) => options.warn('could not convert the log lines of an older version; they stay readable', error));
       return report;
     },
     async stop(reason) {

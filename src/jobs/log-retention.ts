@@ -3,6 +3,7 @@ import type { PrismaClient } from '../db/client.js';
 import type { SqliteDatabase } from '../db/sqlite.js';
 import type { LogStore } from './log-store.js';
 import { JobStatus } from './status.js';
+import { RetryBackoff } from './storage-health.js';
 
 export interface LogRetentionOptions {
   /** days a finished job keeps its log lines; 0 keeps them forever */
@@ -11,7 +12,7 @@ export interface LogRetentionOptions {
   intervalMs?: number;
   /** blocks deleted per transaction (default 100, about 100,000 lines: a few ms) */
   batchBlocks?: number;
-  /** a sweep failed (it runs again at the next interval) */
+  /** a sweep failed (it is retried with backoff, as failing writes are) */
   onError?: (error: unknown) => void;
   /** a sweep completed */
   onSuccess?: (report: SweepReport) => void;
@@ -43,6 +44,8 @@ export class LogRetention {
   /** marks a job expired and deletes its first batch of blocks, in one transaction; the rest goes with the leftovers */
   readonly #expire: (jobId: number) => number;
   #timer: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  readonly #backoff = new RetryBackoff();
   #running: Promise<SweepReport> | null = null;
   #stopped = false;
 
@@ -68,14 +71,28 @@ export class LogRetention {
     });
   }
 
-  /** Sweeps now (in the background) and then every interval; does nothing when days is 0. */
+  /**
+   * Sweeps now (in the background) and then every interval; a failed sweep
+   * is retried after 1, 2, 4, 8, then every 15 s, so a passing problem (a
+   * locked database, a full disk freed again) is not reported for an hour.
+   * Does nothing when days is 0.
+   */
   start(): void {
     if (this.#options.days === 0 || this.#timer) return;
-    const run = () =>
-      void this.sweep().then(
-        (report) => this.#options.onSuccess?.(report),
-        (error: unknown) => this.#options.onError?.(error),
+    const run = (): void => {
+      clearTimeout(this.#retry);
+      this.sweep().then(
+        (report) => {
+          this.#backoff.succeeded();
+          this.#options.onSuccess?.(report);
+        },
+        (error: unknown) => {
+          if (this.#stopped) return;
+          this.#retry = setTimeout(run, this.#backoff.failed()).unref();
+          this.#options.onError?.(error);
+        },
       );
+    };
     this.#timer = setInterval(run, this.#options.intervalMs).unref();
     run();
   }
@@ -84,6 +101,7 @@ export class LogRetention {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#retry);
   }
 
   /**

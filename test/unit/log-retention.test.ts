@@ -87,6 +87,31 @@ describe('LogRetention', () => {
     expect(storedBlocks(db, id)).toEqual([]);
   });
 
+  it('start(): a sweep that fails is retried within seconds, not at the next hourly sweep', async () => {
+    const { db, prisma, logs, job } = setup(90);
+    // start() sweeps at the real time: ended long enough before it
+    const id = await job(JobStatus.COMPLETED, 1000);
+    db.exec("CREATE TRIGGER fail_expiry BEFORE UPDATE OF logsExpired ON BackupJob BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    const errors: unknown[] = [];
+    const successes: number[][] = [];
+    const retention = new LogRetention(db, prisma, logs, {
+      days: 90,
+      onError: (error) => errors.push(error),
+      onSuccess: (report) => successes.push(report.expiredJobs),
+    });
+    retention.start();
+    try {
+      await expect.poll(() => errors.length).toBe(1);
+      expect(String(errors[0])).toMatch(/disk is full/);
+      db.exec('DROP TRIGGER fail_expiry');
+      await expect.poll(() => successes, { timeout: 5000 }).toEqual([[id]]);
+      expect(errors).toHaveLength(1);
+      expect(storedBlocks(db, id)).toEqual([]);
+    } finally {
+      retention.stop();
+    }
+  });
+
   it('days = 0 keeps every log forever', async () => {
     const { db, retention, job } = setup(0);
     const id = await job(JobStatus.COMPLETED, 10_000);
