@@ -36,8 +36,8 @@ const standinSettings = (lines: number): StandinSettings => ({
 /** Idle time before the job, for V8's memory reducer to shrink the heap (it waits ~8 s without allocation). */
 const SETTLE_MS = 30_000;
 const PAGE_SAMPLES = 300;
-/** Realistic lines stored both ways for the bytes-per-line figures. */
-const STORAGE_LINES = 200_000;
+/** Realistic lines stored both ways for the bytes-per-line and read figures: a million-line log. */
+const STORAGE_LINES = 1_000_000;
 /** The tree of the unchanged re-backup (real borg): 40,000 small files in folders of 100. */
 const rebackupSpec = (quick: boolean): DatasetSpec => ({
   name: 'rebackup',

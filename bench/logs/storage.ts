@@ -1,12 +1,15 @@
 /**
- * What a stored log line costs on disk: the same realistic lines written
- * into two fresh, migrated databases, once one row per line as servers
- * before block storage wrote them (the `JobLogLine` table, the statement
- * and batch size of that log store) and once through today's LogStore
- * (compressed blocks). The cost is the growth of the database's used pages
- * after a checkpoint, divided by the lines.
+ * What a stored log line costs on disk, and what reading a page of them by
+ * offset costs: the same realistic lines written into two fresh, migrated
+ * databases, once one row per line as servers before block storage wrote
+ * and read them (the `JobLogLine` table, the statements and batch size of
+ * that log store) and once through today's LogStore (compressed blocks).
+ * The disk cost is the growth of the database's used pages after a
+ * checkpoint, divided by the lines; reads are 1,000 lines at random
+ * offsets, in this process (no GraphQL, no HTTP).
  */
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import { LogStore } from '../../src/jobs/log-store.js';
@@ -19,11 +22,13 @@ interface Line {
   time: Date;
 }
 
-/** Bytes per line of one storage form. */
+/** Bytes per line of one storage form, and its page reads. */
 export interface StorageForm {
   label: string;
   bytes: number;
   bytesPerLine: number;
+  /** ms of each read of 1,000 lines at a random offset */
+  readMs: number[];
 }
 
 /** The storage figures of the logs benchmark. */
@@ -103,6 +108,15 @@ function writeRows(db: SqliteDatabase, jobId: number, lines: readonly Line[]): v
   for (let from = 0; from < lines.length; from += 2000) batch(from);
 }
 
+/** The row-per-line store's page read: one range query, a Date per line. */
+function rowReader(db: SqliteDatabase, jobId: number): (offset: number) => number {
+  const page = db.prepare('SELECT lineNumber, content, level, time FROM JobLogLine WHERE jobId = ? AND lineNumber > ? AND lineNumber <= ? ORDER BY lineNumber');
+  return (offset) => {
+    const rows = page.all(jobId, offset, offset + PAGE) as { lineNumber: number; content: string; level: string | null; time: string | null }[];
+    return rows.map((row) => ({ ...row, time: row.time === null ? null : new Date(row.time) })).length;
+  };
+}
+
 /** Today's LogStore, as a job appends (blocks of 1,000 lines, deflated). */
 function writeBlocks(db: SqliteDatabase, jobId: number, lines: readonly Line[]): void {
   const writer = new LogStore(db).writer(jobId);
@@ -110,20 +124,36 @@ function writeBlocks(db: SqliteDatabase, jobId: number, lines: readonly Line[]):
   writer.close();
 }
 
+const blockReader = (db: SqliteDatabase, jobId: number) => {
+  const store = new LogStore(db);
+  return (offset: number) => store.read(jobId, offset, PAGE).lines.length;
+};
+
+const PAGE = 1000;
+const READS = 300;
+
 /** Stores `count` realistic lines both ways under `dir` and measures each. */
 export function measureStorage(dir: string, count: number): StorageCost {
   const lines = realisticLines(count);
   const forms: StorageForm[] = [];
-  for (const [label, write] of [
-    ['one row per line (`JobLogLine`, before)', writeRows],
-    ['compressed blocks of 1,000 lines (`JobLogBlock`, now)', writeBlocks],
+  const random = prng('borgql-log-reads-v1');
+  const offsets = Array.from({ length: READS }, () => Math.floor(random() * (lines.length - PAGE)));
+  for (const [label, write, reader] of [
+    ['one row per line (`JobLogLine`, before)', writeRows, rowReader],
+    ['compressed blocks of 1,000 lines (`JobLogBlock`, now)', writeBlocks, blockReader],
   ] as const) {
     const { db, jobId } = freshDatabase(path.join(dir, `${forms.length}`, 'borgql.db'));
     try {
       const before = usedBytes(db);
       write(db, jobId, lines);
       const bytes = usedBytes(db) - before;
-      forms.push({ label, bytes, bytesPerLine: bytes / lines.length });
+      const read = reader(db, jobId);
+      const readMs = offsets.map((offset) => {
+        const started = performance.now();
+        if (read(offset) !== PAGE) throw new Error(`${label}: a page at offset ${offset} is short`);
+        return performance.now() - started;
+      });
+      forms.push({ label, bytes, bytesPerLine: bytes / lines.length, readMs });
     } finally {
       db.close();
     }
