@@ -81,7 +81,10 @@ const NOTES = [
   'A `logs(offset, limit: 1000)` page through GraphQL is mostly GraphQL and HTTP: resolving and serialising 1,000 line objects. Reading ' +
     'the same 1,000 lines from the store takes well under a millisecond either way (the storage table: blocks read faster than rows, one ' +
     'query and one inflate instead of 1,000 rows). On a quiet machine the GraphQL page took 6.4 ms p50 with rows (2026-11-26); the figure ' +
-    'above follows the machine\'s load at the time of the run (the "CPU busy" line: other work on the 2 cores slows every request).',
+    'above follows the machine: on 2026-12-02 (a slower instance: kernel fc-v1045 instead of fc-v669, the stand-in alone 2.49 s instead of ' +
+    '1.97 s, and other work on it) `npm run bench -- --quick --no-wait logs` run alternately on main (commit a541982, rows) and on blocks, ' +
+    'three times each, gave a last-page p50 of 31.4 / 14.9 / 15.8 ms with rows against 15.0 / 12.7 / 19.0 ms with blocks: the storage ' +
+    'form does not decide it.',
   'Before (commit c2d4773 under tsx, same benchmark): 250,841 lines/s stored (the stand-in, not the server, set the pace), RSS +16 MB — but on a ' +
     '383 MB tsx process with slack in its heap; the same code compiled (160 MB at rest) grew **+150–159 MB**. Pages of the end of the log 7.6 ms p50. ' +
     'The download took 2.9 s (5.1 s on a busy machine) and grew the server by **+190–308 MB**.',
