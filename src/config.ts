@@ -21,6 +21,8 @@ export interface Config {
   corsOrigins: string[];
   /** BORGQL_STALLED_CLIENT_TIMEOUT: seconds a subscription connection may stop reading before it is closed */
   stalledClientTimeoutSeconds: number;
+  /** BORGQL_LOG_RETENTION_DAYS: days a finished job keeps its log lines; 0 keeps them forever */
+  logRetentionDays: number;
   /** environment handed to borg (BORG_BASE_DIR, HOME, PATH…); secrets are added per repository */
   borgEnv: NodeJS.ProcessEnv;
   /** BORGQL_PASSCOMMAND_PREFIXES: the commands a repository's passcommand may start with; empty = no passcommands */
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     corsOrigins: corsOrigins(env.BORGQL_CORS_ORIGINS),
     stalledClientTimeoutSeconds: integer(env, 'BORGQL_STALLED_CLIENT_TIMEOUT', 30, 2),
+    logRetentionDays: integer(env, 'BORGQL_LOG_RETENTION_DAYS', 90, 0),
     // borg has no use for the server's own secret
     borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
     passcommandPrefixes: passcommandPrefixes(env.BORGQL_PASSCOMMAND_PREFIXES),

@@ -7,6 +7,7 @@ import { applyMigrations, resolveMigrationsDir } from './db/migrate.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
 import { openSqlite } from './db/sqlite.js';
 import { ArchiveCatalog } from './jobs/archives.js';
+import { LogRetention } from './jobs/log-retention.js';
 import { LogStore } from './jobs/log-store.js';
 import { JobManager } from './jobs/manager.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
@@ -14,6 +15,7 @@ import { RepositoryService } from './jobs/repositories.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { ScheduleService } from './jobs/schedules.js';
 import { isTerminal } from './jobs/status.js';
+import { StorageHealth } from './jobs/storage-health.js';
 import { ALL_JOBS, type JobTopics } from './jobs/topics.js';
 import { PubSub } from './pubsub.js';
 
@@ -22,6 +24,10 @@ export interface Services {
   prisma: PrismaClient;
   pubsub: PubSub<JobTopics>;
   logs: LogStore;
+  /** removes the log lines of old jobs (BORGQL_LOG_RETENTION_DAYS) */
+  logRetention: LogRetention;
+  /** whether the server's own writes succeed (/healthz) */
+  health: StorageHealth;
   jobs: JobManager;
   repositories: RepositoryService;
   schedules: ScheduleService;
@@ -66,10 +72,23 @@ export function createServices(config: Config, options: ServiceOptions): Service
   }
   const prisma = createPrismaClient(config.databaseUrl);
   const pubsub = new PubSub<JobTopics>();
+  const health = new StorageHealth();
   const logs = new LogStore(sqlite, {
     onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
     onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
-    onError: (jobId, error) => options.warn(`could not write the log of job ${jobId}; retrying`, error),
+    onError: (jobId, error) => {
+      health.failed(`the log of job ${jobId}`, error);
+      options.warn(`could not write the log of job ${jobId}; retrying`, error);
+    },
+    onRecovered: (jobId) => health.recovered(`the log of job ${jobId}`),
+  });
+  const logRetention = new LogRetention(sqlite, prisma, logs, {
+    days: config.logRetentionDays,
+    onError: (error) => {
+      health.failed('the log retention', error);
+      options.warn('could not remove expired job logs; retrying', error);
+    },
+    onSuccess: () => health.recovered('the log retention'),
   });
   const runnerConfig = {
     borgBin: config.borgBin,
@@ -78,7 +97,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     secrets,
     passcommandPrefixes: config.passcommandPrefixes,
   };
-  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs });
+  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
@@ -91,6 +110,8 @@ export function createServices(config: Config, options: ServiceOptions): Service
     prisma,
     pubsub,
     logs,
+    logRetention,
+    health,
     jobs,
     repositories: new RepositoryService(prisma, runnerConfig, schedules),
     schedules,
@@ -98,14 +119,19 @@ export function createServices(config: Config, options: ServiceOptions): Service
     async start() {
       const report = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
       await scheduler.start();
+      // in the background: the server answers meanwhile (old lines stay readable while converted)
+      logRetention.start();
+      void logs.convertLegacyLines().catch((error: unknown) => options.warn('could not convert the log lines of an older version; they stay readable', error));
       return report;
     },
     async stop(reason) {
       scheduler.stop();
+      logRetention.stop();
       stopInvalidating();
       return jobs.shutdown(reason);
     },
     async close() {
+      logs.stop();
       await prisma.$disconnect();
       sqlite.close();
     },

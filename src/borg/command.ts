@@ -93,6 +93,37 @@ function repository(location: string): string {
 
 const lockWait = (seconds: number | undefined): string[] => ['--lock-wait', String(Math.max(0, Math.round(seconds ?? DEFAULT_LOCK_WAIT_SECONDS)))];
 
+/**
+ * The status letters `borg create --list` prefixes items with (borg 1.2's
+ * "Item flags"): A added, M modified, U unchanged, C changed while read,
+ * E error (regular files); d directory, b block and c char device, h hard
+ * link, s symlink, f fifo; i stdin, - dry run, x excluded, ? unknown.
+ */
+export const FILE_STATUS_LETTERS = 'AMUCEdbchsfi-x?';
+
+/**
+ * Which file lines `borg create` prints by default: added, modified and
+ * error (`--filter=AME`). An unchanged re-backup then prints no line per
+ * file, only borg's messages.
+ */
+export const DEFAULT_LIST_FILTER = 'AME';
+
+/** `listFilter` value for a line for every item (borg runs with `--list` and no `--filter`). */
+export const LIST_EVERY_ITEM = '*';
+
+/** True for a listFilter createArgs accepts: `*`, or status letters (none: no file lines at all). */
+export function isValidListFilter(filter: string): boolean {
+  return filter === LIST_EVERY_ITEM || [...filter].every((letter) => FILE_STATUS_LETTERS.includes(letter));
+}
+
+/** `--list` and `--filter` for a listFilter (see CreateArgsOptions.listFilter). */
+function listArgsFor(filter: string | null | undefined): string[] {
+  const letters = filter ?? DEFAULT_LIST_FILTER;
+  if (!isValidListFilter(letters)) throw new RangeError(`invalid list filter: ${JSON.stringify(letters)} (status letters ${FILE_STATUS_LETTERS} or *)`);
+  if (letters === LIST_EVERY_ITEM) return ['--list'];
+  return letters === '' ? [] : ['--list', `--filter=${letters}`];
+}
+
 /** Options of {@link createArgs}. */
 export interface CreateArgsOptions {
   repoPath: string;
@@ -101,18 +132,23 @@ export interface CreateArgsOptions {
   excludePatterns?: string[];
   compression?: string | null;
   lockWaitSeconds?: number;
+  /**
+   * which items get a `file_status` line: status letters for `--filter`
+   * (default DEFAULT_LIST_FILTER), `*` for every item, `""` for none (no `--list`)
+   */
+  listFilter?: string | null;
 }
 
 /**
  * `borg create` with live progress (`--progress` → archive_progress lines),
- * per-file status (`--list`) and the summary on stdout (`--json`).
- * Throws RangeError on an invalid archive name or no sources.
+ * per-file status (`--list --filter=…`) and the summary on stdout (`--json`).
+ * Throws RangeError on an invalid archive name or list filter, or no sources.
  */
 export function createArgs(o: CreateArgsOptions): string[] {
   if (!isValidArchiveName(o.archiveName)) throw new RangeError(`invalid archive name: ${JSON.stringify(o.archiveName)}`);
   if (o.sourcePaths.length === 0) throw new RangeError('borg create needs at least one source path');
   return [
-    'create', '--log-json', '--progress', '--json', '--list',
+    'create', '--log-json', '--progress', '--json', ...listArgsFor(o.listFilter),
     ...lockWait(o.lockWaitSeconds),
     `--compression=${o.compression || DEFAULT_COMPRESSION}`,
     ...(o.excludePatterns ?? []).map((p) => `--exclude=${p}`),

@@ -1,6 +1,7 @@
 import type { BackupJob, PrismaClient, Repository } from '../db/client.js';
 import type { BorgProcess } from '../borg/index.js';
 import type { JobLogWriter, LogLine } from './log-store.js';
+import { RetryBackoff, type RetryDelays } from './storage-health.js';
 
 /** A job row with its repository, the shape the schema and pubsub carry. */
 export type JobWithRepository = BackupJob & { repository: Repository };
@@ -14,15 +15,21 @@ export interface LiveJobDeps {
   publish: (job: JobWithRepository, statusChanged: boolean) => void;
   /** minimum gap between two progress writes to the database */
   persistIntervalMs: number;
-  /** a failed write is reported, not thrown into the runner: the next write carries the state again */
+  /** a failed write is reported, not thrown into the runner; it is retried with backoff until it succeeds */
   onPersistError: (jobId: number, error: unknown) => void;
+  /** a write succeeded after failing */
+  onPersistRecovered?: (jobId: number) => void;
+  /** delays between retries of a failing write (default DEFAULT_RETRY_DELAYS) */
+  retryDelays?: RetryDelays;
 }
 
 /**
  * The in-memory state of a job this process is running or queueing. Every
  * change is published at once; progress reaches the database at most once
  * per `persistIntervalMs`, status changes and the end immediately. Writes
- * are chained so an older write never lands after a newer one.
+ * are chained so an older write never lands after a newer one. A failed
+ * write (disk full…) keeps the state in memory and is retried with backoff;
+ * meanwhile writes wait for the retry instead of failing one by one.
  */
 export class LiveJob {
   /** the borg process of the current step, while one runs */
@@ -40,7 +47,10 @@ export class LiveJob {
   #markFinished!: () => void;
   readonly #dirty = new Set<keyof JobUpdate>();
   #timer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  readonly #backoff: RetryBackoff;
   #writes: Promise<void> = Promise.resolve();
+  readonly #savedWaiters: (() => void)[] = [];
 
   constructor(
     public row: JobWithRepository,
@@ -48,9 +58,10 @@ export class LiveJob {
     private readonly deps: LiveJobDeps,
   ) {
     this.finished = new Promise((resolve) => (this.#markFinished = resolve));
+    this.#backoff = new RetryBackoff(deps.retryDelays);
   }
 
-  /** Called once by the manager after the terminal status was persisted. */
+  /** Called once by the manager after the terminal status was set (written, or waiting for a retry: see whenSaved). */
   markFinished(): void {
     this.#markFinished();
   }
@@ -82,25 +93,56 @@ export class LiveJob {
     return Promise.resolve();
   }
 
-  /** Writes every changed field now; resolves when it (and earlier writes) landed. */
+  /**
+   * Writes every changed field now (or, while writes fail, at the next
+   * retry); resolves when it and earlier writes landed or failed. Never
+   * rejects.
+   */
   persist(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#dirty.size > 0) {
-      const data: Record<string, unknown> = {};
-      for (const key of this.#dirty) data[key] = this.row[key];
-      this.#dirty.clear();
-      const id = this.row.id;
-      this.#writes = this.#writes.then(() =>
-        this.deps.prisma.backupJob.update({ where: { id }, data }).then(
-          () => undefined,
-          (error: unknown) => {
-            for (const key of Object.keys(data) as (keyof JobUpdate)[]) this.#dirty.add(key);
-            this.deps.onPersistError(id, error);
-          },
-        ),
-      );
-    }
+    if (this.#retryTimer !== undefined || this.#dirty.size === 0) return this.#writes;
+    const data: Record<string, unknown> = {};
+    for (const key of this.#dirty) data[key] = this.row[key];
+    this.#dirty.clear();
+    const id = this.row.id;
+    this.#writes = this.#writes.then(() =>
+      this.deps.prisma.backupJob.update({ where: { id }, data }).then(
+        () => {
+          if (this.#backoff.failing) {
+            this.#backoff.succeeded();
+            this.deps.onPersistRecovered?.(id);
+          }
+          if (this.saved) for (const wake of this.#savedWaiters.splice(0)) wake();
+        },
+        (error: unknown) => {
+          for (const key of Object.keys(data) as (keyof JobUpdate)[]) this.#dirty.add(key);
+          this.#retryTimer ??= setTimeout(() => {
+            this.#retryTimer = undefined;
+            void this.persist();
+          }, this.#backoff.failed());
+          this.deps.onPersistError(id, error);
+        },
+      ),
+    );
     return this.#writes;
+  }
+
+  /** Whether every change is in the database. */
+  get saved(): boolean {
+    return this.#dirty.size === 0 && this.#retryTimer === undefined && this.#timer === undefined;
+  }
+
+  /** Resolves once every change is in the database (after retries, if writes fail). */
+  whenSaved(): Promise<void> {
+    return this.#writes.then(() => (this.saved ? undefined : new Promise<void>((resolve) => this.#savedWaiters.push(resolve))));
+  }
+
+  /** Cancels the pending write and retry (the server is stopping; the state stays unsaved). */
+  stopSaving(): void {
+    clearTimeout(this.#timer);
+    clearTimeout(this.#retryTimer);
+    this.#timer = undefined;
+    this.#retryTimer = undefined;
   }
 }

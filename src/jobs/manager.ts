@@ -8,6 +8,7 @@ import { runMaintenance } from './maintenance.js';
 import { runCreate, statusForOutcome, type RunnerConfig } from './runner.js';
 import { JobStatus, JobTrigger, isTerminal } from './status.js';
 import { stopBorg } from './stop-borg.js';
+import type { StorageHealth } from './storage-health.js';
 import { ALL_JOBS, type JobPubSub } from './topics.js';
 
 /** Everything the job manager works with; owned by the server. */
@@ -20,6 +21,8 @@ export interface JobManagerDeps {
   warn: (message: string, error?: unknown) => void;
   /** minimum gap between progress writes of one job (default 1000 ms) */
   persistIntervalMs?: number;
+  /** where failing and recovering job state writes are reported (/healthz) */
+  health?: StorageHealth;
 }
 
 /** Options of {@link JobManager.startBackup}. */
@@ -43,6 +46,8 @@ export interface CancelResult {
 export class JobManager {
   readonly queue: JobQueue;
   readonly #live = new Map<number, LiveJob>();
+  /** jobs that ended here whose final state is not in the database yet (it failed to write; retried) */
+  readonly #unsaved = new Map<number, LiveJob>();
 
   constructor(private readonly deps: JobManagerDeps) {
     this.queue = new JobQueue(
@@ -93,9 +98,17 @@ export class JobManager {
     return this.#live.get(jobId)?.row;
   }
 
-  /** A job's current state: live when unfinished here, else from the database. */
+  /**
+   * The state of a job this process holds newer than the database: an
+   * unfinished one, or a finished one whose final state is not saved yet.
+   */
+  current(jobId: number): JobWithRepository | undefined {
+    return (this.#live.get(jobId) ?? this.#unsaved.get(jobId))?.row;
+  }
+
+  /** A job's current state: from memory when this process holds a newer one (current), else from the database. */
   async get(jobId: number): Promise<JobWithRepository | null> {
-    return this.live(jobId) ?? (await this.deps.prisma.backupJob.findUnique({ where: { id: jobId }, include: { repository: true } }));
+    return this.current(jobId) ?? (await this.deps.prisma.backupJob.findUnique({ where: { id: jobId }, include: { repository: true } }));
   }
 
   /** A page of a job's log (see LogStore.read). */
@@ -110,6 +123,8 @@ export class JobManager {
    */
   async cancel(jobId: number): Promise<CancelResult> {
     const job = this.#live.get(jobId);
+    const unsaved = this.#unsaved.get(jobId);
+    if (unsaved) throw new JobNotCancellableError(`job ${jobId} is ${unsaved.row.status.toLowerCase()} and cannot be cancelled`, unsaved.row.status);
     if (!job) {
       const row = await this.deps.prisma.backupJob.findUnique({ where: { id: jobId } });
       if (!row) throw new NotFoundError(`job ${jobId} not found`);
@@ -154,7 +169,10 @@ export class JobManager {
         return this.cancel(job.id).catch((error: unknown) => this.deps.warn(`could not stop job ${job.id}`, error));
       }),
     );
-    for (const job of this.#live.values()) await job.persist();
+    for (const job of [...this.#live.values(), ...this.#unsaved.values()]) {
+      await job.persist();
+      job.stopSaving();
+    }
     this.deps.logs.flushAll();
     return running.map((job) => job.id);
   }
@@ -167,7 +185,11 @@ export class JobManager {
         this.deps.pubsub.publish('job', state.id, state);
         this.deps.pubsub.publish('jobs', ALL_JOBS, state);
       },
-      onPersistError: (id, error) => this.deps.warn(`could not save job ${id}`, error),
+      onPersistError: (id, error) => {
+        this.deps.health?.failed(`the state of job ${id}`, error);
+        this.deps.warn(`could not save job ${id}; retrying`, error);
+      },
+      onPersistRecovered: (id) => this.deps.health?.recovered(`the state of job ${id}`),
     });
     this.#live.set(row.id, job);
     return job;
@@ -207,6 +229,12 @@ export class JobManager {
     await this.#finish(job, status, errorMessage);
   }
 
+  /**
+   * Ends a job: closes its log and sets its final state. Neither throws when
+   * the database cannot be written (a full disk): the job is final in
+   * memory at once, readers see it through current(), and the state and the
+   * last lines are written when a retry succeeds.
+   */
   async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null): Promise<void> {
     job.ending = true;
     job.note(`job ${status.toLowerCase()}`);
@@ -214,6 +242,10 @@ export class JobManager {
     const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null };
     if (!isTerminal(job.row.status)) await job.update(fields, true);
     this.#live.delete(job.id);
+    if (!job.saved) {
+      this.#unsaved.set(job.id, job);
+      void job.whenSaved().then(() => this.#unsaved.delete(job.id));
+    }
     job.markFinished();
   }
 }

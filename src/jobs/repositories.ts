@@ -17,6 +17,7 @@ import {
   validateCompression,
   validateEncryption,
   validateExcludePatterns,
+  validateListFilter,
   validateLockWait,
   validateName,
   validatePassphrase,
@@ -43,6 +44,8 @@ export interface RepositorySettings {
   passcommand?: string | null;
   compression?: string | null;
   lockWaitSeconds?: number | null;
+  /** borg create --filter letters of the file lines kept in job logs; null: the default (AME) */
+  listFilter?: string | null;
   /** null clears the policy */
   retention?: RetentionSettings | null;
   /** shorthand: a schedule of this repository alone, named after it; null removes it */
@@ -85,6 +88,7 @@ export class RepositoryService {
     if (input.excludePatterns != null) data.excludePatterns = JSON.stringify(validateExcludePatterns(input.excludePatterns));
     if (input.compression != null) data.compression = validateCompression(input.compression);
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
+    if (input.listFilter !== undefined) data.listFilter = validateListFilter(input.listFilter);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
     if (input.passphrase) validatePassphrase(input.passphrase);
     Object.assign(data, this.#secretColumns(input));

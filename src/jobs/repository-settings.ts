@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { parseBorgLocation, remoteLocationProblem, type RetentionPolicy } from '../borg/index.js';
+import { DEFAULT_LIST_FILTER, FILE_STATUS_LETTERS, LIST_EVERY_ITEM, isValidListFilter } from '../borg/command.js';
 import { ValidationError } from './errors.js';
 
 /** Reads a JSON-encoded string list column (sourcePaths, excludePatterns). */
@@ -205,4 +206,24 @@ export function validateLockWait(seconds: number): number {
     throw new ValidationError(`lockWaitSeconds must be a whole number from 0 to 3600, got ${seconds}`, 'lockWaitSeconds');
   }
   return seconds;
+}
+
+/**
+ * Checks a repository's listFilter: which files get a line in job logs, as
+ * borg's `--filter` status letters (case matters: A M U C E d b c h s f i -
+ * x ?), `*` for every file, `""` for none. null means the default (AME);
+ * repeated letters are dropped.
+ */
+export function validateListFilter(filter: string | null, field = 'listFilter'): string {
+  if (filter === null) return DEFAULT_LIST_FILTER;
+  const trimmed = filter.trim();
+  if (!isValidListFilter(trimmed)) {
+    const unknown = [...new Set([...trimmed].filter((letter) => !FILE_STATUS_LETTERS.includes(letter)))];
+    throw new ValidationError(
+      `listFilter takes borg's status letters ${FILE_STATUS_LETTERS} (case matters) or "${LIST_EVERY_ITEM}" for every file; ` +
+        `not ${unknown.map((letter) => JSON.stringify(letter)).join(', ')}`,
+      field,
+    );
+  }
+  return [...new Set(trimmed)].join('');
 }

@@ -123,6 +123,7 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
     excludePatterns,
     compression: repository.compression,
     lockWaitSeconds: repository.lockWaitSeconds,
+    listFilter: repository.listFilter,
   });
   if (job.cancelRequested) return null;
   await job.update({ archiveName });

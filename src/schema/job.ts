@@ -59,6 +59,9 @@ export const BackupJobRef = builder.prismaObject('BackupJob', {
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     exitCode: t.exposeInt('exitCode', { nullable: true }),
     maintenanceStatus: t.exposeString('maintenanceStatus', { nullable: true }),
+    logsExpired: t.exposeBoolean('logsExpired', {
+      description: 'true once the log retention (BORGQL_LOG_RETENTION_DAYS) removed the log lines; `logs` is then empty',
+    }),
     logs: t.field({
       type: LogPageRef,
       description: 'the lines after the first `offset` (lines already seen), at most `limit` (≤ 10000)',
@@ -79,7 +82,7 @@ builder.prismaObjectField('Repository', 'lastJob', (t) =>
         orderBy: { id: 'desc' },
         include: { repository: true },
       });
-      return row && (ctx.jobs.live(row.id) ?? row);
+      return row && (ctx.jobs.current(row.id) ?? row);
     },
   }),
 );
@@ -104,7 +107,7 @@ builder.queryFields((t) => ({
       }
       const where = jobListWhere(args);
       const rows = await ctx.prisma.backupJob.findMany({ ...query, where, orderBy: { id: 'desc' }, take: limit });
-      return rows.map((row) => ctx.jobs.live(row.id) ?? row);
+      return rows.map((row) => ctx.jobs.current(row.id) ?? row);
     },
   }),
   job: t.field({

@@ -18,6 +18,8 @@ export const RetentionInput = builder.inputType('RetentionInput', {
 const passcommandDescription =
   'BORG_PASSCOMMAND instead of a passphrase, for passphrases kept in a secret manager: a command prefix the operator allowed ' +
   '(BORGQL_PASSCOMMAND_PREFIXES) plus one plain argument, e.g. "pass show borg/home"; not together with passphrase';
+const listFilterDescription =
+  "which files get a line in job logs: borg create --filter status letters (A added, M modified, U unchanged, C changed while read, E error, d b c h s f i - x ?; case matters), \"*\" for every file, \"\" for none (borg's messages only); default AME";
 
 const scheduleDescription = 'shorthand: a schedule of this repository alone (cron, 5 fields or 6 with seconds) named after it';
 
@@ -33,6 +35,7 @@ export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
     initialize: t.boolean({ defaultValue: false, description: 'run `borg init` first; else the repository must exist' }),
     compression: t.string({ defaultValue: 'lz4' }),
     lockWaitSeconds: t.int({ description: 'how long borg waits for the repository lock (default 5)' }),
+    listFilter: t.string({ description: listFilterDescription }),
     retention: t.field({ type: RetentionInput, description: 'prune + compact after each completed backup when set' }),
     schedule: t.string({ description: scheduleDescription }),
     timezone: t.string({ description: 'IANA name for that schedule, default UTC' }),
@@ -50,6 +53,7 @@ export const UpdateRepositoryInput = builder.inputType('UpdateRepositoryInput', 
     passcommand: t.string({ description: `${passcommandDescription}; checked with borg info; replaces a stored passphrase; null removes it` }),
     compression: t.string(),
     lockWaitSeconds: t.int(),
+    listFilter: t.string({ description: `${listFilterDescription}; null restores the default` }),
     retention: t.field({ type: RetentionInput, description: 'null removes the policy (no more prune)' }),
     schedule: t.string({ description: `${scheduleDescription}; null removes it` }),
     timezone: t.string(),

@@ -43,6 +43,9 @@ export const RepositoryRef = builder.prismaObject('Repository', {
     compression: t.exposeString('compression'),
     encryption: t.exposeString('encryption'),
     lockWaitSeconds: t.exposeInt('lockWaitSeconds'),
+    listFilter: t.exposeString('listFilter', {
+      description: 'which files get a line in job logs: borg create --filter status letters, "*" every file, "" none',
+    }),
     hasPassphrase: t.boolean({ resolve: (repository) => repository.passphrase !== null && repository.passphrase !== '' }),
     passcommand: t.exposeString('passcommand', {
       nullable: true,

@@ -118,7 +118,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       return reply.send(response.body);
     },
   });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // 503 while the server's own writes fail (a full data disk): jobs and logs then wait in memory
+  app.get('/healthz', async (_request, reply) => {
+    const problem = services.health.problem();
+    return problem === null ? { status: 'ok' } : reply.status(503).send({ status: 'error', detail: problem });
+  });
   void app.register(restApi, { yoga, downloads: context.downloads, logs: services.logs });
   const metrics = registerMetrics(app, services);
 

@@ -60,14 +60,26 @@ describe('argv builders', () => {
         lockWaitSeconds: 10,
       }),
     ).toEqual([
-      'create', '--log-json', '--progress', '--json', '--list', '--lock-wait', '10', '--compression=zstd,3',
+      'create', '--log-json', '--progress', '--json', '--list', '--filter=AME', '--lock-wait', '10', '--compression=zstd,3',
       '--exclude=*.tmp', '--exclude=-x', '--', '/backups/r::borgql-7-2026-11-26T10:15:30Z', '/etc', '-weird',
     ]);
     expect(createArgs({ repoPath: 'r', archiveName: 'a', sourcePaths: ['s'] })).toEqual([
-      'create', '--log-json', '--progress', '--json', '--list', '--lock-wait', '5', '--compression=lz4', '--', 'r::a', 's',
+      'create', '--log-json', '--progress', '--json', '--list', '--filter=AME', '--lock-wait', '5', '--compression=lz4', '--', 'r::a', 's',
     ]);
     expect(() => createArgs({ repoPath: 'r', archiveName: 'a/b', sourcePaths: ['s'] })).toThrow(RangeError);
     expect(() => createArgs({ repoPath: 'r', archiveName: 'a', sourcePaths: [] })).toThrow(RangeError);
+  });
+
+  it('create: the list filter picks which items get a file line', () => {
+    const listing = (listFilter: string | null | undefined) =>
+      createArgs({ repoPath: 'r', archiveName: 'a', sourcePaths: ['s'], listFilter }).filter((arg) => arg === '--list' || arg.startsWith('--filter'));
+    expect(listing(undefined)).toEqual(['--list', '--filter=AME']);
+    expect(listing(null)).toEqual(['--list', '--filter=AME']);
+    expect(listing('AMEU')).toEqual(['--list', '--filter=AMEU']);
+    expect(listing('-x?')).toEqual(['--list', '--filter=-x?']);
+    expect(listing('*')).toEqual(['--list']);
+    expect(listing('')).toEqual([]);
+    for (const bad of ['a', 'AME ', 'A*', '--list', 'AM;E', 'Z']) expect(() => listing(bad), bad).toThrow(RangeError);
   });
 
   it('one-shot commands', () => {

@@ -50,7 +50,8 @@ describe('startBorg with the real borg', () => {
     const raws: string[] = [];
     const p = startBorg({
       bin,
-      args: createArgs({ repoPath: repo, archiveName: 'first', sourcePaths: ['src'], lockWaitSeconds: 1 }),
+      // every item (folders included), not only the default added/modified/error lines
+      args: createArgs({ repoPath: repo, archiveName: 'first', sourcePaths: ['src'], lockWaitSeconds: 1, listFilter: '*' }),
       env: borgEnvironment({ path: repo, passphrase: PASS }, inherited),
       cwd: dir,
       onEvent: (e, raw) => {

@@ -23,13 +23,18 @@ export interface ChildServer {
   stop(graceMs?: number): Promise<number | string>;
 }
 
+/** Runs the server's command through another one (e.g. `nsenter … --`): returns the command and arguments to spawn. */
+export type Launcher = (command: string, args: string[]) => [string, string[]];
+
 /**
  * Starts the server with `BORGQL_DATA_DIR=dataDir` (and the test admin token)
  * and waits for its listening line. It runs the TypeScript sources through
- * tsx unless `entry` names a compiled main.js (the build test).
+ * tsx unless `entry` names a compiled main.js (the build test); `launcher`
+ * wraps the command (it must exec the server, so the child is the server).
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}, entry?: string): Promise<ChildServer> {
-  const child = spawn(process.execPath, entry ? [entry] : ['--import', 'tsx', 'src/main.ts'], {
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}, entry?: string, launcher?: Launcher): Promise<ChildServer> {
+  const [command, args] = (launcher ?? ((c, a) => [c, a]))(process.execPath, entry ? [entry] : ['--import', 'tsx', 'src/main.ts']);
+  const child = spawn(command, args, {
     cwd: root,
     env: {
       ...process.env,

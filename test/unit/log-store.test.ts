@@ -1,62 +1,22 @@
 // LogStore + JobLogWriter over a real, migrated SQLite file (DESIGN.md "Logs"):
 // stable 1-based numbers, lines readable by offset while buffered and after
 // flush, batches flushed by count and by timer, pages capped at 10,000.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// Storage details (blocks, escaping, failing writes, old rows) are in
+// log-storage.test.ts.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
-import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
+import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { NotFoundError, ValidationError } from '../../src/jobs/errors.js';
 import { LogStore, MAX_LOG_PAGE, type LogLine, type LogStoreOptions } from '../../src/jobs/log-store.js';
+import { breakBlockWrites, logDatabases, newJob, plain, storedCount, storedLines } from '../helpers/log-db.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'borgql-logstore-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-let counter = 0;
-const open: SqliteDatabase[] = [];
-
-/** A freshly migrated database file with one repository. */
-function freshDatabase(): { file: string; db: SqliteDatabase } {
-  const file = path.join(tmp, `db${++counter}`, 'borgql.db');
-  applyMigrations(file, resolveMigrationsDir());
-  const db = reopen(file);
-  db.prepare('INSERT INTO Repository (name, path, sourcePaths, updatedAt) VALUES (?, ?, ?, ?)').run(
-    'repo',
-    '/srv/repo',
-    '["/data"]',
-    new Date().toISOString(),
-  );
-  return { file, db };
-}
-
-function reopen(file: string): SqliteDatabase {
-  const db = openSqlite(file);
-  open.push(db);
-  return db;
-}
-
-/** Inserts a BackupJob row and returns its id. */
-function newJob(db: SqliteDatabase): number {
-  const repositoryId = db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number;
-  return Number(db.prepare('INSERT INTO BackupJob (repositoryId, repositoryPath) VALUES (?, ?)').run(repositoryId, '/srv/repo').lastInsertRowid);
-}
-
-const storedLines = (db: SqliteDatabase, jobId: number) =>
-  db.prepare('SELECT lineNumber, content, level, time FROM JobLogLine WHERE jobId = ? ORDER BY lineNumber').all(jobId) as {
-    lineNumber: number;
-    content: string;
-    level: string | null;
-    time: string | null;
-  }[];
-const storedCount = (db: SqliteDatabase, jobId: number) => db.prepare('SELECT logLineCount FROM BackupJob WHERE id = ?').pluck().get(jobId) as number;
-
-/** Comparable form of a line (Date → epoch ms). */
-const plain = (line: LogLine) => ({ lineNumber: line.lineNumber, content: line.content, level: line.level, time: line.time?.getTime() ?? null });
+const databases = logDatabases('logstore');
+const freshDatabase = databases.fresh;
+const reopen = databases.reopen;
+afterAll(databases.remove);
 
 afterEach(() => {
   vi.useRealTimers();
-  while (open.length > 0) open.pop()!.close();
+  databases.closeAll();
 });
 
 /** A store whose timer never fires during a test unless asked (fake timers). */
@@ -77,13 +37,14 @@ describe('LogStore numbering', () => {
     expect(writer.append('second, no level, no time', null, null).lineNumber).toBe(2);
     const third = writer.append('ümlaut ✓ and a\ttab');
     expect(third.lineNumber).toBe(3);
+    expect(third.content).toBe('ümlaut ✓ and a\\ttab'); // control characters are stored escaped
     expect(third.level).toBeNull();
     expect(third.time).toBeInstanceOf(Date);
     writer.close();
-    expect(storedLines(db, jobId)).toEqual([
-      { lineNumber: 1, content: 'first', level: 'INFO', time: '2026-11-26T09:42:37.123+00:00' },
+    expect(storedLines(db, jobId).map(plain)).toEqual([
+      { lineNumber: 1, content: 'first', level: 'INFO', time: at.getTime() },
       { lineNumber: 2, content: 'second, no level, no time', level: null, time: null },
-      { lineNumber: 3, content: 'ümlaut ✓ and a\ttab', level: null, time: third.time!.toISOString().replace('Z', '+00:00') },
+      { lineNumber: 3, content: 'ümlaut ✓ and a\\ttab', level: null, time: third.time!.getTime() },
     ]);
     expect(logs.read(jobId, 0, 10).lines.map(plain)).toEqual([
       { lineNumber: 1, content: 'first', level: 'INFO', time: at.getTime() },
@@ -251,7 +212,7 @@ describe('LogStore.read', () => {
   it('a page of exactly 10,000 lines is allowed and spans the seam', () => {
     const { db } = freshDatabase();
     const jobId = newJob(db);
-    const logs = store(db, { maxBufferedLines: 6000 });
+    const logs = store(db, { blockLines: 6000 });
     const writer = logs.writer(jobId);
     for (let i = 1; i <= 10_500; i++) writer.append(`l${i}`, null, null);
     expect(writer.flushedLines).toBe(6000);
@@ -331,13 +292,16 @@ describe('LogStore flushing', () => {
   it('logLineCount and the lines are written in one transaction: a failing batch leaves neither', () => {
     const { db } = freshDatabase();
     const jobId = newJob(db);
-    // a stray row where line 3 will go makes the third INSERT of the batch fail
-    db.prepare('INSERT INTO JobLogLine (jobId, lineNumber, content) VALUES (?, 3, ?)').run(jobId, 'stray');
-    const writer = store(db).writer(jobId);
+    const writer = store(db, { blockLines: 2 }).writer(jobId);
+    // lines wait while writes fail, so the next flush is a batch of three blocks
+    const failing = breakBlockWrites(db);
     for (let i = 1; i <= 5; i++) writer.append(`line ${i}`);
-    expect(() => writer.flush()).toThrow(/UNIQUE|PRIMARY KEY|constraint/i);
+    failing.heal();
+    // its third block (line 5) fails to insert
+    breakBlockWrites(db, 'NEW.firstLine = 5');
+    expect(() => writer.flush()).toThrow(/disk is full/);
     expect(storedCount(db, jobId)).toBe(0);
-    expect(storedLines(db, jobId).map((l) => l.content)).toEqual(['stray']);
+    expect(storedLines(db, jobId)).toEqual([]);
     // the batch is still buffered, not lost
     expect(writer.flushedLines).toBe(0);
     expect(writer.buffered(0, 10).map((l) => l.content)).toEqual(['line 1', 'line 2', 'line 3', 'line 4', 'line 5']);
@@ -408,7 +372,10 @@ describe('LogStore flushing', () => {
     expect(String(errors[0]![1])).toMatch(/locked|busy/i);
     expect(writer.flushedLines).toBe(0);
     expect(vi.getTimerCount()).toBe(1);
-    vi.advanceTimersByTime(1000);
+    // the second retry waits twice as long as the first
+    vi.advanceTimersByTime(1999);
+    expect(storedLines(db, jobId)).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(errors).toHaveLength(2);
     expect(storedLines(db, jobId).map((l) => l.content)).toEqual(['a']);
     expect(vi.getTimerCount()).toBe(0);
@@ -417,8 +384,7 @@ describe('LogStore flushing', () => {
   it('an onError that throws does not escape the timer either', () => {
     const { db } = freshDatabase();
     const jobId = newJob(db);
-    // a stray row where line 1 will go makes every flush fail
-    db.prepare('INSERT INTO JobLogLine (jobId, lineNumber, content) VALUES (?, 1, ?)').run(jobId, 'stray');
+    breakBlockWrites(db);
     const writer = store(db, {
       onError: () => {
         throw new Error('reporter broke');

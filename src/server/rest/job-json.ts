@@ -5,7 +5,7 @@
  */
 
 /** The GraphQL selection a Job JSON is made from. */
-export const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus
+export const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus logsExpired
   progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
   logs(limit: 0) { totalLines }`;
 
@@ -21,6 +21,7 @@ export interface GraphQLJob {
   completedAt: string | null;
   errorMessage: string | null;
   maintenanceStatus: string | null;
+  logsExpired: boolean;
   progress: {
     percent: number;
     originalSize: number;
@@ -74,7 +75,8 @@ export function toJobJson(job: GraphQLJob): JobJson {
     // floor, not round: 99.6 % is not done, and 100 only appears once borg has finished
     progress: Math.min(100, Math.max(0, Math.floor(p.percent))),
     error_message: job.errorMessage,
-    has_logs: job.logs.totalLines > 0,
+    // a job whose lines the log retention removed has none left to read
+    has_logs: !job.logsExpired && job.logs.totalLines > 0,
     maintenance_status: job.maintenanceStatus,
     scheduled_job_id: job.scheduleId === null ? null : Number(job.scheduleId),
     triggered_by: job.trigger === 'SCHEDULE' ? 'schedule' : 'manual',

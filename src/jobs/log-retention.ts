@@ -1,0 +1,145 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { PrismaClient } from '../db/client.js';
+import type { SqliteDatabase } from '../db/sqlite.js';
+import type { LogStore } from './log-store.js';
+import { JobStatus } from './status.js';
+import { RetryBackoff } from './storage-health.js';
+
+export interface LogRetentionOptions {
+  /** days a finished job keeps its log lines; 0 keeps them forever */
+  days: number;
+  /** time between two sweeps (default one hour) */
+  intervalMs?: number;
+  /** blocks deleted per transaction (default 100, about 100,000 lines: a few ms) */
+  batchBlocks?: number;
+  /** a sweep failed (it is retried with backoff, as failing writes are) */
+  onError?: (error: unknown) => void;
+  /** a sweep completed */
+  onSuccess?: (report: SweepReport) => void;
+}
+
+/** What one sweep did. */
+export interface SweepReport {
+  /** jobs whose logs expired in this sweep */
+  expiredJobs: number[];
+  /** blocks deleted (of these jobs, and of jobs an interrupted sweep had marked) */
+  deletedBlocks: number;
+}
+
+const FINISHED = [JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS, JobStatus.FAILED, JobStatus.CANCELLED];
+const DAY_MS = 86_400_000;
+
+/**
+ * Removes the log lines of jobs that ended more than `days` ago, at start
+ * and then every `intervalMs`. The job rows stay, marked `logsExpired` in
+ * the same transaction that starts deleting their lines, so a reader sees a
+ * whole log or none; the lines go in small transactions with a turn of the
+ * event loop between them, so a sweep never holds the server up. A sweep
+ * interrupted by a restart is finished by the next one. Freed pages are
+ * reused by new lines (the file does not shrink).
+ */
+export class LogRetention {
+  readonly #options: LogRetentionOptions & { intervalMs: number; batchBlocks: number };
+  readonly #sql;
+  /** marks a job expired and deletes its first batch of blocks, in one transaction; the rest goes with the leftovers */
+  readonly #expire: (jobId: number) => number;
+  #timer: NodeJS.Timeout | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  readonly #backoff = new RetryBackoff();
+  #running: Promise<SweepReport> | null = null;
+  #stopped = false;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly prisma: PrismaClient,
+    private readonly logs: Pick<LogStore, 'hasWriter'>,
+    options: LogRetentionOptions,
+  ) {
+    this.#options = { intervalMs: 3_600_000, batchBlocks: 100, ...options };
+    this.#sql = {
+      markExpired: db.prepare('UPDATE BackupJob SET logsExpired = 1 WHERE id = ?'),
+      leftovers: db
+        .prepare('SELECT DISTINCT b.jobId FROM BackupJob j JOIN JobLogBlock b ON b.jobId = j.id WHERE j.logsExpired = 1')
+        .pluck(),
+      deleteBatch: db.prepare(
+        'DELETE FROM JobLogBlock WHERE jobId = @jobId AND firstLine IN (SELECT firstLine FROM JobLogBlock WHERE jobId = @jobId ORDER BY firstLine LIMIT @limit)',
+      ),
+    };
+    this.#expire = db.transaction((jobId: number) => {
+      this.#sql.markExpired.run(jobId);
+      return this.#sql.deleteBatch.run({ jobId, limit: this.#options.batchBlocks }).changes;
+    });
+  }
+
+  /**
+   * Sweeps now (in the background) and then every interval; a failed sweep
+   * is retried after 1, 2, 4, 8, then every 15 s, so a passing problem (a
+   * locked database, a full disk freed again) is not reported for an hour.
+   * Does nothing when days is 0.
+   */
+  start(): void {
+    if (this.#options.days === 0 || this.#timer) return;
+    const run = (): void => {
+      clearTimeout(this.#retry);
+      this.sweep().then(
+        (report) => {
+          this.#backoff.succeeded();
+          this.#options.onSuccess?.(report);
+        },
+        (error: unknown) => {
+          if (this.#stopped) return;
+          this.#retry = setTimeout(run, this.#backoff.failed()).unref();
+          this.#options.onError?.(error);
+        },
+      );
+    };
+    this.#timer = setInterval(run, this.#options.intervalMs).unref();
+    run();
+  }
+
+  /** Stops the schedule; a sweep under way ends after its current batch. */
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    clearTimeout(this.#retry);
+  }
+
+  /**
+   * Expires the logs of jobs that ended before `now` − days and deletes
+   * their lines. Concurrent calls share one sweep.
+   */
+  sweep(now: Date = new Date()): Promise<SweepReport> {
+    this.#running ??= this.#sweep(now).finally(() => (this.#running = null));
+    return this.#running;
+  }
+
+  async #sweep(now: Date): Promise<SweepReport> {
+    const report: SweepReport = { expiredJobs: [], deletedBlocks: 0 };
+    if (this.#options.days === 0) return report;
+    const cutoff = new Date(now.getTime() - this.#options.days * DAY_MS);
+    const due = await this.prisma.backupJob.findMany({
+      where: {
+        logsExpired: false,
+        status: { in: FINISHED },
+        OR: [{ completedAt: { lt: cutoff } }, { completedAt: null, createdAt: { lt: cutoff } }],
+      },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    for (const { id } of due) {
+      // a log still in this store's memory is not finished with (its last lines wait to be stored)
+      if (this.#stopped || this.logs.hasWriter(id)) continue;
+      report.deletedBlocks += this.#expire(id);
+      report.expiredJobs.push(id);
+      await nextTurn();
+    }
+    for (const jobId of this.#sql.leftovers.all() as number[]) {
+      for (let deleted = -1; deleted !== 0 && !this.#stopped; ) {
+        deleted = this.#sql.deleteBatch.run({ jobId, limit: this.#options.batchBlocks }).changes;
+        report.deletedBlocks += deleted;
+        await nextTurn();
+      }
+    }
+    return report;
+  }
+}
