@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileExcludes } from '../../src/borg/patterns.js';
-import { prescanSources } from '../../src/jobs/prescan.js';
+import { prescanInWorker, prescanSources } from '../../src/jobs/prescan.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'borgql-prescan-'));
 afterAll(() => {
@@ -191,3 +191,42 @@ describe('prescanSources', () => {
     expect(result.bytes).toBe(result.files);
   });
 });
+
+describe('prescanInWorker', () => {
+  const running = () => new AbortController().signal;
+
+  it('gives the result of prescanSources, with the patterns compiled in the thread', async () => {
+    const root = tree({ 'keep.txt': 1, 'drop.o': 10, 'cache/big': 1000, 'src/main.c': 100 });
+    const excludePatterns = ['*.o', `sh:${root}/cache`];
+    const expected = await prescanSources([root], compileExcludes(excludePatterns));
+    expect(expected).toEqual({ bytes: 101, files: 2 });
+    expect(await prescanInWorker({ sources: [root], excludePatterns }, running())).toEqual(expected);
+  });
+
+  // Was a bug: the scan matched on the main thread, and a pattern that backtracks
+  // catastrophically held the event loop for seconds per file.
+  it('leaves the event loop free while a pattern backtracks, and an abort ends it with null', async () => {
+    // ~40 s of backtracking for this one name in V8
+    const root = tree({ [`${'x'.repeat(30)}1`]: 1 });
+    const controller = new AbortController();
+    let ticks = 0;
+    const timer = setInterval(() => {
+      if (++ticks === 5) controller.abort();
+    }, 20);
+    try {
+      expect(await prescanInWorker({ sources: [root], excludePatterns: ['re:(x+x+)+y'] }, controller.signal)).toBeNull();
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBe(5);
+  });
+
+  it('an already aborted signal starts no thread', async () => {
+    expect(await prescanInWorker({ sources: [tree({ a: 1 })], excludePatterns: [] }, AbortSignal.abort())).toBeNull();
+  });
+
+  it('rejects when the thread fails', async () => {
+    await expect(prescanInWorker({ sources: 5 as unknown as string[], excludePatterns: [] }, running())).rejects.toThrow(TypeError);
+  });
+});
+
