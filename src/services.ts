@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from './config.js';
 import { createPrismaClient, type PrismaClient } from './db/client.js';
-import { applyMigrations, resolveMigrationsDir } from './db/migrate.js';
-import { openSqlite } from './db/sqlite.js';
+import { resolveMigrationsDir } from './db/migrate.js';
+import { openServerDatabase } from './db/open.js';
 import { ArchiveCatalog } from './jobs/archives.js';
 import { LogStore } from './jobs/log-store.js';
 import { JobManager } from './jobs/manager.js';
@@ -28,7 +26,7 @@ export interface Services {
   start(): Promise<RecoveryReport>;
   /** Stops schedules and running jobs (graceful shutdown); resolves with the ids of the jobs stopped. */
   stop(reason: string): Promise<number[]>;
-  /** Closes the databases (after stop and after the server stopped serving). */
+  /** Closes the databases and releases the lock (after stop and after the server stopped serving). */
   close(): Promise<void>;
 }
 
@@ -42,15 +40,15 @@ export interface ServiceOptions {
 }
 
 /**
- * Migrates the database (idempotent, a few ms) and wires the services.
- * Nothing runs until `start()`.
+ * Takes the database's one-server lock, migrates it (idempotent, a few ms)
+ * and wires the services. Nothing runs until `start()`; `close()` releases
+ * the lock. Throws a StartupError for an unusable data folder or database,
+ * or when another server holds the lock.
  */
 export function createServices(config: Config, options: ServiceOptions): Services {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  mkdirSync(path.dirname(config.databaseFile), { recursive: true });
-  applyMigrations(config.databaseFile, resolveMigrationsDir());
-
-  const sqlite = openSqlite(config.databaseFile);
+  // folders checked, the one-server lock taken, migrated: or a StartupError in one line
+  const database = openServerDatabase({ dataDir: config.dataDir, databaseFile: config.databaseFile, migrationsDir: resolveMigrationsDir() });
+  const { sqlite } = database;
   const prisma = createPrismaClient(config.databaseUrl);
   const pubsub = new PubSub<JobTopics>();
   const logs = new LogStore(sqlite, {
@@ -88,7 +86,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     },
     async close() {
       await prisma.$disconnect();
-      sqlite.close();
+      database.close();
     },
   };
 }
