@@ -3,6 +3,7 @@ import { createPrismaClient, type PrismaClient } from './db/client.js';
 import { resolveMigrationsDir } from './db/migrate.js';
 import { openServerDatabase } from './db/open.js';
 import { ArchiveCatalog } from './jobs/archives.js';
+import { JobCounts } from './jobs/job-counts.js';
 import { LogStore } from './jobs/log-store.js';
 import { JobManager } from './jobs/manager.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
@@ -22,7 +23,9 @@ export interface Services {
   repositories: RepositoryService;
   schedules: ScheduleService;
   archives: ArchiveCatalog;
-  /** Ends jobs a dead server left, re-queues pending ones, arms the schedules. */
+  /** jobs per repository and status, in memory (metrics) */
+  jobCounts: JobCounts;
+  /** Counts the jobs, ends jobs a dead server left, re-queues pending ones, arms the schedules. */
   start(): Promise<RecoveryReport>;
   /** Stops schedules and running jobs (graceful shutdown); resolves with the ids of the jobs stopped. */
   stop(reason: string): Promise<number[]>;
@@ -62,6 +65,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
   const archives = new ArchiveCatalog(runnerConfig, (id) => jobs.queue.isRepositoryBusy(id));
+  const jobCounts = new JobCounts(prisma, pubsub);
   const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
   });
@@ -74,14 +78,19 @@ export function createServices(config: Config, options: ServiceOptions): Service
     repositories: new RepositoryService(prisma, runnerConfig, schedules),
     schedules,
     archives,
+    jobCounts,
     async start() {
+      // counted before any job moves; recovery then ends jobs in the database only
+      await jobCounts.seed();
       const report = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
+      await jobCounts.recount(report.interrupted);
       await scheduler.start();
       return report;
     },
     async stop(reason) {
       scheduler.stop();
       stopInvalidating();
+      jobCounts.stop();
       return jobs.shutdown(reason);
     },
     async close() {
