@@ -11,7 +11,7 @@ import {
 import { compileExcludes } from '../borg/patterns.js';
 import type { LiveJob } from './live-job.js';
 import { prescanInWorker } from './prescan.js';
-import { ProgressTracker } from './progress.js';
+import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
 import { parseStringList } from './repository-settings.js';
 
@@ -131,12 +131,14 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
       (error: unknown) => job.note(`pre-scan failed, this job shows no percent: ${error instanceof Error ? error.message : String(error)}`, 'WARNING'),
     );
   };
+  const stopDecay = decaySpeedWhileQuiet(tracker, job);
   let result: BorgRunResult;
   try {
     result = await runBorgStep(job, config, args, tracker, startPrescan);
   } finally {
     // also when the step throws: a scan stuck in a pathological pattern must not outlive its job
     stopPrescan.abort();
+    stopDecay();
   }
   const summary = parseCreateSummary(result.stdout);
   if (summary) {
