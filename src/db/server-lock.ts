@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { StartupError } from './startup-error.js';
@@ -9,9 +10,20 @@ export interface ServerLock {
   release(): void;
 }
 
-/** The lock file of a database: `<database file>-server.lock`, beside it. */
+/**
+ * The lock file of a database: `<database file>-server.lock`, beside the
+ * file the path leads to, so that a symlink to the database, or a path
+ * through a symlinked folder, meets the same lock.
+ */
 export function serverLockFile(databaseFile: string): string {
-  return `${path.resolve(databaseFile)}-server.lock`;
+  let real: string;
+  try {
+    real = realpathSync(databaseFile);
+  } catch {
+    // not created yet: its folder exists (the caller made it)
+    real = path.join(realpathSync(path.dirname(path.resolve(databaseFile))), path.basename(databaseFile));
+  }
+  return `${real}-server.lock`;
 }
 
 /**

@@ -2,6 +2,7 @@
 // data folder started and ran beside the first (both re-queued and ran the
 // same pending jobs). The lock is kernel-released, so a crash never blocks
 // the next start.
+import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -47,12 +48,18 @@ describe('one server per database', () => {
 
   it('in one process: a second buildApp on the same folder is refused, other folders are not, and stop releases the lock', async () => {
     const dataDir = path.join(tmp.dir, 'in-process');
-    const config = (dir: string) => loadConfig({ ...process.env, BORGQL_DATA_DIR: dir, PORT: '0', BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+    const config = (dir: string, env: Record<string, string> = {}) => loadConfig({ ...process.env, BORGQL_DATA_DIR: dir, PORT: '0', BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env });
     const first = await startServer({ dataDir });
     const other = await startServer({ dataDir: path.join(tmp.dir, 'in-process-other') });
     try {
       expect(() => buildApp(config(dataDir), { logLevel: false })).toThrow(StartupError);
       expect(() => buildApp(config(dataDir), { logLevel: false })).toThrow(/another borgql server is using the database/);
+      // a symlink to the database file is the same database
+      const link = path.join(tmp.dir, 'link-to-the-database.db');
+      symlinkSync(path.join(dataDir, 'borgql.db'), link);
+      expect(() => buildApp(config(path.join(tmp.dir, 'in-process-link'), { DATABASE_URL: `file:${link}` }), { logLevel: false })).toThrow(
+        /another borgql server is using the database/,
+      );
       // both servers keep working
       for (const server of [first, other]) expect(await gql(server.graphqlUrl, '{ jobs(limit: 1) { id } }')).toEqual({ jobs: [] });
     } finally {
