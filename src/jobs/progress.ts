@@ -28,6 +28,13 @@ export interface ProgressSample {
 export const PERCENT_CAP_WHILE_RUNNING = 99.9;
 
 /**
+ * borg prints a progress line at most every 0.2 s (seen up to 0.39 s), but
+ * only while data flows: a job this long without one is stalled on a slow
+ * file or mount, and its speed is aged.
+ */
+export const QUIET_SECONDS = 1;
+
+/**
  * Turns borg's `archive_progress` samples into percent, speed and ETA.
  * Percent is originalSize over the pre-scanned total (borg counts unchanged
  * files in originalSize too, so this holds for incremental runs); speed is
@@ -69,15 +76,15 @@ export class ProgressTracker {
   }
 
   /**
-   * Bytes per second over the window ending at `now` (seconds), or at the
-   * last sample; 0 until two samples exist. Nothing read between the last
-   * sample and `now` counts as nothing read, so a stall decays the speed to
-   * 0 within the window.
+   * Bytes per second over the window ending at the last sample, or at `now`
+   * (seconds) once borg has been quiet for QUIET_SECONDS: nothing read since
+   * the last sample then counts as nothing read, so a stall decays the speed
+   * to 0 within the window. 0 until two samples exist.
    */
   #speed(now?: number): number {
     const last = this.#samples.at(-1);
     if (!last) return 0;
-    const end = Math.max(last.time, now ?? last.time);
+    const end = now !== undefined && now - last.time >= QUIET_SECONDS ? now : last.time;
     const horizon = end - this.#windowSeconds;
     // the newest sample at or before the horizon starts the window (record() keeps one)
     let first = this.#samples[0] as { time: number; size: number };
@@ -99,8 +106,9 @@ export class ProgressTracker {
   }
 
   /**
-   * The current progress fields: speed and ETA as of the last sample, or as
-   * of `now` (seconds, borg's clock is the machine's) when given.
+   * The current progress fields. With `now` (seconds; borg's clock is the
+   * machine's), speed and ETA are aged when borg has been quiet for
+   * QUIET_SECONDS; without it, they are as of the last sample.
    */
   snapshot(now?: number): ProgressFields {
     const last = this.#last;
@@ -127,13 +135,6 @@ export class ProgressTracker {
     };
   }
 }
-
-/**
- * borg prints a progress line at most every 0.2 s (seen up to 0.39 s), but
- * only while data flows: a job this long without one is stalled on a slow
- * file or mount, and its speed is aged.
- */
-export const QUIET_SECONDS = 1;
 
 /**
  * Keeps a job's speed honest while borg prints nothing: every `everyMs`, once

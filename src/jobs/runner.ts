@@ -126,7 +126,8 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
         if (!scan || stopPrescan.signal.aborted) return;
         tracker.setTotalExpected(scan.bytes);
         job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
-        void job.update(tracker.snapshot());
+        // as of now: during a stall, the aged speed, not the last sample's
+        void job.update(tracker.snapshot(Date.now() / 1000));
       },
       (error: unknown) => job.note(`pre-scan failed, this job shows no percent: ${error instanceof Error ? error.message : String(error)}`, 'WARNING'),
     );

@@ -301,6 +301,8 @@ describe('a stall during which borg prints nothing', () => {
     const tracker = steady(100);
     expect(tracker.snapshot().speedMBps).toBe(10);
     expect(tracker.snapshot(100).speedMBps).toBe(10);
+    // under a second between two lines is borg's normal pace, not a stall
+    expect(tracker.snapshot(100 + QUIET_SECONDS / 2).speedMBps).toBe(10);
     // what borg reporting the same size at `now` would give (the stall test above)
     const speeds = [101, 102, 103, 104].map((now) => tracker.snapshot(now).speedMBps);
     expect(speeds).toEqual([mbps(40_000_000, 5), mbps(30_000_000, 5), mbps(20_000_000, 5), mbps(10_000_000, 5)]);
