@@ -19,7 +19,7 @@ const QUICK: HistorySpec = { ...FULL, jobs: 20_000, rareJobs: 20 };
 /** Requests per variant after the warm-up; sequential, so each one is a clean latency. */
 const SAMPLES = 300;
 const WARMUP = 30;
-/** /metrics recounts the database at most every 5 s: each timed scrape waits that out. */
+/** /metrics counts jobs in memory and reads the repository names at most every 5 s: each timed scrape waits that out. */
 const METRICS_SAMPLES = 5;
 const METRICS_CACHE_MS = 5_000;
 
@@ -111,7 +111,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       ctx.log(`measuring ${variant.label}…`);
       measured.push({ label: variant.label, ms: await timeSequential(variant.request, samples) });
     }
-    // each scrape after the cache expired: the database work a Prometheus scrape really causes
+    // each scrape after the names cache expired: the database work a Prometheus scrape really causes
     const metricsMs: number[] = [];
     for (let i = 0; i < (ctx.quick ? 2 : METRICS_SAMPLES); i++) {
       await new Promise((resolve) => setTimeout(resolve, METRICS_CACHE_MS + 100));
@@ -121,7 +121,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       await response.text();
       metricsMs.push(performance.now() - started);
     }
-    measured.push({ label: '`GET /metrics` (database counts not cached)', ms: metricsMs });
+    measured.push({ label: '`GET /metrics` (repository names not cached)', ms: metricsMs });
   } finally {
     await server.stop();
   }

@@ -5,8 +5,9 @@
  * SIGTERM: running borg gets SIGINT first (stop-borg.ts), jobs are recorded,
  * subscriptions closed. A second signal exits at once.
  */
-import { ConfigError, loadConfig } from './config.js';
-import { buildApp } from './server/app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { StartupError } from './db/startup-error.js';
+import { buildApp, type App } from './server/app.js';
 
 /** Upper bound for a graceful stop: borg's escalation takes at most ~14 s. */
 const SHUTDOWN_TIMEOUT_MS = 25_000;
@@ -14,7 +15,7 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const server = buildApp(config);
-  const { url, recovery, initialAdminToken } = await server.start();
+  const { url, recovery, initialAdminToken } = await startOrStop(server, config);
   if (initialAdminToken) {
     // the one time a token is printed: nobody could log in otherwise (README "Authentication")
     console.log(`borgql: created an admin API token; it is shown only this once, store it now:\n\n    ${initialAdminToken}\n`);
@@ -50,7 +51,28 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
 }
 
+/**
+ * Starts the server; when that fails half-way (the port is taken), stops
+ * what already runs, such as re-queued jobs' borg, before the error exits.
+ */
+async function startOrStop(server: App, config: Config): ReturnType<App['start']> {
+  try {
+    return await server.start();
+  } catch (error) {
+    const timeout = setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS);
+    timeout.unref();
+    await server.stop('server could not start').catch(() => undefined);
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : 'no such address here';
+      throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${why} (set PORT and HOST)`, { cause: error });
+    }
+    throw error;
+  }
+}
+
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? `borgql: ${error.message}` : error);
+  // problems the person starting borgql must fix are one line; anything else keeps its stack
+  console.error(error instanceof ConfigError || error instanceof StartupError ? `borgql: ${error.message}` : error);
   process.exit(1);
 });

@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Config } from './config.js';
 import { createPrismaClient, type PrismaClient } from './db/client.js';
-import { restrictDatabaseFiles } from './db/database-files.js';
-import { applyMigrations, resolveMigrationsDir } from './db/migrate.js';
+import { resolveMigrationsDir } from './db/migrate.js';
+import { openServerDatabase } from './db/open.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
-import { openSqlite } from './db/sqlite.js';
 import { ArchiveCatalog } from './jobs/archives.js';
+import { JobCounts } from './jobs/job-counts.js';
 import { LogRetention } from './jobs/log-retention.js';
 import { LogStore } from './jobs/log-store.js';
 import { JobManager } from './jobs/manager.js';
@@ -32,11 +30,13 @@ export interface Services {
   repositories: RepositoryService;
   schedules: ScheduleService;
   archives: ArchiveCatalog;
-  /** Ends jobs a dead server left, re-queues pending ones, arms the schedules. */
+  /** jobs per repository and status, in memory (metrics) */
+  jobCounts: JobCounts;
+  /** Counts the jobs, ends jobs a dead server left, re-queues pending ones, arms the schedules. */
   start(): Promise<RecoveryReport>;
   /** Stops schedules and running jobs (graceful shutdown); resolves with the ids of the jobs stopped. */
   stop(reason: string): Promise<number[]>;
-  /** Closes the databases (after stop and after the server stopped serving). */
+  /** Closes the databases and releases the lock (after stop and after the server stopped serving). */
   close(): Promise<void>;
 }
 
@@ -50,24 +50,23 @@ export interface ServiceOptions {
 }
 
 /**
- * Migrates the database (idempotent, a few ms), makes its files 0600,
- * opens the stored secrets with the data folder's key (encrypting clear
- * text an older version left; a SecretKeyError when the key does not fit)
- * and wires the services. Nothing runs until `start()`.
+ * Takes the database's one-server lock, makes its files 0600, migrates it
+ * (idempotent, a few ms), opens the stored secrets with the data folder's
+ * key (encrypting clear text an older version left; a SecretKeyError when
+ * the key does not fit) and wires the services. Nothing runs until
+ * `start()`; `close()` releases the lock. Throws a StartupError for an
+ * unusable data folder or database, or when another server holds the lock.
  */
 export function createServices(config: Config, options: ServiceOptions): Services {
-  // Created 0700; an existing folder keeps its mode (it may be shared): every file borgql keeps in it is 0600.
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  mkdirSync(path.dirname(config.databaseFile), { recursive: true, mode: 0o700 });
-  restrictDatabaseFiles(config.databaseFile);
-  applyMigrations(config.databaseFile, resolveMigrationsDir());
-
-  const sqlite = openSqlite(config.databaseFile);
+  // folders checked (created 0700; an existing one keeps its mode, it may be shared: every file
+  // borgql keeps in it is 0600), the one-server lock taken, migrated: or a StartupError in one line
+  const database = openServerDatabase({ dataDir: config.dataDir, databaseFile: config.databaseFile, migrationsDir: resolveMigrationsDir() });
+  const { sqlite } = database;
   let secrets;
   try {
     secrets = openSecretsAtRest(sqlite, config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
   } catch (error) {
-    sqlite.close();
+    database.close();
     throw error;
   }
   const prisma = createPrismaClient(config.databaseUrl);
@@ -102,6 +101,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
   const archives = new ArchiveCatalog(runnerConfig, (id) => jobs.queue.isRepositoryBusy(id));
+  const jobCounts = new JobCounts(prisma, pubsub);
   const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
   });
@@ -116,8 +116,12 @@ export function createServices(config: Config, options: ServiceOptions): Service
     repositories: new RepositoryService(prisma, runnerConfig, schedules),
     schedules,
     archives,
+    jobCounts,
     async start() {
+      // counted before any job moves; recovery then ends jobs in the database only
+      await jobCounts.seed();
       const report = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
+      await jobCounts.recount(report.interrupted);
       await scheduler.start();
       // in the background: the server answers meanwhile (old lines stay readable while converted)
       logRetention.start();
@@ -128,12 +132,13 @@ export function createServices(config: Config, options: ServiceOptions): Service
       scheduler.stop();
       logRetention.stop();
       stopInvalidating();
+      jobCounts.stop();
       return jobs.shutdown(reason);
     },
     async close() {
       logs.stop();
       await prisma.$disconnect();
-      sqlite.close();
+      database.close();
     },
   };
 }

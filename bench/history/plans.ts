@@ -9,7 +9,7 @@ import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
 import { jobListWhere, type JobListFilter } from '../../src/jobs/history.js';
 import { JobStatus, JobTrigger } from '../../src/jobs/status.js';
-import { databaseCounts } from '../../src/server/metrics.js';
+import { databaseCounts } from '../../src/jobs/job-counts.js';
 
 /** One statement, its plan, and how long SQLite alone takes to run it. */
 export interface Plan {
@@ -22,7 +22,7 @@ export interface Plan {
 
 /**
  * Prisma calls as the server makes them: the job list's own where clause
- * (jobListWhere) and /metrics' own queries (databaseCounts); the others
+ * (jobListWhere) and the start-up count behind /metrics (databaseCounts); the others
  * repeat a query of recovery.ts, scheduler.ts and repositories.ts.
  */
 function calls(prisma: PrismaClient, paths: { busy: string; rare: string }): [string, () => Promise<unknown>][] {
@@ -36,7 +36,7 @@ function calls(prisma: PrismaClient, paths: { busy: string; rare: string }): [st
     ['jobs(repository: rare)', list({ repository: paths.rare })],
     ['job(id)', () => prisma.backupJob.findUnique({ where: { id: 123_456 }, include: { repository: true } })],
     ['Repository.lastJob', () => prisma.backupJob.findFirst({ where: { repositoryId: 2 }, orderBy: { id: 'desc' } })],
-    ['/metrics (every repository)', () => databaseCounts({ prisma } as Parameters<typeof databaseCounts>[0])],
+    ['start-up job counts for /metrics', () => databaseCounts(prisma)],
     ['start-up recovery: RUNNING jobs', () => prisma.backupJob.findMany({ where: { status: JobStatus.RUNNING }, orderBy: { id: 'asc' } })],
     [
       'scheduler: pending scheduled job of a repository',

@@ -13,7 +13,8 @@ const FLAGS: Record<string, string | null> = { i: 'i', m: 'm', s: 's', a: '', u:
  * (`(?i)`, `(?ms)`…), `\A` and `\Z` (absolute start/end even with `m`),
  * `(?P<name>…)`, `(?P=name)` and a `]` right after `[` or `[^` (a member in
  * Python, an empty class in JS). Throws a SyntaxError for what JS cannot
- * express (verbose mode, scoped flags, possessive quantifiers…).
+ * express (verbose mode, possessive quantifiers, scoped flags `(?i:…)` before
+ * Node 23, whose V8 added them as RegExp modifiers…).
  */
 export function compilePythonRegex(source: string): RegExp {
   let flags = '';

@@ -1,6 +1,9 @@
 import type { BigIntStats, Dir } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { PathMatcher } from '../borg/patterns.js';
 
 /** What a pre-scan found: the bytes borg will read, approximately. */
@@ -84,4 +87,61 @@ export async function prescanSources(
     await countFiles(batch);
   }
   return result;
+}
+
+/** What the pre-scan worker is given. */
+export interface PrescanRequest {
+  sources: readonly string[];
+  excludePatterns: readonly string[];
+}
+
+/**
+ * A worker thread running prescan-worker. Compiled (dist/), it is a plain
+ * .js file; from the TypeScript sources (vitest, tsx), the thread first
+ * registers tsx's loader, which a worker does not get from vitest.
+ */
+function startWorker(request: PrescanRequest): Worker {
+  const options = { workerData: request };
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./prescan-worker.js', import.meta.url), options);
+  // tsx's ESM build of its API (the CommonJS one cannot register from an eval'd script)
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./prescan-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+/**
+ * prescanSources with `excludePatterns` (borg's syntax), run in a worker
+ * thread: matching a path against a `re:` pattern that backtracks
+ * catastrophically, such as `(x+x+)+y` on a long name, takes seconds per
+ * file, and on the main thread the server would answer nothing meanwhile.
+ * `signal` terminates the thread at once, even in the middle of a match, and
+ * the promise then resolves with null. Rejects when the thread fails.
+ */
+export function prescanInWorker(request: PrescanRequest, signal: AbortSignal): Promise<PrescanResult | null> {
+  if (signal.aborted) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(request);
+    // a scan never keeps the process alive: the job that wants it does
+    worker.unref();
+    const stop = () => {
+      void worker.terminate();
+      resolve(null);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    const settle = () => signal.removeEventListener('abort', stop);
+    worker.once('message', (result: PrescanResult) => {
+      settle();
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', (error) => {
+      settle();
+      reject(error);
+    });
+    worker.once('exit', (code) => {
+      settle();
+      reject(new Error(`the pre-scan thread exited with code ${code}`));
+    });
+  });
 }

@@ -28,6 +28,13 @@ export interface ProgressSample {
 export const PERCENT_CAP_WHILE_RUNNING = 99.9;
 
 /**
+ * borg prints a progress line at most every 0.2 s (seen up to 0.39 s), but
+ * only while data flows: a job this long without one is stalled on a slow
+ * file or mount, and its speed is aged.
+ */
+export const QUIET_SECONDS = 1;
+
+/**
  * Turns borg's `archive_progress` samples into percent, speed and ETA.
  * Percent is originalSize over the pre-scanned total (borg counts unchanged
  * files in originalSize too, so this holds for incremental runs); speed is
@@ -68,20 +75,46 @@ export class ProgressTracker {
     if (summary) this.#last = { ...summary, path: null, time: this.#last?.time ?? Date.now() / 1000 };
   }
 
-  /** Bytes per second over the window; 0 until two samples exist. */
-  #speed(): number {
-    const first = this.#samples[0];
+  /**
+   * Bytes per second over the window ending at the last sample, or at `now`
+   * (seconds) once borg has been quiet for QUIET_SECONDS: nothing read since
+   * the last sample then counts as nothing read, so a stall decays the speed
+   * to 0 within the window. 0 until two samples exist.
+   */
+  #speed(now?: number): number {
     const last = this.#samples.at(-1);
-    if (!first || !last || last.time <= first.time) return 0;
-    return Math.max(0, (last.size - first.size) / (last.time - first.time));
+    if (!last) return 0;
+    const end = now !== undefined && now - last.time >= QUIET_SECONDS ? now : last.time;
+    const horizon = end - this.#windowSeconds;
+    // the newest sample at or before the horizon starts the window (record() keeps one)
+    let first = this.#samples[0] as { time: number; size: number };
+    for (const sample of this.#samples) {
+      if (sample.time > horizon) break;
+      first = sample;
+    }
+    if (end <= first.time) return 0;
+    return Math.max(0, (last.size - first.size) / (end - first.time));
   }
 
-  /** The current progress fields. */
-  snapshot(): ProgressFields {
+  /**
+   * Seconds since borg's last progress sample, at `now` (seconds); null
+   * before the first sample and once finished, when there is no speed to age.
+   */
+  quietFor(now: number): number | null {
+    if (this.#finished || !this.#last) return null;
+    return now - this.#last.time;
+  }
+
+  /**
+   * The current progress fields. With `now` (seconds; borg's clock is the
+   * machine's), speed and ETA are aged when borg has been quiet for
+   * QUIET_SECONDS; without it, they are as of the last sample.
+   */
+  snapshot(now?: number): ProgressFields {
     const last = this.#last;
     const original = last?.originalSize ?? 0;
     const total = this.#total;
-    const speed = this.#finished ? 0 : this.#speed();
+    const speed = this.#finished ? 0 : this.#speed(now);
     let percent = 0;
     if (this.#finished) percent = 100;
     else if (total !== null && total > 0) percent = Math.min(PERCENT_CAP_WHILE_RUNNING, (original / total) * 100);
@@ -101,4 +134,29 @@ export class ProgressTracker {
       progressSampledAt: last ? new Date(last.time * 1000) : null,
     };
   }
+}
+
+/**
+ * Keeps a job's speed honest while borg prints nothing: every `everyMs`, once
+ * borg has been quiet for QUIET_SECONDS, publishes the speed and ETA measured
+ * up to now, so the speed falls to 0 within the tracker's window instead of
+ * showing the last one forever (a job stuck on a file of a hung mount). Only
+ * a changed speed is published: a long stall costs one update, not one per
+ * tick. Returns the function that stops it.
+ */
+export function decaySpeedWhileQuiet(
+  tracker: ProgressTracker,
+  job: { row: { speedMBps: number }; update(fields: Pick<ProgressFields, 'speedMBps' | 'etaSeconds'>): unknown },
+  everyMs = 1000,
+): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now() / 1000;
+    const quiet = tracker.quietFor(now);
+    if (quiet === null || quiet < QUIET_SECONDS) return;
+    const { speedMBps, etaSeconds } = tracker.snapshot(now);
+    if (speedMBps !== job.row.speedMBps) void job.update({ speedMBps, etaSeconds });
+  }, everyMs);
+  // the job's end stops it; it never keeps the process alive
+  timer.unref();
+  return () => clearInterval(timer);
 }

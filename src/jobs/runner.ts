@@ -10,8 +10,8 @@ import {
 import { compileExcludes } from '../borg/patterns.js';
 import { RepositoryBorgError } from './errors.js';
 import type { LiveJob } from './live-job.js';
-import { prescanSources } from './prescan.js';
-import { ProgressTracker } from './progress.js';
+import { prescanInWorker } from './prescan.js';
+import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
 import { parseStringList } from './repository-settings.js';
 import { repositoryEnvironment, type RepositorySecrets } from './repository-access.js';
@@ -129,20 +129,31 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
   await job.update({ archiveName });
   const tracker = new ProgressTracker();
   const stopPrescan = new AbortController();
-  const isExcluded = compileExcludes(excludePatterns);
+  const { unsupported } = compileExcludes(excludePatterns);
   const startPrescan = () => {
-    if (isExcluded.unsupported.length > 0) {
-      job.note(`pre-scan: the progress estimate ignores exclude patterns it cannot interpret: ${isExcluded.unsupported.map((p) => JSON.stringify(p)).join(', ')}`);
+    if (unsupported.length > 0) {
+      job.note(`pre-scan: the progress estimate ignores exclude patterns it cannot interpret: ${unsupported.map((p) => JSON.stringify(p)).join(', ')}`);
     }
-    void prescanSources(sourcePaths, isExcluded, stopPrescan.signal).then((scan) => {
-      if (stopPrescan.signal.aborted) return;
-      tracker.setTotalExpected(scan.bytes);
-      job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
-      void job.update(tracker.snapshot());
-    });
+    prescanInWorker({ sources: sourcePaths, excludePatterns }, stopPrescan.signal).then(
+      (scan) => {
+        if (!scan || stopPrescan.signal.aborted) return;
+        tracker.setTotalExpected(scan.bytes);
+        job.note(`pre-scan: ${scan.files} files, ${scan.bytes} bytes to read`);
+        // as of now: during a stall, the aged speed, not the last sample's
+        void job.update(tracker.snapshot(Date.now() / 1000));
+      },
+      (error: unknown) => job.note(`pre-scan failed, this job shows no percent: ${error instanceof Error ? error.message : String(error)}`, 'WARNING'),
+    );
   };
-  const result = await runBorgStep(job, config, args, tracker, startPrescan);
-  stopPrescan.abort();
+  const stopDecay = decaySpeedWhileQuiet(tracker, job);
+  let result: BorgRunResult;
+  try {
+    result = await runBorgStep(job, config, args, tracker, startPrescan);
+  } finally {
+    // also when the step throws: a scan stuck in a pathological pattern must not outlive its job
+    stopPrescan.abort();
+    stopDecay();
+  }
   const summary = parseCreateSummary(result.stdout);
   if (summary) {
     tracker.finish({

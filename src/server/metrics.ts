@@ -4,49 +4,10 @@ import { JobStatus, isTerminal } from '../jobs/status.js';
 import { ALL_JOBS } from '../jobs/topics.js';
 import type { Services } from '../services.js';
 
-/** How long a scrape reuses the database counts (a dashboard may scrape every few seconds). */
-const DB_CACHE_MS = 5_000;
+/** How long a scrape reuses the repository names (a dashboard may scrape every few seconds). */
+const NAMES_CACHE_MS = 5_000;
 
-type DomainServices = Pick<Services, 'prisma' | 'pubsub' | 'jobs'>;
-
-/**
- * The end of a repository's last completed backup: the newest completedAt
- * per status, each a single lookup in the (repositoryId, status, completedAt)
- * index. Not a GROUP BY with MAX, which read every completed job (0.5 s with
- * a million jobs, blocking the event loop), nor Prisma's aggregate, whose
- * subquery reads all of the repository's.
- */
-async function lastSuccess(prisma: DomainServices['prisma'], repositoryId: number): Promise<Date | null> {
-  const ends = await Promise.all(
-    [JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS].map(async (status) => {
-      const newest = await prisma.backupJob.findFirst({
-        where: { repositoryId, status, completedAt: { not: null } },
-        orderBy: { completedAt: 'desc' },
-        select: { completedAt: true },
-      });
-      return newest?.completedAt?.getTime() ?? null;
-    }),
-  );
-  const latest = Math.max(...ends.filter((end) => end !== null));
-  return Number.isFinite(latest) ? new Date(latest) : null;
-}
-
-/**
- * Counts that need the database, refreshed at most every DB_CACHE_MS. The
- * count per repository and status reads the whole (repositoryId, status, …)
- * index: ~50 ms per million jobs. Exported for bench/history.ts, which
- * checks the plans of the SQL it runs.
- */
-export async function databaseCounts(services: DomainServices) {
-  const { prisma } = services;
-  const [repositories, byStatus] = await Promise.all([
-    prisma.repository.findMany({ select: { id: true, name: true } }),
-    prisma.backupJob.groupBy({ by: ['repositoryId', 'status'], _count: { _all: true } }),
-  ]);
-  const names = new Map(repositories.map((repository) => [repository.id, repository.name]));
-  const successes = await Promise.all(repositories.map(async ({ id }) => ({ repositoryId: id, completedAt: await lastSuccess(prisma, id) })));
-  return { names, byStatus, lastSuccess: successes };
-}
+type DomainServices = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts'>;
 
 /**
  * `/metrics` in Prometheus text format: jobs by status and repository,
@@ -57,11 +18,16 @@ export async function databaseCounts(services: DomainServices) {
 export function registerMetrics(app: FastifyInstance, services: DomainServices): { registry: Registry; close: () => void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'borgql_' });
-  let cached: { at: number; counts: Promise<Awaited<ReturnType<typeof databaseCounts>>> } | null = null;
-  const counts = () => {
-    if (!cached || Date.now() - cached.at > DB_CACHE_MS) cached = { at: Date.now(), counts: databaseCounts(services) };
-    return cached.counts;
+  // job counts live in memory (JobCounts); only the names of the repositories are read, a table of a few rows
+  let cached: { at: number; names: Promise<Map<number, string>> } | null = null;
+  const names = () => {
+    if (!cached || Date.now() - cached.at > NAMES_CACHE_MS) {
+      const query = services.prisma.repository.findMany({ select: { id: true, name: true } });
+      cached = { at: Date.now(), names: query.then((rows) => new Map(rows.map((row) => [row.id, row.name]))) };
+    }
+    return cached.names;
   };
+  const label = (byId: Map<number, string>, repositoryId: number) => byId.get(repositoryId) ?? String(repositoryId);
 
   new Gauge({
     name: 'borgql_jobs',
@@ -69,10 +35,13 @@ export function registerMetrics(app: FastifyInstance, services: DomainServices):
     labelNames: ['status', 'repository'],
     registers: [registry],
     async collect() {
-      const { names, byStatus } = await counts();
+      const byId = await names();
       this.reset();
-      for (const row of byStatus) {
-        this.set({ status: row.status.toLowerCase(), repository: names.get(row.repositoryId) ?? String(row.repositoryId) }, row._count._all);
+      for (const [repositoryId, statuses] of services.jobCounts.byRepository()) {
+        // inc, not set: a removed repository and a new one may share a name
+        for (const [status, count] of statuses) {
+          if (count > 0) this.inc({ status: status.toLowerCase(), repository: label(byId, repositoryId) }, count);
+        }
       }
     },
   });
@@ -82,11 +51,14 @@ export function registerMetrics(app: FastifyInstance, services: DomainServices):
     labelNames: ['repository'],
     registers: [registry],
     async collect() {
-      const { names, lastSuccess } = await counts();
+      const byId = await names();
       this.reset();
-      for (const row of lastSuccess) {
-        if (row.completedAt) this.set({ repository: names.get(row.repositoryId) ?? String(row.repositoryId) }, row.completedAt.getTime() / 1000);
+      const latest = new Map<string, number>();
+      for (const [repositoryId, completedAt] of services.jobCounts.lastSuccess()) {
+        const repository = label(byId, repositoryId);
+        latest.set(repository, Math.max(latest.get(repository) ?? 0, completedAt.getTime() / 1000));
       }
+      for (const [repository, seconds] of latest) this.set({ repository }, seconds);
     },
   });
   new Gauge({

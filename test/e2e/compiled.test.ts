@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe('the compiled server (what npm start runs)', () => {
     tmp.cleanup();
   }, 60_000);
 
-  it('starts, migrates, answers GraphQL, serves GraphiQL offline, and stops cleanly', async () => {
+  it('starts, migrates, answers GraphQL and serves GraphiQL offline', async () => {
     server = await spawnServer(path.join(tmp.dir, 'data'), {}, path.join(outDir, 'main.js'));
     const { status, body } = await gqlRaw(server.graphqlUrl, '{ jobs(limit: 1) { id } repositories { id } }', {}, bearer());
     expect(status, server.output()).toBe(200);
@@ -39,7 +39,32 @@ describe('the compiled server (what npm start runs)', () => {
     const page = await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<title>borgql<\/title>[\s\S]*YogaGraphiQL\.renderYogaGraphiQL/);
-    server.child.kill('SIGTERM');
-    expect(await server.exited, server.output()).toBe(0);
+  });
+
+  it('runs a backup, its pre-scan in a worker thread loaded from the compiled prescan-worker.js, and stops cleanly', async () => {
+    const source = path.join(tmp.dir, 'source');
+    mkdirSync(source);
+    for (let i = 0; i < 10; i++) writeFileSync(path.join(source, `f${i}`), Buffer.alloc(1000, i));
+    const repository = path.join(tmp.dir, 'repo');
+    const input = { name: 'compiled', path: repository, sourcePaths: [source], encryption: 'none', initialize: true };
+    const run = async <T>(query: string, variables: Record<string, unknown>) => {
+      const { body } = await gqlRaw<T>(server!.graphqlUrl, query, variables, bearer());
+      expect(body.errors, server!.output()).toBeUndefined();
+      return body.data as T;
+    };
+    await run('mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', { input });
+    const started = await run<{ startBackup: { job: { id: string } } }>(
+      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
+      { r: repository },
+    );
+    type Job = { status: string; progress: { totalExpectedSize: number | null }; logs: { lines: { content: string }[] } };
+    const job = async () =>
+      (await run<{ job: Job }>('query($id: ID!) { job(id: $id) { status progress { totalExpectedSize } logs { lines { content } } } }', { id: started.startBackup.job.id })).job;
+    await expect.poll(async () => (await job()).status, { timeout: 60_000, interval: 200 }).toBe('COMPLETED');
+    const final = await job();
+    expect(final.logs.lines.map((line) => line.content)).toContain('pre-scan: 10 files, 10000 bytes to read');
+    expect(final.progress.totalExpectedSize).toBe(10_000);
+    server!.child.kill('SIGTERM');
+    expect(await server!.exited, server!.output()).toBe(0);
   });
 });

@@ -26,6 +26,45 @@ export interface ChildServer {
 /** Runs the server's command through another one (e.g. `nsenter … --`): returns the command and arguments to spawn. */
 export type Launcher = (command: string, args: string[]) => [string, string[]];
 
+/** node's arguments that run the server from the TypeScript sources. */
+const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
+
+/** The environment of a child server: its own data folder and borg base, a free port, the test admin token. */
+function childEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    BORGQL_DATA_DIR: dataDir,
+    BORG_BASE_DIR: path.join(dataDir, 'borg-base'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...env,
+  };
+}
+
+/**
+ * Runs the server from the sources for a start that must fail, and resolves
+ * with its exit code and everything it printed. `wrapper` is put before node
+ * (e.g. a command that runs it in another mount namespace). A server that
+ * starts anyway is stopped and reported with the code `"listening"`.
+ */
+export function runServerToExit(dataDir: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<{ code: number | string; output: string }> {
+  const [command, ...args] = [...wrapper, process.execPath, ...SOURCE_ENTRY] as [string, ...string[]];
+  const child = spawn(command, args, { cwd: root, env: childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let listening = false;
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!listening && output.includes('borgql listening on')) {
+      listening = true;
+      child.kill('SIGTERM');
+    }
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: listening ? 'listening' : (code ?? signal ?? -1), output })));
+}
+
 /**
  * Starts the server with `BORGQL_DATA_DIR=dataDir` (and the test admin token)
  * and waits for its listening line. It runs the TypeScript sources through
@@ -33,20 +72,8 @@ export type Launcher = (command: string, args: string[]) => [string, string[]];
  * wraps the command (it must exec the server, so the child is the server).
  */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}, entry?: string, launcher?: Launcher): Promise<ChildServer> {
-  const [command, args] = (launcher ?? ((c, a) => [c, a]))(process.execPath, entry ? [entry] : ['--import', 'tsx', 'src/main.ts']);
-  const child = spawn(command, args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      BORGQL_DATA_DIR: dataDir,
-      BORG_BASE_DIR: path.join(dataDir, 'borg-base'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const [command, args] = (launcher ?? ((c, a) => [c, a]))(process.execPath, entry ? [entry] : SOURCE_ENTRY);
+  const child = spawn(command, args, { cwd: root, env: childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,12 +1,13 @@
 // prescanSources: the denominator of a job's percent. Real files in a temp dir.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileExcludes } from '../../src/borg/patterns.js';
-import { prescanSources } from '../../src/jobs/prescan.js';
+import { prescanInWorker, prescanSources } from '../../src/jobs/prescan.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'borgql-prescan-'));
 afterAll(() => {
@@ -116,18 +117,32 @@ describe('prescanSources', () => {
       expect(await prescanSources([root], none)).toEqual({ bytes: 10, files: 2 });
     });
 
-    // root reads everything, so the same scan runs in a child process as `nobody`.
-    it.runIf(process.getuid?.() === 0)('is skipped, the rest is counted (scan run as nobody)', () => {
-      const prescanModule = fileURLToPath(new URL('../../src/jobs/prescan.ts', import.meta.url));
-      const script = `const { prescanSources } = await import(${JSON.stringify(prescanModule)});
-        process.stdout.write(JSON.stringify(await prescanSources([process.argv[1]], () => false)));`;
-      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, root], {
-        uid: 65534,
-        gid: 65534,
-        encoding: 'utf8',
-        cwd: fileURLToPath(new URL('../../', import.meta.url)),
-        env: { PATH: process.env.PATH ?? '', HOME: tmp },
-      });
+    // root reads everything, so the same scan runs in a child process as `nobody`: the
+    // module, stripped of its types, and a script calling it are copied next to the tree,
+    // so the checkout may be where nobody can read (cloned into /root, a private mktemp -d)
+    it.runIf(process.getuid?.() === 0)('is skipped, the rest is counted (scan run as nobody)', (context) => {
+      const scriptDir = path.join(tmp, 'as-nobody');
+      mkdirSync(scriptDir, { mode: 0o755 });
+      const source = readFileSync(fileURLToPath(new URL('../../src/jobs/prescan.ts', import.meta.url)), 'utf8');
+      const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+      // node: built-ins only, or the copy would miss a module
+      expect(outputText).not.toMatch(/from '\.{1,2}\//);
+      writeFileSync(path.join(scriptDir, 'prescan.mjs'), outputText, { mode: 0o644 });
+      writeFileSync(
+        path.join(scriptDir, 'scan.mjs'),
+        `import { prescanSources } from './prescan.mjs';
+        process.stdout.write(JSON.stringify(await prescanSources([process.argv[2]], () => false)));`,
+        { mode: 0o644 },
+      );
+      const asNobody = (args: string[]) =>
+        spawnSync(process.execPath, args, { uid: 65534, gid: 65534, encoding: 'utf8', cwd: scriptDir, env: { PATH: process.env.PATH ?? '', HOME: scriptDir } });
+      // node itself and the temp folder must be reachable for nobody; elsewhere this cannot run
+      const preflight = asNobody(['-e', `require('fs').accessSync(${JSON.stringify(path.join(scriptDir, 'scan.mjs'))}, require('fs').constants.R_OK)`]);
+      if (preflight.error || preflight.status !== 0) {
+        console.warn(`skipped: user nobody cannot run ${process.execPath} on ${scriptDir}: ${preflight.error?.message ?? preflight.stderr.trim()}`);
+        return context.skip();
+      }
+      const child = asNobody([path.join(scriptDir, 'scan.mjs'), root]);
       expect(child.stderr).toBe('');
       expect(JSON.parse(child.stdout)).toEqual({ bytes: 10, files: 2 });
     });
@@ -191,3 +206,42 @@ describe('prescanSources', () => {
     expect(result.bytes).toBe(result.files);
   });
 });
+
+describe('prescanInWorker', () => {
+  const running = () => new AbortController().signal;
+
+  it('gives the result of prescanSources, with the patterns compiled in the thread', async () => {
+    const root = tree({ 'keep.txt': 1, 'drop.o': 10, 'cache/big': 1000, 'src/main.c': 100 });
+    const excludePatterns = ['*.o', `sh:${root}/cache`];
+    const expected = await prescanSources([root], compileExcludes(excludePatterns));
+    expect(expected).toEqual({ bytes: 101, files: 2 });
+    expect(await prescanInWorker({ sources: [root], excludePatterns }, running())).toEqual(expected);
+  });
+
+  // Was a bug: the scan matched on the main thread, and a pattern that backtracks
+  // catastrophically held the event loop for seconds per file.
+  it('leaves the event loop free while a pattern backtracks, and an abort ends it with null', async () => {
+    // ~40 s of backtracking for this one name in V8
+    const root = tree({ [`${'x'.repeat(30)}1`]: 1 });
+    const controller = new AbortController();
+    let ticks = 0;
+    const timer = setInterval(() => {
+      if (++ticks === 5) controller.abort();
+    }, 20);
+    try {
+      expect(await prescanInWorker({ sources: [root], excludePatterns: ['re:(x+x+)+y'] }, controller.signal)).toBeNull();
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBe(5);
+  });
+
+  it('an already aborted signal starts no thread', async () => {
+    expect(await prescanInWorker({ sources: [tree({ a: 1 })], excludePatterns: [] }, AbortSignal.abort())).toBeNull();
+  });
+
+  it('rejects when the thread fails', async () => {
+    await expect(prescanInWorker({ sources: 5 as unknown as string[], excludePatterns: [] }, running())).rejects.toThrow(TypeError);
+  });
+});
+

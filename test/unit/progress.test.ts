@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBorgLine, parseCreateSummary } from '../../src/borg/index.js';
-import { PERCENT_CAP_WHILE_RUNNING, ProgressTracker, type ProgressSample } from '../../src/jobs/progress.js';
+import { decaySpeedWhileQuiet, PERCENT_CAP_WHILE_RUNNING, ProgressTracker, QUIET_SECONDS, type ProgressFields, type ProgressSample } from '../../src/jobs/progress.js';
 
 const fixtureDir = fileURLToPath(new URL('../fixtures/borg/', import.meta.url));
 
@@ -285,3 +285,97 @@ describe('ProgressTracker', () => {
     expect(tracker.snapshot().percent).toBe(100);
   });
 });
+
+// Was a bug: borg prints progress only while data flows, so a job stuck on a slow file
+// (a hung network mount) kept showing the speed of its last sample for as long as it hung.
+describe('a stall during which borg prints nothing', () => {
+  /** 10 MB/s, one sample a second, the last one at `last`. */
+  const steady = (last: number) => {
+    const tracker = new ProgressTracker(5);
+    tracker.setTotalExpected(1e9);
+    for (let t = last - 10; t <= last; t++) tracker.record(sample(t, (t - last + 10) * 10_000_000));
+    return tracker;
+  };
+
+  it('snapshot(now) ages the speed as if nothing was read since the last sample, to 0 once the window has passed', () => {
+    const tracker = steady(100);
+    expect(tracker.snapshot().speedMBps).toBe(10);
+    expect(tracker.snapshot(100).speedMBps).toBe(10);
+    // under a second between two lines is borg's normal pace, not a stall
+    expect(tracker.snapshot(100 + QUIET_SECONDS / 2).speedMBps).toBe(10);
+    // what borg reporting the same size at `now` would give (the stall test above)
+    const speeds = [101, 102, 103, 104].map((now) => tracker.snapshot(now).speedMBps);
+    expect(speeds).toEqual([mbps(40_000_000, 5), mbps(30_000_000, 5), mbps(20_000_000, 5), mbps(10_000_000, 5)]);
+    expect(tracker.snapshot(105)).toMatchObject({ speedMBps: 0, etaSeconds: null, percent: 10 });
+    expect(tracker.snapshot(1000).speedMBps).toBe(0);
+    // the last sample's own figures are untouched
+    expect(tracker.snapshot().speedMBps).toBe(10);
+    expect(tracker.snapshot(104).etaSeconds).toBe(Math.ceil(900_000_000 / 2_000_000));
+  });
+
+  it('quietFor: seconds since the last sample; null before the first one and once finished', () => {
+    const tracker = new ProgressTracker();
+    expect(tracker.quietFor(50)).toBeNull();
+    tracker.record(sample(10, 0));
+    expect(tracker.quietFor(12.5)).toBe(2.5);
+    tracker.finish(null);
+    expect(tracker.quietFor(100)).toBeNull();
+  });
+
+  /** A job as decaySpeedWhileQuiet sees it, recording what it publishes. */
+  const fakeJob = (speedMBps: number) => {
+    const updates: Pick<ProgressFields, 'speedMBps' | 'etaSeconds'>[] = [];
+    const job = {
+      row: { speedMBps },
+      update(fields: Pick<ProgressFields, 'speedMBps' | 'etaSeconds'>) {
+        updates.push(fields);
+        job.row = { ...job.row, ...fields };
+      },
+    };
+    return { job, updates };
+  };
+  const nowSeconds = () => Date.now() / 1000;
+
+  it('decaySpeedWhileQuiet publishes the aged speed once borg is quiet, lower than the last one', async () => {
+    const tracker = steady(nowSeconds() - 2 * QUIET_SECONDS);
+    const { job, updates } = fakeJob(tracker.snapshot().speedMBps);
+    const stop = decaySpeedWhileQuiet(tracker, job, 20);
+    try {
+      await expect.poll(() => updates.length).toBeGreaterThan(0);
+    } finally {
+      stop();
+    }
+    expect(updates[0]!.speedMBps).toBeGreaterThan(0);
+    expect(updates[0]!.speedMBps).toBeLessThan(10);
+    expect(updates[0]!.etaSeconds).toBeGreaterThan(90);
+  });
+
+  it('after the window it publishes 0 once, not at every tick, and nothing after stop()', async () => {
+    const tracker = steady(nowSeconds() - 30);
+    const { job, updates } = fakeJob(10);
+    const stop = decaySpeedWhileQuiet(tracker, job, 10);
+    await expect.poll(() => updates.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stop();
+    expect(updates).toEqual([{ speedMBps: 0, etaSeconds: null }]);
+    job.row.speedMBps = 5;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(updates).toHaveLength(1);
+  });
+
+  it('publishes nothing while samples arrive, before the first sample, or once finished', async () => {
+    const flowing = steady(nowSeconds());
+    const empty = new ProgressTracker();
+    const finished = steady(nowSeconds() - 30);
+    finished.finish(null);
+    const jobs = [fakeJob(10), fakeJob(0), fakeJob(10)];
+    const stops = [flowing, empty, finished].map((tracker, i) => decaySpeedWhileQuiet(tracker, jobs[i]!.job, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const stop of stops) stop();
+    // the flowing one may have aged by under a second: anything published is still close to 10 MB/s
+    for (const update of jobs[0]!.updates) expect(update.speedMBps).toBeGreaterThan(7);
+    expect(jobs[1]!.updates).toEqual([]);
+    expect(jobs[2]!.updates).toEqual([]);
+  });
+});
+
