@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { createOwnerOnlyFile } from '../secrets/key-file.js';
 import { StartupError } from './startup-error.js';
 
 /** A lock held until `release()` or the end of the process. */
@@ -48,6 +49,9 @@ export function lockDatabase(databaseFile: string): ServerLock {
   const file = serverLockFile(databaseFile);
   let db: Database.Database | null = null;
   try {
+    // 0600 like every file in the data folder; created (and closed) before SQLite opens it, never after:
+    // closing another descriptor of the file would drop the lock
+    createOwnerOnlyFile(file);
     // timeout 0: a held lock is an answer, not something to wait for
     db = new Database(file, { timeout: 0 });
     db.pragma('locking_mode = EXCLUSIVE');

@@ -85,7 +85,7 @@ describe('passcommand', () => {
         .filter((name) => /^borgql\.db|\.key$/.test(name))
         .map((name) => [name, (statSync(path.join(dataDir, name)).mode & 0o777).toString(8)]),
     );
-    expect(modes).toEqual({ 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', 'secrets.key': '600', 'download-token.key': '600' });
+    expect(modes).toEqual({ 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', 'secrets.key': '600', 'download-token.key': '600', 'borgql.db-server.lock': '600' });
   });
 
   it('takes any prefix of the list, e.g. cat with a folder; a failing command is a BorgError', async () => {
