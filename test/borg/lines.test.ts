@@ -8,7 +8,8 @@ const node = (script: string, onEvent?: (e: BorgEvent, raw: string) => void) =>
   startBorg({ bin: process.execPath, args: ['-e', script], env: { PATH: process.env.PATH ?? '' }, onEvent }).result;
 
 describe('stderr line delivery', () => {
-  it('1,000,000 recorded lines are parsed and delivered in well under a few seconds', async () => {
+  // Speed is measured by `npm run bench` (logs: ingestion rate), never asserted here.
+  it('1,000,000 recorded lines are all parsed and delivered', async () => {
     const sample = fixtureLines('create-incremental.stderr.jsonl');
     // The child rebuilds the same 10,000-line block from the fixture (argv is too small to carry it).
     const script = `const s = require('fs').readFileSync(${JSON.stringify(fixtureDir + 'create-incremental.stderr.jsonl')}, 'utf8').split('\\n').filter(Boolean);
@@ -18,7 +19,6 @@ describe('stderr line delivery', () => {
     let count = 0;
     let files = 0;
     let lastPath = '';
-    const t0 = performance.now();
     const r = await node(script, (e) => {
       count++;
       if (e.type === 'file_status') {
@@ -26,12 +26,10 @@ describe('stderr line delivery', () => {
         lastPath = e.path;
       }
     });
-    const ms = performance.now() - t0;
     expect(r.outcome, JSON.stringify(r.outcome)).toMatchObject({ kind: 'success' });
     expect(count).toBe(1_000_000);
     expect(files).toBe(100 * Array.from({ length: 10_000 }, (_, i) => sample[i % sample.length]!).filter((l) => l.includes('"file_status"')).length);
     expect(lastPath).not.toBe('');
-    expect(ms).toBeLessThan(4000);
   });
 
   it('multi-byte characters split across chunks, \\r\\n endings and a last line without newline', async () => {
