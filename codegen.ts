@@ -1,5 +1,5 @@
 // Writes schema.graphql from the Pothos schema (`npm run codegen`).
-// test/schema.test.ts fails when the committed file drifts from the code.
+// test/schema/sdl.test.ts fails when the committed file drifts from the code.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { printSchemaSDL } from './src/schema/index.js';

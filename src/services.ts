@@ -3,19 +3,19 @@ import { createPrismaClient, type PrismaClient } from './db/client.js';
 import { resolveMigrationsDir } from './db/migrate.js';
 import { openServerDatabase } from './db/open.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
-import { ArchiveCatalog } from './jobs/archives.js';
+import { ArchiveCatalog } from './repositories/archives.js';
 import { JobCounts } from './jobs/job-counts.js';
-import { LogRetention } from './jobs/log-retention.js';
-import { LogStore } from './jobs/log-store.js';
+import { LogRetention } from './logs/log-retention.js';
+import { LogStore } from './logs/log-store.js';
 import { JobManager } from './jobs/manager.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
-import { RepositoryService } from './jobs/repositories.js';
-import { Scheduler } from './jobs/scheduler.js';
-import { ScheduleService } from './jobs/schedules.js';
+import { RepositoryService } from './repositories/repository-service.js';
+import { Scheduler } from './schedules/scheduler.js';
+import { ScheduleService } from './schedules/schedule-service.js';
 import { isTerminal } from './jobs/status.js';
-import { StorageHealth } from './jobs/storage-health.js';
+import { StorageHealth } from './db/storage-health.js';
 import { ALL_JOBS, type JobTopics } from './jobs/topics.js';
-import { PubSub } from './pubsub.js';
+import { PubSub } from './events/pubsub.js';
 
 /** The domain services of one server, independent of HTTP and GraphQL. */
 export interface Services {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
-import { LogStore } from '../../src/jobs/log-store.js';
+import { LogStore } from '../../src/logs/log-store.js';
 import { prng } from '../lib/random.js';
 
 /** One line as a job appends it. */

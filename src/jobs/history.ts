@@ -1,5 +1,5 @@
 import type { Prisma } from '../generated/prisma/client.js';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../domain/errors.js';
 import { JobTrigger, type JobStatus } from './status.js';
 
 /** The filters of a job list (GraphQL `jobs`, REST `GET /api/backup/jobs`). */

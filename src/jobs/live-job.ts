@@ -1,7 +1,7 @@
 import type { BackupJob, PrismaClient, Repository } from '../db/client.js';
 import type { BorgProcess } from '../borg/index.js';
-import type { JobLogWriter, LogLine } from './log-store.js';
-import { RetryBackoff, type RetryDelays } from './storage-health.js';
+import type { JobLogWriter, LogLine } from '../logs/log-store.js';
+import { RetryBackoff, type RetryDelays } from '../db/storage-health.js';
 
 /** A job row with its repository, the shape the schema and pubsub carry. */
 export type JobWithRepository = BackupJob & { repository: Repository };

@@ -1,14 +1,14 @@
 import type { PrismaClient, Repository } from '../db/client.js';
-import { JobNotCancellableError, NotFoundError } from './errors.js';
-import { parseRecordId } from './ids.js';
+import { JobNotCancellableError, NotFoundError } from '../domain/errors.js';
+import { parseRecordId } from '../domain/ids.js';
 import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
-import type { LogPage, LogStore } from './log-store.js';
+import type { LogPage, LogStore } from '../logs/log-store.js';
 import { JobQueue, type QueueEntry } from './queue.js';
 import { runMaintenance } from './maintenance.js';
 import { runCreate, statusForOutcome, type RunnerConfig } from './runner.js';
 import { JobStatus, JobTrigger, isTerminal } from './status.js';
 import { stopBorg } from './stop-borg.js';
-import type { StorageHealth } from './storage-health.js';
+import type { StorageHealth } from '../db/storage-health.js';
 import { ALL_JOBS, type JobPubSub } from './topics.js';
 
 /** Everything the job manager works with; owned by the server. */

@@ -3,7 +3,7 @@ import { borgEnvironment, breakLockArgs, runBorg } from '../borg/index.js';
 import { isBorgProcessFor, isProcessAlive, readExclusiveLock } from '../borg/locks.js';
 import type { PrismaClient, Repository } from '../db/client.js';
 import type { JobUpdate } from './live-job.js';
-import type { JobLogWriter, LogStore } from './log-store.js';
+import type { JobLogWriter, LogStore } from '../logs/log-store.js';
 import type { JobManager } from './manager.js';
 import type { RunnerConfig } from './runner.js';
 import { JobStatus } from './status.js';

@@ -8,13 +8,13 @@ import {
   type BorgRunResult,
 } from '../borg/index.js';
 import { compileExcludes } from '../borg/patterns.js';
-import { RepositoryBorgError } from './errors.js';
+import { RepositoryBorgError } from '../domain/errors.js';
 import type { LiveJob } from './live-job.js';
 import { prescanInWorker } from './prescan.js';
 import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
-import { parseStringList } from './repository-settings.js';
-import { repositoryEnvironment, type RepositorySecrets } from './repository-access.js';
+import { parseStringList } from '../repositories/repository-settings.js';
+import { repositoryEnvironment, type RepositorySecrets } from '../repositories/repository-access.js';
 
 /** What a runner needs from the server's configuration. */
 export interface RunnerConfig extends RepositorySecrets {

@@ -1,6 +1,6 @@
-import type { PubSub } from '../pubsub.js';
+import type { PubSub } from '../events/pubsub.js';
 import type { JobWithRepository } from './live-job.js';
-import type { LogLine } from './log-store.js';
+import type { LogLine } from '../logs/log-store.js';
 
 /** The pubsub topics of the job domain and what each carries. */
 export interface JobTopics extends Record<string, unknown> {

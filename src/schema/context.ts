@@ -1,6 +1,6 @@
 import type { Services as DomainServices } from '../services.js';
-import type { ApiTokenService } from '../server/auth/tokens.js';
-import type { DownloadTokens } from '../server/auth/download-tokens.js';
+import type { ApiTokenService } from '../auth/tokens.js';
+import type { DownloadTokens } from '../auth/download-tokens.js';
 
 /** API roles, weakest first: VIEWER reads, OPERATOR starts/cancels, ADMIN manages repositories and tokens. */
 export const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'] as const;

@@ -1,5 +1,5 @@
 import type { ObjectRef, UnionRef } from '@pothos/core';
-import { JobNotCancellableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../jobs/errors.js';
+import { JobNotCancellableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { builder } from './builder.js';
 
 /**

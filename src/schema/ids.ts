@@ -1,5 +1,5 @@
-import { NotFoundError } from '../jobs/errors.js';
-import { parseRecordId } from '../jobs/ids.js';
+import { NotFoundError } from '../domain/errors.js';
+import { parseRecordId } from '../domain/ids.js';
 
 /**
  * An id argument (job, repository, schedule, API token) as a row id, or null

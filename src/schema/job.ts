@@ -1,4 +1,4 @@
-import { JobNotCancellableError, NotFoundError, ValidationError } from '../jobs/errors.js';
+import { JobNotCancellableError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { jobListWhere } from '../jobs/history.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
 import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';

@@ -1,5 +1,5 @@
-import type { LogLine, LogPage } from '../jobs/log-store.js';
-import { MAX_UNREAD, SlowConsumerError } from '../pubsub.js';
+import type { LogLine, LogPage } from '../logs/log-store.js';
+import { MAX_UNREAD, SlowConsumerError } from '../events/pubsub.js';
 
 /**
  * Lines read from the store per replay step. Small: a subscriber that

@@ -1,5 +1,5 @@
-import { NotFoundError } from '../jobs/errors.js';
-import type { LogLine, LogPage } from '../jobs/log-store.js';
+import { NotFoundError } from '../domain/errors.js';
+import type { LogLine, LogPage } from '../logs/log-store.js';
 import { isTerminal } from '../jobs/status.js';
 import { builder } from './builder.js';
 import { parseJobId } from './ids.js';

@@ -1,8 +1,8 @@
 import type { ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
-import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../jobs/errors.js';
+import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { retentionOf } from '../jobs/maintenance.js';
-import { parseStringList } from '../jobs/repository-settings.js';
+import { parseStringList } from '../repositories/repository-settings.js';
 import { builder } from './builder.js';
 import { BorgErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
 import { idOrNotFound, parseJobId } from './ids.js';

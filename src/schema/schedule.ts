@@ -1,6 +1,6 @@
 import type { Schedule } from '../generated/prisma/client.js';
-import { NotFoundError, ValidationError } from '../jobs/errors.js';
-import type { ScheduleInput } from '../jobs/schedules.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import type { ScheduleInput } from '../schedules/schedule-service.js';
 import { builder } from './builder.js';
 import { NotFoundErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
 import { idOrNotFound } from './ids.js';

@@ -1,5 +1,5 @@
-import { NotFoundError, ValidationError } from '../jobs/errors.js';
-import type { ApiToken } from '../server/auth/tokens.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import type { ApiToken } from '../auth/tokens.js';
 import { builder } from './builder.js';
 import { ROLES, type Role } from './context.js';
 import { parseJobId } from './ids.js';

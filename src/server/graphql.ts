@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../jobs/errors.js';
-import { SlowConsumerError } from '../pubsub.js';
+import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../domain/errors.js';
+import { SlowConsumerError } from '../events/pubsub.js';
 import { AuthError } from '../schema/auth-scopes.js';
 import type { Context, Principal, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';

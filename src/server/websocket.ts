@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../schema/context.js';
 import type { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { authenticateBearer, tooManyFailures } from './auth/hook.js';
-import type { ApiTokenService } from './auth/tokens.js';
+import type { ApiTokenService } from '../auth/tokens.js';
 import type { Yoga } from './graphql.js';
 import { describeErrorForLog } from './log-safety.js';
 import { MAX_REQUEST_BYTES } from './request-size.js';

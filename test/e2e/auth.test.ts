@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { DOWNLOAD_KEY_FILE, signDownloadToken } from '../../src/server/auth/download-tokens.js';
+import { DOWNLOAD_KEY_FILE, signDownloadToken } from '../../src/auth/download-tokens.js';
 import { collectSse, collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { TEST_ADMIN_TOKEN, bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
-import { decodeBlock, type StoredBlock } from '../../src/jobs/log-blocks.js';
-import type { LogLine } from '../../src/jobs/log-store.js';
+import { decodeBlock, type StoredBlock } from '../../src/logs/log-blocks.js';
+import type { LogLine } from '../../src/logs/log-store.js';
 
 /** Temp databases for one test file; `closeAll()` after each test, `remove()` after all. */
 export function logDatabases(prefix: string) {

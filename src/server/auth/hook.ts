@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal, TokenPrincipal } from '../../schema/context.js';
 import { replyError, type ErrorAnswer } from '../error-replies.js';
 import type { AuthFailureLimiter } from './failure-limiter.js';
-import { parseBearer, type ApiTokenService } from './tokens.js';
+import { parseBearer, type ApiTokenService } from '../../auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

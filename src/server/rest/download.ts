@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../schema/context.js';
-import type { LogStore } from '../../jobs/log-store.js';
-import type { DownloadTokens } from '../auth/download-tokens.js';
+import type { LogStore } from '../../logs/log-store.js';
+import type { DownloadTokens } from '../../auth/download-tokens.js';
 import type { Yoga } from '../graphql.js';
 import { RestError } from './errors.js';
 import { runGraphQL } from './graphql-client.js';

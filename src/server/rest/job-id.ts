@@ -1,4 +1,4 @@
-import { parseRecordId } from '../../jobs/ids.js';
+import { parseRecordId } from '../../domain/ids.js';
 import { RestError } from './errors.js';
 
 /**

@@ -3,9 +3,9 @@
 // older servers stored one per row stay readable and are converted.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
-import { decodeBlock, encodeLines } from '../../src/jobs/log-blocks.js';
-import { LegacyLogLines } from '../../src/jobs/log-legacy.js';
-import { LogStore, escapeLogText, unescapeLogText, type LogLine, type LogStoreOptions } from '../../src/jobs/log-store.js';
+import { decodeBlock, encodeLines } from '../../src/logs/log-blocks.js';
+import { LegacyLogLines } from '../../src/logs/log-legacy.js';
+import { LogStore, escapeLogText, unescapeLogText, type LogLine, type LogStoreOptions } from '../../src/logs/log-store.js';
 import { breakBlockWrites, logDatabases, newJob, plain, storedBlocks, storedCount, storedLines } from '../helpers/log-db.js';
 
 const databases = logDatabases('logstorage');

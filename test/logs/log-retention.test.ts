@@ -4,8 +4,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createPrismaClient, type PrismaClient } from '../../src/db/client.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
-import { LogRetention } from '../../src/jobs/log-retention.js';
-import { LogStore } from '../../src/jobs/log-store.js';
+import { LogRetention } from '../../src/logs/log-retention.js';
+import { LogStore } from '../../src/logs/log-store.js';
 import { JobStatus } from '../../src/jobs/status.js';
 import { logDatabases, storedBlocks } from '../helpers/log-db.js';
 

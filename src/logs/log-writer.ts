@@ -1,6 +1,6 @@
 import { encodeLines, encodeLostLines, lostLine, type StoredBlock } from './log-blocks.js';
 import { escapeLogText, type LogLine } from './log-line.js';
-import { RetryBackoff, describeStorageError, type RetryDelays } from './storage-health.js';
+import { RetryBackoff, describeStorageError, type RetryDelays } from '../db/storage-health.js';
 
 /** How writers batch, block and bound their lines (LogStoreOptions with defaults applied). */
 export interface LogWriterSettings {

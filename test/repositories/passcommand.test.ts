@@ -1,8 +1,8 @@
 // The passcommand allow-list: BORGQL_PASSCOMMAND_PREFIXES as the configuration reads it, and what a repository may add to a prefix.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { ValidationError } from '../../src/jobs/errors.js';
-import { validatePasscommand } from '../../src/jobs/passcommand.js';
+import { ValidationError } from '../../src/domain/errors.js';
+import { validatePasscommand } from '../../src/repositories/passcommand.js';
 
 const PREFIXES = ['pass show', 'cat /etc/borg/passphrases/', 'vault kv get -field=password secret/borg/', 'secret-tool lookup -field='];
 

@@ -1,4 +1,4 @@
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../domain/errors.js';
 
 /**
  * The argument a passcommand may add to its prefix: one word of plain

@@ -2,8 +2,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PrismaClient } from '../db/client.js';
 import type { SqliteDatabase } from '../db/sqlite.js';
 import type { LogStore } from './log-store.js';
-import { JobStatus } from './status.js';
-import { RetryBackoff } from './storage-health.js';
+import { JobStatus } from '../jobs/status.js';
+import { RetryBackoff } from '../db/storage-health.js';
 
 export interface LogRetentionOptions {
   /** days a finished job keeps its log lines; 0 keeps them forever */

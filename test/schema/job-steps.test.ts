@@ -2,7 +2,7 @@
 // that fell behind gets the newest progress, and still every status and
 // maintenance step, in order.
 import { describe, expect, it } from 'vitest';
-import { PubSub } from '../../src/pubsub.js';
+import { PubSub } from '../../src/events/pubsub.js';
 import { jobStepKey } from '../../src/schema/job-steps.js';
 
 type State = { id: number; status: string; maintenanceStatus: string | null; files: number };

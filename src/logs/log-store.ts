@@ -1,11 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SqliteDatabase } from '../db/sqlite.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { decodeBlock, type StoredBlock } from './log-blocks.js';
 import { LegacyLogLines } from './log-legacy.js';
 import { MAX_LOG_PAGE, type LogLine, type LogPage } from './log-line.js';
 import { JobLogWriter, type LogSink, type LogWriterSettings } from './log-writer.js';
-import { DEFAULT_RETRY_DELAYS, type RetryDelays } from './storage-health.js';
+import { DEFAULT_RETRY_DELAYS, type RetryDelays } from '../db/storage-health.js';
 
 export { MAX_LOG_PAGE, escapeLogText, unescapeLogText, type LogLine, type LogPage } from './log-line.js';
 export { JobLogWriter } from './log-writer.js';

@@ -2,7 +2,7 @@
 // every GraphQL subscription (jobProgress, jobLogs, jobEvents).
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { MAX_UNREAD, PubSub, SlowConsumerError } from '../../src/pubsub.js';
+import { MAX_UNREAD, PubSub, SlowConsumerError } from '../../src/events/pubsub.js';
 
 interface Topics extends Record<string, unknown> {
   job: { id: number; n: number };

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PrismaClient } from '../../db/client.js';
-import type { ApiTokenModel as ApiToken } from '../../generated/prisma/models/ApiToken.js';
-import { NotFoundError, ValidationError } from '../../jobs/errors.js';
-import { ROLES, type Principal, type Role, type TokenPrincipal } from '../../schema/context.js';
+import type { PrismaClient } from '../db/client.js';
+import type { ApiTokenModel as ApiToken } from '../generated/prisma/models/ApiToken.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ROLES, type Principal, type Role, type TokenPrincipal } from '../schema/context.js';
 
 export type { ApiToken };
 

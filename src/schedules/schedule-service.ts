@@ -1,5 +1,5 @@
 import type { PrismaClient, Schedule } from '../generated/prisma/client.js';
-import { NotFoundError, ValidationError } from './errors.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { validateCron, validateTimezone, type Scheduler } from './scheduler.js';
 
 /** A schedule to create or change (CreateScheduleInput / UpdateScheduleInput). */

@@ -1,6 +1,6 @@
 // StorageHealth (what /healthz reports) and RetryBackoff (how failing writes are retried).
 import { describe, expect, it } from 'vitest';
-import { RetryBackoff, StorageHealth, describeStorageError } from '../../src/jobs/storage-health.js';
+import { RetryBackoff, StorageHealth, describeStorageError } from '../../src/db/storage-health.js';
 
 describe('StorageHealth', () => {
   it('is healthy until a writer fails, names the oldest failure and counts the others, and is healthy again once all recovered', () => {

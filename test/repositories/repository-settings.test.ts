@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/jobs/errors.js';
-import { parseRecordId } from '../../src/jobs/ids.js';
+import { ValidationError } from '../../src/domain/errors.js';
+import { parseRecordId } from '../../src/domain/ids.js';
 import {
   validateCompression,
   validateExcludePatterns,
   validatePassphrase,
   validateRepositoryPath,
   validateSourcePaths,
-} from '../../src/jobs/repository-settings.js';
+} from '../../src/repositories/repository-settings.js';
 import { askBorgPython } from '../helpers/borg-python.js';
 
 const refusal = (run: () => unknown): ValidationError => {

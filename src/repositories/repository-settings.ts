@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseBorgLocation, remoteLocationProblem, type RetentionPolicy } from '../borg/index.js';
 import { DEFAULT_LIST_FILTER, FILE_STATUS_LETTERS, LIST_EVERY_ITEM, isValidListFilter } from '../borg/command.js';
-import { ValidationError } from './errors.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** Reads a JSON-encoded string list column (sourcePaths, excludePatterns). */
 export function parseStringList(stored: string): string[] {

@@ -2,7 +2,7 @@ import { borgEnvironment, type RepositoryAccess } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import { SecretUnreadableError, type SecretBox } from '../secrets/secret-box.js';
-import { RepositoryBorgError, ValidationError } from './errors.js';
+import { RepositoryBorgError, ValidationError } from '../domain/errors.js';
 import { validatePasscommand } from './passcommand.js';
 
 /** What unlocking a stored repository needs from the server. */

@@ -4,8 +4,8 @@
 import { GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, type ExecutionResult } from 'graphql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../src/jobs/errors.js';
-import { PubSub } from '../../src/pubsub.js';
+import { NotFoundError } from '../../src/domain/errors.js';
+import { PubSub } from '../../src/events/pubsub.js';
 import type { Role } from '../../src/schema/context.js';
 import { useSharedEventExecution } from '../../src/server/shared-events.js';
 

@@ -5,8 +5,8 @@
 // log-storage.test.ts.
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
-import { NotFoundError, ValidationError } from '../../src/jobs/errors.js';
-import { LogStore, MAX_LOG_PAGE, type LogLine, type LogStoreOptions } from '../../src/jobs/log-store.js';
+import { NotFoundError, ValidationError } from '../../src/domain/errors.js';
+import { LogStore, MAX_LOG_PAGE, type LogLine, type LogStoreOptions } from '../../src/logs/log-store.js';
 import { breakBlockWrites, logDatabases, newJob, plain, storedCount, storedLines } from '../helpers/log-db.js';
 
 const databases = logDatabases('logstore');

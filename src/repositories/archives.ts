@@ -1,8 +1,8 @@
 import { BorgCommandError, listArgs, parseArchiveList, runBorgJson, type ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
-import { RepositoryBorgError } from './errors.js';
+import { RepositoryBorgError } from '../domain/errors.js';
 import { repositoryEnvironment } from './repository-access.js';
-import type { RunnerConfig } from './runner.js';
+import type { RunnerConfig } from '../jobs/runner.js';
 
 interface CacheEntry {
   at: number;

@@ -2,8 +2,8 @@
 // read) and live lines, bounded: more than MAX_UNREAD behind ends it with
 // SlowConsumerError and the offset to resume from.
 import { describe, expect, it } from 'vitest';
-import type { LogLine, LogPage } from '../../src/jobs/log-store.js';
-import { MAX_UNREAD, SlowConsumerError } from '../../src/pubsub.js';
+import type { LogLine, LogPage } from '../../src/logs/log-store.js';
+import { MAX_UNREAD, SlowConsumerError } from '../../src/events/pubsub.js';
 import { LogFollower, REPLAY_PAGE } from '../../src/schema/log-follower.js';
 
 /** An in-memory log with the LogStore's read() and the pubsub's listen(), counting what reads materialised. */

@@ -1,8 +1,8 @@
 import { Cron } from 'croner';
 import type { PrismaClient } from '../db/client.js';
-import { ValidationError } from './errors.js';
-import type { JobManager } from './manager.js';
-import { JobStatus, JobTrigger } from './status.js';
+import { ValidationError } from '../domain/errors.js';
+import type { JobManager } from '../jobs/manager.js';
+import { JobStatus, JobTrigger } from '../jobs/status.js';
 
 /** The cron syntax borgql accepts: 5 fields, or 6 with seconds first (croner's "5-or-6-parts"). */
 const CRON_MODE = '5-or-6-parts' as const;

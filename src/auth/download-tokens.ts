@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
-import { createKeyFile, readKeyFile } from '../../secrets/key-file.js';
+import { createKeyFile, readKeyFile } from '../secrets/key-file.js';
 
 /** The file in the data dir holding the signing key of download tokens. */
 export const DOWNLOAD_KEY_FILE = 'download-token.key';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthFailureLimiter, clientKey, type FailureLimits } from '../../src/server/auth/failure-limiter.js';
+import { AuthFailureLimiter, clientKey, type FailureLimits } from '../../../src/server/auth/failure-limiter.js';
 
 const LIMITS: FailureLimits = { maxFailures: 3, windowMs: 60_000, maxAddresses: 1000 };
 const VALID = 'bq_the-valid-one';

@@ -12,7 +12,7 @@ import {
 import type { PrismaClient, Repository } from '../db/client.js';
 import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from './errors.js';
+import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import {
   validateCompression,
   validateEncryption,
@@ -28,10 +28,10 @@ import {
 } from './repository-settings.js';
 import { validatePasscommand } from './passcommand.js';
 import { repositoryAccess } from './repository-access.js';
-import type { RunnerConfig } from './runner.js';
-import { validateCron, validateTimezone } from './scheduler.js';
-import type { ScheduleService } from './schedules.js';
-import { JobStatus } from './status.js';
+import type { RunnerConfig } from '../jobs/runner.js';
+import { validateCron, validateTimezone } from '../schedules/scheduler.js';
+import type { ScheduleService } from '../schedules/schedule-service.js';
+import { JobStatus } from '../jobs/status.js';
 
 /** Settings of a repository (DESIGN.md AddRepositoryInput; all optional on update). */
 export interface RepositorySettings {
