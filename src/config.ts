@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** Server configuration, read from the environment (DESIGN.md, "Configuration"). */
+/** Server configuration, read from the environment (README "Configuration"). */
 export interface Config {
   port: number;
   host: string;

@@ -1,6 +1,6 @@
 /**
  * Typed events parsed from one line of borg's stderr when it runs with
- * `--log-json` (see ../shared/BORG.md). Sizes are bytes; `time` is borg's
+ * `--log-json` (see docs/borg.md). Sizes are bytes; `time` is borg's
  * Unix timestamp in seconds.
  */
 export type BorgEvent =

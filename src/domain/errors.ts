@@ -1,6 +1,6 @@
 /**
  * Expected failures of the job domain. The GraphQL schema registers each
- * class as a typed error (DESIGN.md result unions); REST maps them to 4xx.
+ * class as a typed error (result unions, docs/api.md); REST maps them to 4xx.
  */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';

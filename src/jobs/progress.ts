@@ -24,7 +24,7 @@ export interface ProgressSample {
   time: number;
 }
 
-/** Percent stays below this until borg has finished the archive (DESIGN.md). */
+/** Percent stays below this until borg has finished the archive (docs/api.md "Progress"). */
 export const PERCENT_CAP_WHILE_RUNNING = 99.9;
 
 /**

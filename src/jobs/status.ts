@@ -1,4 +1,4 @@
-/** Job statuses (DESIGN.md "Statuses"), stored as text in BackupJob.status. */
+/** Job statuses (README "Job lifecycle"), stored as text in BackupJob.status. */
 export const JobStatus = {
   PENDING: 'PENDING',
   RUNNING: 'RUNNING',

@@ -33,7 +33,7 @@ import { validateCron, validateTimezone } from '../schedules/scheduler.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { JobStatus } from '../jobs/status.js';
 
-/** Settings of a repository (DESIGN.md AddRepositoryInput; all optional on update). */
+/** Settings of a repository (AddRepositoryInput in schema.graphql; all optional on update). */
 export interface RepositorySettings {
   name?: string | null;
   path?: string | null;

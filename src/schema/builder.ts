@@ -10,7 +10,7 @@ import type { Context } from './context.js';
 /**
  * The Pothos builder: configuration only; types live in one file per domain.
  *
- * Authorization (DESIGN.md "Auth"): no operation runs without a valid token
+ * Authorization (README "Authentication and roles"): no operation runs without a valid token
  * (enforced before execution, see server/graphql.ts), and every root field
  * needs at least `viewer` (index.ts puts it on Query/Mutation/Subscription).
  * Anything that changes state says which role it needs, with one option:
@@ -32,7 +32,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  // fields are non-null unless they say otherwise, as in DESIGN.md's contract
+  // fields are non-null unless they say otherwise, as the contract says (docs/api.md "Names are binding")
   defaultFieldNullability: false,
   // scope-auth first, so no other plugin's wrapper runs before the check;
   // errors before prisma, as the errors plugin's docs require

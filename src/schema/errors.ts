@@ -66,7 +66,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 type Member = ObjectRef<any, any>;
 
 /**
- * A result union shared by several fields (DESIGN.md gives addRepository and
+ * A result union shared by several fields (docs/api.md gives addRepository and
  * updateRepository one, createSchedule and updateSchedule another), which
  * the errors plugin cannot do: it names one union per field. `settle` turns
  * the listed expected errors into union members and rethrows the rest.

@@ -1,6 +1,6 @@
 import { builder } from './builder.js';
 
-/** DESIGN.md RetentionInput: prune rules applied after every saved backup. */
+/** RetentionInput: prune rules applied after every saved backup (README "Schedules, retention and repository settings"). */
 export const RetentionInput = builder.inputType('RetentionInput', {
   description: 'borg prune rules (at least one); prune and compact run after each completed backup',
   fields: (t) => ({

@@ -119,7 +119,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateRepositoryInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
       addResult.settle(async () => {
-        // the contract's union has no NotFoundError: an unknown id is invalid input
+        // the contract's AddRepositoryResult has no NotFoundError (docs/api.md): an unknown id is invalid input
         try {
           return new RepositoryResult(await ctx.repositories.update(idOrNotFound('repository', id), input));
         } catch (error) {

@@ -71,7 +71,7 @@ const ScheduleSuccess = builder.objectType(ScheduleResult, {
   name: 'ScheduleSuccess',
   fields: (t) => ({ schedule: t.field({ type: ScheduleRef, resolve: (result) => result.schedule }) }),
 });
-/** DESIGN.md: createSchedule and updateSchedule share `ScheduleResult`. */
+/** createSchedule and updateSchedule share `ScheduleResult` (docs/api.md "Mutation results are unions"). */
 const scheduleResult = sharedResultUnion(
   'ScheduleResult',
   { ref: ScheduleSuccess, is: (value): value is ScheduleResult => value instanceof ScheduleResult },

@@ -1,5 +1,5 @@
 /**
- * Borg UI's job JSON (DESIGN.md "REST compatibility"): snake_case keys,
+ * Borg UI's job JSON (README "REST (Borg UI compatible)", docs/api.md "REST"): snake_case keys,
  * integer ids, lower-case statuses, ISO 8601 UTC times, an integer
  * `progress`, and Borg UI's defaults for unknown numbers (0, never null).
  */

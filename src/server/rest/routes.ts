@@ -37,7 +37,7 @@ export const notFound = (id: number) => new RestError(404, `job ${id} not found`
 type JobIdParams = { Params: { job_id: number } };
 
 /**
- * Borg UI's `/api/backup/*` routes (DESIGN.md "REST compatibility"). Each one
+ * Borg UI's `/api/backup/*` routes (README "REST (Borg UI compatible)"). Each one
  * runs a GraphQL document through yoga as the caller and reshapes the
  * answer; validation beyond types, role checks and behaviour all live in the
  * schema. Registered under the `/api/backup` prefix, in a context of its

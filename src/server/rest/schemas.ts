@@ -173,7 +173,7 @@ export const cancelSchema = {
   },
 } as const;
 
-/** The page cap of job logs (DESIGN.md). */
+/** The page cap of job logs (docs/api.md "Lists and pages"). */
 export const MAX_LOG_PAGE = 10_000;
 
 export const streamSchema = {
