@@ -61,7 +61,7 @@ describe('ids out of range or malformed are "not found", never a 500', () => {
         data: {
           startBackup: { __typename: 'NotFoundError' },
           cancelBackup: { __typename: 'NotFoundError' },
-          // the contract's AddRepositoryResult has no NotFoundError: an unknown id is invalid input
+          // the contract's AddRepositoryResult has no NotFoundError (docs/api.md): an unknown id is invalid input
           updateRepository: { __typename: 'ValidationError', field: 'id' },
           removeRepository: { __typename: 'NotFoundError' },
           createSchedule: { __typename: 'NotFoundError' },

@@ -1,5 +1,5 @@
-// What a job's log keeps, with real borg (DESIGN.md "Bounded resources" →
-// Log volume; issue 10 #9): file lines only for added, modified and failed
+// What a job's log keeps, with real borg (README "How jobs run" and "Job lifecycle" →
+// Logs; issue 10 #9): file lines only for added, modified and failed
 // files by default (repository listFilter widens or narrows it), file names
 // cannot forge log lines, and the log retention removes old jobs' lines but
 // keeps the jobs.

@@ -30,7 +30,7 @@ type GqlJob = {
   logs: { totalLines: number };
 };
 
-/** The contract, spelled out: what the REST Job JSON of a GraphQL job must be. */
+/** The contract (README "REST (Borg UI compatible)"), spelled out: what the REST Job JSON of a GraphQL job must be. */
 function contractJson(job: GqlJob) {
   const p = job.progress;
   return {

@@ -108,7 +108,7 @@ describe('server restarts: kill -9 and SIGTERM', () => {
     const after = await job(second, id);
     expect(after).toMatchObject({ status: 'FAILED', errorMessage: 'interrupted by server restart' });
     const lines = after.logs.lines.map((line) => line.content);
-    // what was flushed before the crash survived (DESIGN.md: a crash loses at most the
+    // what was flushed before the crash survived (README "Job lifecycle": a crash loses at most the
     // last second), and the numbering continues without a gap
     const kept = lines.indexOf('interrupted by server restart');
     expect(kept).toBeGreaterThanOrEqual(3);

@@ -10,7 +10,7 @@ import { rest } from '../helpers/rest.js';
 import { TEST_ADMIN_TOKEN, bearer, tempDir } from '../helpers/server.js';
 
 /**
- * DESIGN.md "Secrets": passphrases reach borg through its environment only,
+ * README "Security" and "Configuration": passphrases reach borg through its environment only,
  * never argv, API output or logs; tokens are never logged. Everything a
  * client or an operator can see is collected here and searched.
  */

@@ -30,7 +30,7 @@ export async function rest<T = any>(
 }
 
 /**
- * The keys of a Job JSON, as ../shared/DESIGN.md lists them: written out here
+ * The keys of a Job JSON, as README "REST (Borg UI compatible)" lists them: written out here
  * rather than imported from src/server/rest/schemas.ts, so the contract is
  * checked against the code instead of the code against itself.
  */

@@ -1,5 +1,5 @@
 // ProgressTracker: percent, speed and ETA from borg's archive_progress samples
-// (DESIGN.md "Behaviour rules: Progress"). Pure logic, fed with the real
+// (README "How jobs run", docs/api.md "Progress"). Pure logic, fed with the real
 // sample sequence recorded from borg 1.2.4 and with hand-made sequences.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

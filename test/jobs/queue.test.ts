@@ -1,5 +1,5 @@
 // JobQueue: one job at a time per repository, at most maxConcurrent across
-// repositories, first come first served (DESIGN.md "One writer per repository").
+// repositories, first come first served (README "How jobs run").
 // `run` is a real function whose promises the tests settle by hand.
 import { describe, expect, it } from 'vitest';
 import { JobQueue, type QueueEntry } from '../../src/jobs/queue.js';

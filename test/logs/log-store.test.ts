@@ -1,4 +1,4 @@
-// LogStore + JobLogWriter over a real, migrated SQLite file (DESIGN.md "Logs"):
+// LogStore + JobLogWriter over a real, migrated SQLite file (README "Job lifecycle", Logs):
 // stable 1-based numbers, lines readable by offset while buffered and after
 // flush, batches flushed by count and by timer, pages capped at 10,000.
 // Storage details (blocks, escaping, failing writes, old rows) are in
