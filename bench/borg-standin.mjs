@@ -6,7 +6,7 @@
  * it wrote, so event latency and lost events can be measured against the
  * writer's own clock and record.
  *
- * What it imitates of borg 1.2 (see ../shared/BORG.md and fixtures), enough
+ * What it imitates of borg 1.2 (see docs/borg.md and test/fixtures/borg), enough
  * for borgql:
  * - `init [--make-parent-dirs] -- REPO`: creates REPO with a small marker.
  * - `info --json -- REPO`: prints the `--json` document borgql reads

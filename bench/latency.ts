@@ -161,7 +161,7 @@ function latencyReport(r: { standin: Part; real: Part; data: { files: number; by
       "Both clocks are this machine's wall clock: borg's `time` (Python's time.time() right before it writes the line; the stand-in reads it the same way) and the client's Date.now() when graphql-ws hands over the payload. `sampledAt` has millisecond resolution, so each figure is ±1 ms.",
       `The subscriber is a graphql-ws client in the benchmark process over a real WebSocket; the server is a child process (\`${SERVER_COMMAND}\`). The first payload of a subscription (the replayed current state) is not an event; an event is a payload whose \`sampledAt\` changed.`,
       'a: the stand-in waits for a go file until the subscriber received its first payload, so every line it writes can be matched against its own record (the `time` and `original_size` of each line).',
-      'b: borg\'s lines are not recorded (no stand-in), so lost events are not counted there; borg writes archive_progress at most every 0.2 s while chunks flow (../shared/BORG.md).',
+      'b: borg\'s lines are not recorded (no stand-in), so lost events are not counted there; borg writes archive_progress at most every 0.2 s while chunks flow (docs/borg.md).',
       'Nothing in src/ had to change for this target: one subscriber gets an event within a few ms of borg writing it (reading the pipe, parsing, progress math, publishing, one execution, one WebSocket send). Many subscribers on one job are the fanout benchmark\'s subject; the change made there (one execution per event and operation, src/server/shared-events.ts) is in this path too.',
     ],
   };

@@ -130,7 +130,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   return overheadReport({ data, encryption: ENCRYPTION, archiveStats, pairs, discarded, busyLimit, waited });
 }
 
-/** borgql vs raw `borg create` wall time on the same data (see DESIGN.md, "Progress"). */
+/** borgql vs raw `borg create` wall time on the same data (see README "How jobs run"). */
 export const overhead: Benchmark = {
   name: 'overhead',
   description:

@@ -13,7 +13,7 @@ export interface GraphQLClient {
   request<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
-/** `fetch`-based client sending `Authorization: Bearer <token>` (DESIGN.md "Auth"). */
+/** `fetch`-based client sending `Authorization: Bearer <token>` (README "Authentication and roles"). */
 export function httpClient(url: string, token?: string): GraphQLClient {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
   if (token) headers.authorization = `Bearer ${token}`;

@@ -140,7 +140,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   const dataDir = path.join(options.dir, 'data');
   const borgBase = path.join(options.dir, 'borg-base');
   mkdirSync(borgBase, { recursive: true });
-  // A known admin token (DESIGN.md "Auth"): otherwise the server generates one and prints it once.
+  // A known admin token (README "Authentication and roles"): otherwise the server generates one and prints it once.
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
