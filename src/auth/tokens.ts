@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
 import type { ApiTokenModel as ApiToken } from '../generated/prisma/models/ApiToken.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import { ROLES, type Principal, type Role, type TokenPrincipal } from '../schema/context.js';
+import type { Principal, TokenPrincipal } from './principal.js';
+import { isRole, type Role } from './roles.js';
 
 export type { ApiToken };
 
@@ -30,10 +31,6 @@ export function parseBearer(header: unknown): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return match ? (match[1] as string) : null;
-}
-
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
 }
 
 export interface ApiTokenServiceOptions {

@@ -1,25 +1,7 @@
 import type { Services as DomainServices } from '../services.js';
 import type { ApiTokenService } from '../auth/tokens.js';
 import type { DownloadTokens } from '../auth/download-tokens.js';
-
-/** API roles, weakest first: VIEWER reads, OPERATOR starts/cancels, ADMIN manages repositories and tokens. */
-export const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** Whether `role` is `required` or stronger. */
-export function hasRole(role: Role, required: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(required);
-}
-
-/** A caller identified by an API token. */
-export type TokenPrincipal = { kind: 'token'; tokenId: number; name: string; role: Role };
-
-/**
- * Who is calling. `token`: an API token (bearer header or graphql-ws
- * connectionParams). `download`: a signed `?token=` of the log download
- * route, good for reading that one job's log and nothing else.
- */
-export type Principal = TokenPrincipal | { kind: 'download'; jobId: number; role: 'VIEWER' };
+import type { Principal } from '../auth/principal.js';
 
 /**
  * The server's services, shared by every request: the domain's

@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import type { ApiToken } from '../auth/tokens.js';
 import { builder } from './builder.js';
-import { ROLES, type Role } from './context.js';
+import { ROLES, type Role } from '../auth/roles.js';
 import { parseJobId } from './ids.js';
 
 export const RoleEnum = builder.enumType('Role', {

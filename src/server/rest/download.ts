@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../schema/context.js';
+import type { Principal } from '../../auth/principal.js';
 import type { LogStore } from '../../logs/log-store.js';
 import type { DownloadTokens } from '../../auth/download-tokens.js';
 import type { Yoga } from '../graphql.js';
