@@ -44,9 +44,10 @@ export function restErrorOfResult(result: { __typename: string; message?: string
 
 /**
  * The REST routes' error handler: everything becomes `{"detail": …}`.
- * A domain NotFoundError (an id no row can have) is a 404. Fastify's own 4xx (schema validation, malformed or missing JSON, wrong
- * content type) keep their status and message; anything else is a 500 whose
- * cause goes to the log, not to the client.
+ * A domain NotFoundError (an id no row can have) is a 404. Fastify's own
+ * 4xx (schema validation, malformed or missing JSON, wrong content type)
+ * keep their status and message; anything else is a 500 whose cause goes
+ * to the log, not to the client.
  */
 export function restErrorHandler(error: FastifyError | RestError | NotFoundError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof RestError) {
