@@ -1,4 +1,6 @@
 import type { Config } from './config.js';
+import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
+import { ApiTokenService } from './auth/tokens.js';
 import { createPrismaClient, type PrismaClient } from './db/client.js';
 import { resolveMigrationsDir } from './db/migrate.js';
 import { openServerDatabase } from './db/open.js';
@@ -17,7 +19,11 @@ import { StorageHealth } from './db/storage-health.js';
 import { ALL_JOBS, type JobTopics } from './jobs/topics.js';
 import { PubSub } from './events/pubsub.js';
 
-/** The domain services of one server, independent of HTTP and GraphQL. */
+/**
+ * The services of one server, shared by every request: what the GraphQL
+ * context carries (plus the caller) and what the HTTP layer reads.
+ * Independent of HTTP and GraphQL.
+ */
 export interface Services {
   prisma: PrismaClient;
   pubsub: PubSub<JobTopics>;
@@ -32,12 +38,31 @@ export interface Services {
   archives: ArchiveCatalog;
   /** jobs per repository and status, in memory (metrics) */
   jobCounts: JobCounts;
+  /** API tokens: creation, revocation, authentication of presented secrets */
+  tokens: ApiTokenService;
+  /** the signed, short-lived links that open one job's log */
+  downloads: DownloadTokens;
+}
+
+/**
+ * Starts and stops the services. A handle of its own rather than methods of
+ * {@link Services}: the GraphQL context is built from Services, and no
+ * resolver should be able to stop the jobs or close the database; only the
+ * server (src/server/app.ts) holds this.
+ */
+export interface ServicesLifecycle {
   /** Counts the jobs, ends jobs a dead server left, re-queues pending ones, arms the schedules. */
   start(): Promise<RecoveryReport>;
   /** Stops schedules and running jobs (graceful shutdown); resolves with the ids of the jobs stopped. */
   stop(reason: string): Promise<number[]>;
   /** Closes the databases and releases the lock (after stop and after the server stopped serving). */
   close(): Promise<void>;
+}
+
+/** What {@link createServices} builds: the services, and the handle that starts and stops them. */
+export interface ComposedServices {
+  services: Services;
+  lifecycle: ServicesLifecycle;
 }
 
 export interface ServiceOptions {
@@ -50,21 +75,24 @@ export interface ServiceOptions {
 }
 
 /**
- * Takes the database's one-server lock, makes its files 0600, migrates it
- * (idempotent, a few ms), opens the stored secrets with the data folder's
- * key (encrypting clear text an older version left; a SecretKeyError when
- * the key does not fit) and wires the services. Nothing runs until
- * `start()`; `close()` releases the lock. Throws a StartupError for an
+ * The composition root: takes the database's one-server lock, makes its
+ * files 0600, migrates it (idempotent, a few ms), opens the stored secrets
+ * with the data folder's key (encrypting clear text an older version left;
+ * a SecretKeyError when the key does not fit), reads the download links'
+ * signing key and builds every service. Nothing runs until
+ * `lifecycle.start()`; `lifecycle.close()` releases the lock. Throws a StartupError for an
  * unusable data folder or database, or when another server holds the lock.
  */
-export function createServices(config: Config, options: ServiceOptions): Services {
+export function createServices(config: Config, options: ServiceOptions): ComposedServices {
   // folders checked (created 0700; an existing one keeps its mode, it may be shared: every file
   // borgql keeps in it is 0600), the one-server lock taken, migrated: or a StartupError in one line
   const database = openServerDatabase({ dataDir: config.dataDir, databaseFile: config.databaseFile, migrationsDir: resolveMigrationsDir() });
   const { sqlite } = database;
   let secrets;
+  let downloadKey;
   try {
     secrets = openSecretsAtRest(sqlite, config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
+    downloadKey = loadDownloadKey(config.dataDir);
   } catch (error) {
     database.close();
     throw error;
@@ -106,7 +134,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
   });
 
-  return {
+  const services: Services = {
     prisma,
     pubsub,
     logs,
@@ -117,6 +145,10 @@ export function createServices(config: Config, options: ServiceOptions): Service
     schedules,
     archives,
     jobCounts,
+    tokens: new ApiTokenService(prisma, { warn: options.warn }),
+    downloads: new DownloadTokens(downloadKey, config.downloadTokenTtlSeconds),
+  };
+  const lifecycle: ServicesLifecycle = {
     async start() {
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
@@ -141,4 +173,5 @@ export function createServices(config: Config, options: ServiceOptions): Service
       database.close();
     },
   };
+  return { services, lifecycle };
 }

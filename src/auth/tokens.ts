@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
 import type { ApiTokenModel as ApiToken } from '../generated/prisma/models/ApiToken.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
-import { ROLES, type Principal, type Role, type TokenPrincipal } from '../schema/context.js';
+import { ValidationError } from '../domain/errors.js';
+import { recordNotFound } from '../domain/ids.js';
+import type { Principal, TokenPrincipal } from './principal.js';
+import { isRole, type Role } from './roles.js';
 
 export type { ApiToken };
 
@@ -30,10 +32,6 @@ export function parseBearer(header: unknown): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
   return match ? (match[1] as string) : null;
-}
-
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
 }
 
 export interface ApiTokenServiceOptions {
@@ -93,7 +91,7 @@ export class ApiTokenService {
    */
   async revoke(id: number): Promise<ApiToken> {
     const token = await this.prisma.apiToken.findUnique({ where: { id } });
-    if (!token) throw new NotFoundError(`API token ${id} not found`);
+    if (!token) throw recordNotFound('API token', id);
     if (token.revokedAt) return token;
     if (token.role === 'ADMIN') {
       const admins = await this.prisma.apiToken.count({ where: { role: 'ADMIN', revokedAt: null } });

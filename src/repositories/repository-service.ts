@@ -12,7 +12,8 @@ import {
 import type { PrismaClient, Repository } from '../db/client.js';
 import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { recordNotFound } from '../domain/ids.js';
 import {
   validateCompression,
   validateEncryption,
@@ -188,7 +189,7 @@ export class RepositoryService {
 
   async #find(id: number): Promise<Repository> {
     const repository = await this.prisma.repository.findUnique({ where: { id } });
-    if (!repository || repository.removedAt) throw new NotFoundError(`repository ${id} not found`);
+    if (!repository || repository.removedAt) throw recordNotFound('repository', id);
     return repository;
   }
 

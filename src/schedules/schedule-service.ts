@@ -1,5 +1,6 @@
 import type { PrismaClient, Schedule } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { recordNotFound } from '../domain/ids.js';
 import { validateCron, validateTimezone, type Scheduler } from './scheduler.js';
 
 /** A schedule to create or change (CreateScheduleInput / UpdateScheduleInput). */
@@ -59,7 +60,7 @@ export class ScheduleService {
   /** Changes a schedule; `repositoryIds`, when given, replaces the list and its order. */
   async update(id: number, input: ScheduleInput): Promise<Schedule> {
     const current = await this.prisma.schedule.findUnique({ where: { id } });
-    if (!current) throw new NotFoundError(`schedule ${id} not found`);
+    if (!current) throw recordNotFound('schedule', id);
     const { repositoryIds, ...fields } = await this.#validate(input, current);
     const schedule = await this.prisma.$transaction(async (tx) => {
       if (repositoryIds) {
@@ -78,7 +79,7 @@ export class ScheduleService {
   /** Removes a schedule; its past jobs keep their history (scheduleId is cleared). */
   async remove(id: number): Promise<Schedule> {
     const schedule = await this.prisma.schedule.findUnique({ where: { id } });
-    if (!schedule) throw new NotFoundError(`schedule ${id} not found`);
+    if (!schedule) throw recordNotFound('schedule', id);
     await this.prisma.schedule.delete({ where: { id } });
     await this.scheduler.reload(id);
     return schedule;

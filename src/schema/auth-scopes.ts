@@ -1,6 +1,7 @@
 import { AuthScopeFailureType, type AuthFailure, type ForbiddenResult } from '@pothos/plugin-scope-auth';
 import type { GraphQLResolveInfo } from 'graphql';
-import { hasRole, type Context, type Role } from './context.js';
+import { hasRole, type Role } from '../auth/roles.js';
+import type { Context } from './context.js';
 
 /** The GraphQL error codes of authentication and authorization failures. */
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';

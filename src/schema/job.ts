@@ -1,10 +1,10 @@
 import { JobNotCancellableError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { parseRecordId, recordIdOrNotFound, recordNotFound } from '../domain/ids.js';
 import { jobListWhere } from '../jobs/history.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
 import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
 import { ALL_JOBS } from '../jobs/topics.js';
 import { builder } from './builder.js';
-import { parseJobId } from './ids.js';
 import { jobStepKey } from './job-steps.js';
 import { endWithSource } from './streams.js';
 import { LogPageRef } from './log.js';
@@ -115,7 +115,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => {
-      const id = parseJobId(args.id);
+      const id = parseRecordId(args.id);
       return id === null ? null : ctx.jobs.get(id);
     },
   }),
@@ -153,9 +153,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelBackupResult' } },
     resolve: (_root, args, ctx) => {
-      const id = parseJobId(args.id);
-      if (id === null) throw new NotFoundError(`job ${args.id} not found`);
-      return ctx.jobs.cancel(id);
+      return ctx.jobs.cancel(recordIdOrNotFound('job', args.id));
     },
   }),
 }));
@@ -167,14 +165,13 @@ builder.subscriptionFields((t) => ({
     description: "A job's current state at once, then every change; completes when the job ends",
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, args, ctx) => {
-      const id = parseJobId(args.id);
-      if (id === null) throw new NotFoundError(`job ${args.id} not found`);
+      const id = recordIdOrNotFound('job', args.id);
       // subscribe before reading the current state, so no change falls in between;
       // latest-wins: a slow reader gets every step and the newest progress of each (the terminal state last)
       const changes = ctx.pubsub.subscribe('job', id, { latestBy: jobStepKey });
       return endWithSource(changes, async function* () {
         const current = await ctx.jobs.get(id);
-        if (!current) throw new NotFoundError(`job ${args.id} not found`);
+        if (!current) throw recordNotFound('job', args.id);
         yield current;
         if (isTerminal(current.status)) return;
         for await (const state of changes) {

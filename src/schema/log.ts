@@ -1,8 +1,7 @@
-import { NotFoundError } from '../domain/errors.js';
+import { recordIdOrNotFound, recordNotFound } from '../domain/ids.js';
 import type { LogLine, LogPage } from '../logs/log-store.js';
 import { isTerminal } from '../jobs/status.js';
 import { builder } from './builder.js';
-import { parseJobId } from './ids.js';
 import { LogFollower } from './log-follower.js';
 import { endWithSource } from './streams.js';
 
@@ -32,8 +31,7 @@ builder.subscriptionFields((t) => ({
       'and `resumeOffset`: subscribe again with `offset: resumeOffset` to continue where it stopped',
     args: { id: t.arg.id({ required: true }), offset: t.arg.int({ defaultValue: 0 }) },
     subscribe: (_root, args, ctx) => {
-      const id = parseJobId(args.id);
-      if (id === null) throw new NotFoundError(`job ${args.id} not found`);
+      const id = recordIdOrNotFound('job', args.id);
       // listening starts here, before the job is looked up: every line appended from now on
       // reaches the follower, every earlier one is in the store
       const follower = new LogFollower(
@@ -42,7 +40,7 @@ builder.subscriptionFields((t) => ({
       );
       return endWithSource(follower, async function* () {
         const job = await ctx.jobs.get(id);
-        if (!job) throw new NotFoundError(`job ${args.id} not found`);
+        if (!job) throw recordNotFound('job', args.id);
         if (ctx.jobs.live(id) === undefined && isTerminal(job.status)) follower.complete();
         yield* follower;
       });

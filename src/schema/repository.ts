@@ -1,11 +1,11 @@
 import type { ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { parseRecordId, recordIdOrNotFound } from '../domain/ids.js';
 import { retentionOf } from '../jobs/maintenance.js';
 import { parseStringList } from '../repositories/repository-settings.js';
 import { builder } from './builder.js';
 import { BorgErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
-import { idOrNotFound, parseJobId } from './ids.js';
 import { AddRepositoryInput, UpdateRepositoryInput } from './repository-inputs.js';
 
 const RetentionRef = builder.objectRef<Repository>('Retention').implement({
@@ -98,7 +98,7 @@ builder.queryFields((t) => ({
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => {
-      const id = parseJobId(args.id);
+      const id = parseRecordId(args.id);
       return id === null ? null : ctx.prisma.repository.findUnique({ ...query, where: { id } });
     },
   }),
@@ -121,7 +121,7 @@ builder.mutationFields((t) => ({
       addResult.settle(async () => {
         // the contract's AddRepositoryResult has no NotFoundError (docs/api.md): an unknown id is invalid input
         try {
-          return new RepositoryResult(await ctx.repositories.update(idOrNotFound('repository', id), input));
+          return new RepositoryResult(await ctx.repositories.update(recordIdOrNotFound('repository', id), input));
         } catch (error) {
           throw error instanceof NotFoundError ? new ValidationError(error.message, 'id') : error;
         }
@@ -133,6 +133,6 @@ builder.mutationFields((t) => ({
     description: "Forgets a repository (borg's data is never touched); refused while it has a pending or running job",
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, RepositoryBusyError], directResult: true, union: { name: 'RemoveRepositoryResult' } },
-    resolve: async (_root, { id }, ctx) => new RepositoryResult(await ctx.repositories.remove(idOrNotFound('repository', id))),
+    resolve: async (_root, { id }, ctx) => new RepositoryResult(await ctx.repositories.remove(recordIdOrNotFound('repository', id))),
   }),
 }));

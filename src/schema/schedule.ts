@@ -1,9 +1,9 @@
 import type { Schedule } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { recordIdOrNotFound } from '../domain/ids.js';
 import type { ScheduleInput } from '../schedules/schedule-service.js';
 import { builder } from './builder.js';
 import { NotFoundErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
-import { idOrNotFound } from './ids.js';
 import { RepositoryRef } from './repository.js';
 
 export const ScheduleRef = builder.prismaObject('Schedule', {
@@ -85,7 +85,7 @@ const RemoveScheduleSuccess = builder.objectRef<{ schedule: Schedule }>('RemoveS
 });
 
 function toInput(input: { repositoryIds?: (string | number)[] | null } & Omit<ScheduleInput, 'repositoryIds'>): ScheduleInput {
-  return { ...input, repositoryIds: input.repositoryIds?.map((id) => idOrNotFound('repository', id)) ?? null };
+  return { ...input, repositoryIds: input.repositoryIds?.map((id) => recordIdOrNotFound('repository', id)) ?? null };
 }
 
 builder.queryFields((t) => ({
@@ -108,7 +108,7 @@ builder.mutationFields((t) => ({
     description: 'Changes a schedule; its timer follows at once. `repositoryIds` replaces the list and order',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateScheduleInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
-      scheduleResult.settle(async () => new ScheduleResult(await ctx.schedules.update(idOrNotFound('schedule', id), toInput(input)))),
+      scheduleResult.settle(async () => new ScheduleResult(await ctx.schedules.update(recordIdOrNotFound('schedule', id), toInput(input)))),
   }),
   removeSchedule: t.field({
     type: RemoveScheduleSuccess,
@@ -116,6 +116,6 @@ builder.mutationFields((t) => ({
     description: 'Removes a schedule; its past jobs stay (their scheduleId becomes null)',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true, union: { name: 'RemoveScheduleResult' } },
-    resolve: async (_root, { id }, ctx) => ({ schedule: await ctx.schedules.remove(idOrNotFound('schedule', id)) }),
+    resolve: async (_root, { id }, ctx) => ({ schedule: await ctx.schedules.remove(recordIdOrNotFound('schedule', id)) }),
   }),
 }));

@@ -1,8 +1,8 @@
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { recordIdOrNotFound, recordNotFound } from '../domain/ids.js';
 import type { ApiToken } from '../auth/tokens.js';
 import { builder } from './builder.js';
-import { ROLES, type Role } from './context.js';
-import { parseJobId } from './ids.js';
+import { ROLES, type Role } from '../auth/roles.js';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'VIEWER reads; OPERATOR also starts and cancels backups; ADMIN also manages repositories, schedules and tokens',
@@ -59,17 +59,15 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'RevokeApiTokenResult' } },
     resolve: async (_root, args, ctx) => {
-      const id = parseJobId(args.id);
-      if (id === null) throw new NotFoundError(`API token ${args.id} not found`);
-      return { token: await ctx.tokens.revoke(id) };
+      return { token: await ctx.tokens.revoke(recordIdOrNotFound('API token', args.id)) };
     },
   }),
   logDownloadUrl: t.string({
     description: "A short-lived link to download one job's whole log (GET, no Authorization header needed)",
     args: { jobId: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const id = parseJobId(args.jobId);
-      if (id === null || !(await ctx.jobs.get(id))) throw new NotFoundError(`job ${args.jobId} not found`);
+      const id = recordIdOrNotFound('job', args.jobId);
+      if (!(await ctx.jobs.get(id))) throw recordNotFound('job', args.jobId);
       return `${ctx.origin}/api/backup/logs/${id}/download?token=${ctx.downloads.issue(id)}`;
     },
   }),

@@ -3,13 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { RecoveryReport } from '../jobs/recovery.js';
-import { createServices } from '../services.js';
+import { createServices, type Services } from '../services.js';
 import { registerMetrics } from './metrics.js';
-import type { Services } from '../schema/context.js';
-import { DownloadTokens, loadDownloadKey } from '../auth/download-tokens.js';
 import { AuthFailureLimiter, type FailureLimits } from './auth/failure-limiter.js';
 import { registerAuthHook } from './auth/hook.js';
-import { ApiTokenService } from '../auth/tokens.js';
 import { registerCors } from './cors.js';
 import { GRAPHQL_ENDPOINT, clientErrorHandler, frameworkErrorHandler, replyError, rootErrorHandler } from './error-replies.js';
 import { createGraphQLServer, type Yoga } from './graphql.js';
@@ -79,18 +76,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   app.setNotFoundHandler((request, reply) =>
     replyError(request, reply, { status: 404, message: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' }),
   );
-  const services = createServices(config, {
+  const { services, lifecycle } = createServices(config, {
     persistIntervalMs: options.persistIntervalMs,
     warn: (message, error) => app.log.warn({ err: error }, message),
     info: (message) => app.log.info(message),
   });
-  const { pubsub } = services;
-  const tokens = new ApiTokenService(services.prisma, { warn: (message, error) => app.log.warn({ err: error }, message) });
-  const context: Services = {
-    ...services,
-    tokens,
-    downloads: new DownloadTokens(loadDownloadKey(config.dataDir), config.downloadTokenTtlSeconds),
-  };
+  const { pubsub, tokens } = services;
   let listenOrigin = `http://${config.host}:${config.port}`;
 
   const authFailures = new AuthFailureLimiter(options.authFailureLimits);
@@ -100,7 +91,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   registerCors(app, config.corsOrigins);
   // then authentication, so every route registered after it, here or in a plugin, needs a token
   registerAuthHook(app, tokens, authFailures, { graphqlEndpoint: GRAPHQL_ENDPOINT, ownAuth: [DOWNLOAD_ROUTE_URL] });
-  const yoga = createGraphQLServer(context, {
+  const yoga = createGraphQLServer(services, {
     log: { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
     publicUrl: config.publicUrl,
     listenOrigin: () => listenOrigin,
@@ -123,7 +114,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const problem = services.health.problem();
     return problem === null ? { status: 'ok' } : reply.status(503).send({ status: 'error', detail: problem });
   });
-  void app.register(restApi, { yoga, downloads: context.downloads, logs: services.logs });
+  void app.register(restApi, { yoga, downloads: services.downloads, logs: services.logs });
   const metrics = registerMetrics(app, services);
 
   let websocket: { close: () => Promise<void> } | null = null;
@@ -131,11 +122,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
 
   return {
     app,
-    services: context,
+    services,
     yoga,
     async start() {
       // recovery first: /healthz must not answer before interrupted jobs are closed
-      const recovery = await services.start();
+      const recovery = await lifecycle.start();
       const initialAdminToken = await tokens.ensureAdmin(config.adminToken);
       websocket = attachGraphQLWebSocket(app.server, yoga, tokens, authFailures, { stalledClientTimeoutSeconds: config.stalledClientTimeoutSeconds });
       await app.listen({ port: config.port, host: config.host });
@@ -147,7 +138,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     stop(reason = 'server shutting down') {
       stopping ??= (async () => {
         metrics.close();
-        const stopped = await services.stop(reason);
+        const stopped = await lifecycle.stop(reason);
         // let subscriptions of the jobs just stopped deliver their last state and complete
         // before their connections close (bounded: a stuck client cannot hold the shutdown)
         const drained = () => stopped.every((id) => pubsub.listenerCount('job', id) + pubsub.listenerCount('jobLog', id) === 0);
@@ -155,7 +146,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         await sleep(10);
         await websocket?.close();
         await app.close();
-        await services.close();
+        await lifecycle.close();
       })();
       return stopping;
     },

@@ -4,8 +4,10 @@ import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServer
 import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../domain/errors.js';
 import { SlowConsumerError } from '../events/pubsub.js';
 import { AuthError } from '../schema/auth-scopes.js';
-import type { Context, Principal, Services } from '../schema/context.js';
+import type { Principal } from '../auth/principal.js';
+import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
+import type { Services } from '../services.js';
 import { GRAPHQL_ENDPOINT } from './error-replies.js';
 import { describeErrorForLog } from './log-safety.js';
 import { LruMap } from './lru-map.js';

@@ -7,7 +7,8 @@ import type { Services } from '../services.js';
 /** How long a scrape reuses the repository names (a dashboard may scrape every few seconds). */
 const NAMES_CACHE_MS = 5_000;
 
-type DomainServices = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts'>;
+/** The services the metrics read. */
+type MetricSources = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts'>;
 
 /**
  * `/metrics` in Prometheus text format: jobs by status and repository,
@@ -15,7 +16,7 @@ type DomainServices = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts'>
  * depth, running jobs, live subscriptions, and the process's own metrics.
  * Each server has its own registry (tests run several in one process).
  */
-export function registerMetrics(app: FastifyInstance, services: DomainServices): { registry: Registry; close: () => void } {
+export function registerMetrics(app: FastifyInstance, services: MetricSources): { registry: Registry; close: () => void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'borgql_' });
   // job counts live in memory (JobCounts); only the names of the repositories are read, a table of a few rows

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Principal } from '../schema/context.js';
+import type { Principal } from '../auth/principal.js';
 import type { AuthFailureLimiter } from './auth/failure-limiter.js';
 import { authenticateBearer, tooManyFailures } from './auth/hook.js';
 import type { ApiTokenService } from '../auth/tokens.js';

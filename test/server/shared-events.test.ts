@@ -6,7 +6,7 @@ import { createYoga, type Plugin } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/domain/errors.js';
 import { PubSub } from '../../src/events/pubsub.js';
-import type { Role } from '../../src/schema/context.js';
+import type { Role } from '../../src/auth/roles.js';
 import { useSharedEventExecution } from '../../src/server/shared-events.js';
 
 interface Topics extends Record<string, unknown> {

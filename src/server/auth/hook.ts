@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal, TokenPrincipal } from '../../schema/context.js';
+import type { Principal, TokenPrincipal } from '../../auth/principal.js';
 import { replyError, type ErrorAnswer } from '../error-replies.js';
 import type { AuthFailureLimiter } from './failure-limiter.js';
 import { parseBearer, type ApiTokenService } from '../../auth/tokens.js';

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../schema/context.js';
+import type { Principal } from '../../auth/principal.js';
 import type { LogStore } from '../../logs/log-store.js';
 import type { DownloadTokens } from '../../auth/download-tokens.js';
+import { recordNotFound } from '../../domain/ids.js';
 import type { Yoga } from '../graphql.js';
 import { RestError } from './errors.js';
 import { runGraphQL } from './graphql-client.js';
-import { LOG_PAGE, notFound, type LogPageResult } from './routes.js';
+import { LOG_PAGE, type LogPageResult } from './routes.js';
 import { MAX_LOG_PAGE, downloadSchema } from './schemas.js';
 
 /** The route pattern (under /api/backup); public for the bearer hook, because it checks its own `?token=`. */
@@ -39,7 +40,7 @@ export function registerDownloadRoute(app: FastifyInstance, yoga: Yoga, download
     const auth: Principal = { kind: 'download', jobId: id, role: 'VIEWER' };
     const readPage = async (offset: number): Promise<Page> => {
       const { job } = await runGraphQL<LogPageResult>(yoga, request as FastifyRequest, LOG_PAGE, { id: String(id), offset, limit: MAX_LOG_PAGE }, auth);
-      if (!job) throw notFound(id);
+      if (!job) throw recordNotFound('job', id);
       return job.logs;
     };
     const first = await readPage(0);

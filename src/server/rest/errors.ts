@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError } from '../../domain/errors.js';
 
 /** A REST answer other than 200: its status and the `{"detail": …}` body. */
 export class RestError extends Error {
@@ -43,15 +44,17 @@ export function restErrorOfResult(result: { __typename: string; message?: string
 
 /**
  * The REST routes' error handler: everything becomes `{"detail": …}`.
- * Fastify's own 4xx (schema validation, malformed or missing JSON, wrong
- * content type) keep their status and message; anything else is a 500 whose
- * cause goes to the log, not to the client.
+ * A domain NotFoundError (an id no row can have) is a 404. Fastify's own
+ * 4xx (schema validation, malformed or missing JSON, wrong content type)
+ * keep their status and message; anything else is a 500 whose cause goes
+ * to the log, not to the client.
  */
-export function restErrorHandler(error: FastifyError | RestError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function restErrorHandler(error: FastifyError | RestError | NotFoundError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof RestError) {
     if (error.statusCode >= 500) request.log.error({ err: error }, 'REST request failed');
     return reply.code(error.statusCode).send({ detail: error.detail });
   }
+  if (error instanceof NotFoundError) return reply.code(404).send({ detail: error.message });
   if (error.validation) return reply.code(400).send({ detail: error.message });
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send({ detail: 'unsupported content-type: send application/json' });
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {

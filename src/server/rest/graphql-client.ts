@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../../schema/context.js';
+import type { Principal } from '../../auth/principal.js';
 import type { Yoga } from '../graphql.js';
 import { RestError, restErrorOfGraphQL } from './errors.js';
 

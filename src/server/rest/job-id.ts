@@ -1,4 +1,4 @@
-import { parseRecordId } from '../../domain/ids.js';
+import { parseRecordId, recordNotFound } from '../../domain/ids.js';
 import { RestError } from './errors.js';
 
 /**
@@ -13,7 +13,7 @@ export async function jobIdParam(request: { params: unknown }): Promise<void> {
   const raw = (request.params as { job_id?: unknown } | undefined)?.job_id;
   if (typeof raw !== 'string') return;
   if (/^\d+$/.test(raw)) {
-    if (parseRecordId(raw) === null) throw new RestError(404, `job ${raw} not found`);
+    if (parseRecordId(raw) === null) throw recordNotFound('job', raw);
     return;
   }
   if (/^-\d+$/.test(raw) || !Number.isInteger(Number(raw))) return;

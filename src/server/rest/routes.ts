@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Yoga } from '../graphql.js';
-import { RestError, restErrorHandler, restErrorOfResult } from './errors.js';
+import { restErrorHandler, restErrorOfResult } from './errors.js';
+import { recordNotFound } from '../../domain/ids.js';
 import { runGraphQL } from './graphql-client.js';
 import { jobIdParam } from './job-id.js';
 import { JOB_FIELDS, toJobJson, type GraphQLJob } from './job-json.js';
@@ -31,8 +32,6 @@ function settle<T extends { __typename: string; message?: string }>(result: T): 
   if (error) throw error;
   return result;
 }
-
-export const notFound = (id: number) => new RestError(404, `job ${id} not found`);
 
 type JobIdParams = { Params: { job_id: number } };
 
@@ -79,7 +78,7 @@ export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga 
   app.get<JobIdParams>('/status/:job_id', { schema: statusSchema }, async (request) => {
     const id = request.params.job_id;
     const data = await runGraphQL<{ job: GraphQLJob | null }>(yoga, request, STATUS, { id: String(id) });
-    if (!data.job) throw notFound(id);
+    if (!data.job) throw recordNotFound('job', id);
     return toJobJson(data.job);
   });
 
@@ -101,7 +100,7 @@ export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga 
       const id = request.params.job_id;
       const { offset, limit } = request.query;
       const { job } = await runGraphQL<LogPageResult>(yoga, request, LOG_PAGE, { id: String(id), offset, limit });
-      if (!job) throw notFound(id);
+      if (!job) throw recordNotFound('job', id);
       return {
         job_id: id,
         status: job.status.toLowerCase(),
