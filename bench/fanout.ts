@@ -128,7 +128,10 @@ async function runVariant(ctx: BenchContext, server: ServerProcess, http: GraphQ
       latencies.push(e.latencyMs);
       const seen = arrivals.get(e.sampledAt);
       if (!seen) arrivals.set(e.sampledAt, { first: e.latencyMs, last: e.latencyMs });
-      else (seen.first = Math.min(seen.first, e.latencyMs)), (seen.last = Math.max(seen.last, e.latencyMs));
+      else {
+        seen.first = Math.min(seen.first, e.latencyMs);
+        seen.last = Math.max(seen.last, e.latencyMs);
+      }
     }
     if (events.length > 0) subscriberP99.push(summarize(events.map((e) => e.latencyMs)).p99);
   }
@@ -186,7 +189,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     }
     return fanoutReport({ results, discarded, busyLimit: BUSY_LIMIT, rssIdle, rssConnected });
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map((c) => Promise.resolve(c.dispose())));
     await server.stop();
   }
 }

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { runBorgRaw } from './lib/borg.js';
 import { addRepository, startBackup } from './lib/borgql.js';
 import { httpClient, type GraphQLClient } from './lib/graphql.js';
-import { isTerminal, type JobStatus } from '../src/jobs/status.js';
+import { isTerminal } from '../src/jobs/status.js';
 import { requireMemory, startServerProcess, type ServerProcess } from './lib/server.js';
 import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from './lib/standin.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
@@ -77,7 +77,7 @@ async function watchIngestion(server: ServerProcess, http: GraphQLClient, jobId:
       poll();
       if (i % 10 === 0) {
         const { job } = await http.request<{ job: { status: string; archiveName: string } }>(STATUS, { id: jobId });
-        if (isTerminal(job.status as JobStatus)) {
+        if (isTerminal(job.status)) {
           poll();
           return { polls, status: job.status, archiveName: job.archiveName };
         }

@@ -15,7 +15,7 @@ import { requireMemory, startServerProcess, type ServerProcess } from './lib/ser
 import { STANDIN_BIN, standinSource } from './lib/standin.js';
 import { stallableWs, type StallableSubscription } from './lib/stalled-ws.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
-import { isTerminal, type JobStatus } from '../src/jobs/status.js';
+import { isTerminal } from '../src/jobs/status.js';
 import { stalledReport, TARGET_MB, type Run } from './stalled/report.js';
 
 const STALLED = 100;
@@ -38,7 +38,7 @@ async function waitForEnd(http: GraphQLClient, jobId: string): Promise<{ status:
   for (let failures = 0; ; ) {
     try {
       const { job } = await http.request<{ job: { status: string; logs: { totalLines: number } } }>(STATUS, { id: jobId });
-      if (isTerminal(job.status as JobStatus)) return { status: job.status, totalLines: job.logs.totalLines };
+      if (isTerminal(job.status)) return { status: job.status, totalLines: job.logs.totalLines };
       failures = 0;
     } catch (error) {
       // a poll on a pooled connection can meet a reset while the server is busiest (seen once): ask again

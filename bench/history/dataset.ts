@@ -152,7 +152,7 @@ export async function ensureHistoryDatabase(cacheDir: string, spec: HistorySpec,
   const dir = path.join(cacheDir, 'history');
   const file = path.join(dir, `jobs-${id}.db`);
   const manifest = `${file}.json`;
-  if (existsSync(manifest)) return { file, spec, ...JSON.parse(readFileSync(manifest, 'utf8')) };
+  if (existsSync(manifest)) return { file, spec, ...(JSON.parse(readFileSync(manifest, 'utf8')) as object) } as HistoryDatabase;
   mkdirSync(dir, { recursive: true });
   const partial = `${file}.partial`;
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${partial}${suffix}`, { force: true });

@@ -39,7 +39,10 @@ export function runBorgRaw(args: string[], env: Record<string, string>, bin = pr
     // 'close' fires after exit and after both pipes ended: the whole output was read.
     child.once('close', (code) => {
       const ms = performance.now() - started;
-      if (rest) (lines++, tail.push(rest));
+      if (rest) {
+        lines++;
+        tail.push(rest);
+      }
       resolve({ exitCode: code, ms, stdout: Buffer.concat(stdout).toString('utf8'), stderrLines: lines, stderrTail: tail.slice(-5) });
     });
   });

@@ -28,18 +28,21 @@ export interface JobState {
   progress: { filesProcessed: number; originalSize: number };
 }
 
+/** A mutation's result union as these helpers select it. */
+type MutationResult<K extends string, T> = { __typename: string; message?: string } & { [key in K]?: T };
+
 /** `addRepository`; throws with the typed error's message unless it succeeded. */
 export async function addRepository(http: GraphQLClient, input: Record<string, unknown>): Promise<{ id: string; path: string }> {
-  const { addRepository: result } = await http.request<{ addRepository: any }>(ADD, { input });
+  const { addRepository: result } = await http.request<{ addRepository: MutationResult<'repository', { id: string; path: string }> }>(ADD, { input });
   if (result.__typename !== 'AddRepositorySuccess') throw new Error(`addRepository: ${result.__typename}: ${result.message}`);
-  return result.repository;
+  return result.repository!;
 }
 
 /** `startBackup`; returns the new job's id, throws with the typed error's message otherwise. */
 export async function startBackup(http: GraphQLClient, repository: string): Promise<string> {
-  const { startBackup: result } = await http.request<{ startBackup: any }>(START, { repository });
+  const { startBackup: result } = await http.request<{ startBackup: MutationResult<'job', { id: string }> }>(START, { repository });
   if (result.__typename !== 'StartBackupSuccess') throw new Error(`startBackup: ${result.__typename}: ${result.message}`);
-  return result.job.id as string;
+  return result.job!.id;
 }
 
 /** What {@link timedBackup} measured. */

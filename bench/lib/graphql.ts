@@ -10,7 +10,7 @@ interface GraphQLResponse<T> {
 /** A minimal GraphQL-over-HTTP client bound to one endpoint and token. */
 export interface GraphQLClient {
   /** POSTs one operation; throws on HTTP or GraphQL errors. */
-  request<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  request<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
 
 /** `fetch`-based client sending `Authorization: Bearer <token>` (README "Authentication and roles"). */

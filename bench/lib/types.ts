@@ -15,7 +15,7 @@ export interface BenchContext {
   /** Smoke mode (`--quick`): tiny data, few iterations, nothing written to BENCHMARKS.md. */
   quick: boolean;
   /** Progress for the person watching (stderr); not part of the report. */
-  log(message: string): void;
+  log: (message: string) => void;
   /**
    * Waits (bounded) until other work on the machine has calmed down; call it
    * between iterations. Resolves with the busy fraction seen (0–1), or null

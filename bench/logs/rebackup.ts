@@ -5,7 +5,7 @@
  * "*" (a line for every item: what servers stored before the filter).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminal, type JobStatus } from '../../src/jobs/status.js';
+import { isTerminal } from '../../src/jobs/status.js';
 import { addRepository, startBackup } from '../lib/borgql.js';
 import type { Dataset } from '../lib/dataset.js';
 import type { GraphQLClient } from '../lib/graphql.js';
@@ -34,7 +34,7 @@ const ITEM_LINE = /^[AMUCEdbchsfi\-x?] \//;
 async function runJob(http: GraphQLClient, repository: string, label: string): Promise<RebackupJob> {
   const id = await startBackup(http, repository);
   let status = 'PENDING';
-  while (!isTerminal(status as JobStatus)) {
+  while (!isTerminal(status)) {
     await sleep(250);
     status = (await http.request<{ job: { status: string } }>(STATUS, { id })).job.status;
   }

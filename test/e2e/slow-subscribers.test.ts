@@ -164,7 +164,7 @@ describe('slow subscribers', () => {
     stalled.resume();
     const states = await stalled.ended;
     expect(states.every((s) => !s.errors)).toBe(true);
-    expect(states.at(-1)?.data?.jobProgress.status).toBe('COMPLETED');
+    expect((states.at(-1)?.data?.jobProgress as { status?: string } | undefined)?.status).toBe('COMPLETED');
     // every archive_progress line borg wrote was a state change; the stalled client got far fewer
     const progressLines = readStandinRecord(path.join(tmp.dir, `repo-r${repositories - 1}`), archiveName).length;
     expect(progressLines).toBeGreaterThan(1000);

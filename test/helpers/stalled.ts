@@ -1,7 +1,9 @@
-import { resultLog, stallableWs as stallableBenchWs, type StallableSubscription, type StreamResult } from '../../bench/lib/stalled-ws.js';
+import { resultLog, stallableWs as stallableBenchWs, type StallableSubscription, type StreamResult as BenchStreamResult } from '../../bench/lib/stalled-ws.js';
 import { bearer } from './server.js';
 
-export type { StallableSubscription, StreamResult };
+export type { StallableSubscription };
+/** A subscription result with its data read as untyped JSON (tests assert on its shape). */
+export type StreamResult = BenchStreamResult<Record<string, any>>;
 
 /** One operation over a raw graphql-transport-ws WebSocket whose TCP socket can be paused, as the test admin; `subscribe` adds another. */
 export function stallableWs(wsUrl: string, query: string, variables: Record<string, unknown>) {
