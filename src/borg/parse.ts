@@ -216,7 +216,7 @@ export function parseArchiveList(stdout: string): ArchiveSummary[] {
 /** First archive of `borg info --json REPO::ARCH`. Throws BorgOutputError when there is none. */
 export function parseArchiveInfo(stdout: string): ArchiveInfo {
   const doc = parseDocument(stdout);
-  const a = doc && Array.isArray(doc.archives) ? doc.archives[0] : undefined;
+  const a: unknown = doc && Array.isArray(doc.archives) ? doc.archives[0] : undefined;
   if (!isObject(a) || typeof a.name !== 'string') throw new BorgOutputError('borg info --json printed no archive');
   return {
     name: a.name,

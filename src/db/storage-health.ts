@@ -47,7 +47,8 @@ export class RetryBackoff {
  * health check (the full error goes to the server's log only).
  */
 export function describeStorageError(error: unknown): string {
-  const code = String((error as { code?: unknown } | null)?.code ?? '');
+  const rawCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof rawCode === 'string' || typeof rawCode === 'number' ? String(rawCode) : '';
   const message = error instanceof Error ? error.message : String(error);
   const text = `${code} ${message}`;
   if (/SQLITE_FULL|ENOSPC|disk is full|No space left/i.test(text)) return 'the data disk is full';

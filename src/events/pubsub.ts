@@ -60,7 +60,10 @@ function fifo<T>(): Backlog<T> {
     push: (payload) => void items.push(payload),
     take: () => {
       const payload = items[head++] as T;
-      if (head === items.length) (items = []), (head = 0);
+      if (head === items.length) {
+        items = [];
+        head = 0;
+      }
       return payload;
     },
     clear: () => void ((items = []), (head = 0)),

@@ -62,8 +62,9 @@ builder.objectType(RepositoryBusyError, {
 });
 
 type ErrorClass = abstract new (...args: never[]) => Error;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- union members of any shape
-type Member = ObjectRef<any, any>;
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+/** A union member of any shape (the union's resolveType tells them apart). */
+type Member = ObjectRef<Types, unknown>;
 
 /**
  * A result union shared by several fields (docs/api.md gives addRepository and
@@ -76,7 +77,6 @@ export function sharedResultUnion<Success extends object>(
   success: { ref: Member; is: (value: unknown) => value is Success },
   errors: { ref: Member; type: ErrorClass }[],
 ) {
-  type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
   const union: UnionRef<Types, Success | Error> = builder.unionType(name, {
     types: [success.ref, ...errors.map((error) => error.ref)],
     resolveType: (value) => {

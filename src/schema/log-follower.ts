@@ -115,7 +115,10 @@ export class LogFollower implements AsyncIterableIterator<LogLine> {
       }
       if (this.#liveAt < this.#live.length) {
         const line = this.#live[this.#liveAt++]!;
-        if (this.#liveAt === this.#live.length) (this.#live = []), (this.#liveAt = 0);
+        if (this.#liveAt === this.#live.length) {
+          this.#live = [];
+          this.#liveAt = 0;
+        }
         return this.#handOut(line);
       }
       if (this.#logComplete) return this.#finish();

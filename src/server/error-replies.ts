@@ -35,14 +35,14 @@ export function replyError(request: FastifyRequest, reply: FastifyReply, answer:
  * parameter that is not valid percent-encoding (`/status/%ff`) or longer
  * than the router allows. Both are bad input: 400.
  */
-export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const message =
     error.code === 'FST_ERR_MAX_PARAM_LENGTH'
       ? 'a path parameter is too long'
       : error.code === 'FST_ERR_BAD_URL'
         ? 'the path is not valid percent-encoding'
         : 'bad request';
-  return replyError(request, reply, { status: 400, message, code: 'BAD_REQUEST' });
+  void replyError(request, reply, { status: 400, message, code: 'BAD_REQUEST' });
 }
 
 /**

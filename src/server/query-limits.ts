@@ -49,7 +49,8 @@ const armorRule = { propagateOnRejection: false, onReject: [(context: Validation
 function useDocumentLength(): Plugin {
   return {
     onParse({ params }) {
-      const length = typeof params.source === 'string' ? params.source.length : params.source.body.length;
+      const source: unknown = params.source;
+      const length = typeof source === 'string' ? source.length : (source as { body: string }).body.length;
       if (length > QUERY_LIMITS.length) throw tooComplex(`Document of ${length} characters exceeds the limit of ${QUERY_LIMITS.length}.`);
     },
   };

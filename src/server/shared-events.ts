@@ -83,7 +83,7 @@ export function useSharedEventExecution(): Plugin<Context> {
         const run = (payload: unknown): MaybePromise<ExecutionResult> => {
           if (typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
           let byOperation = results.get(payload);
-          if (!byOperation) results.set(payload, (byOperation = new Map()));
+          if (!byOperation) results.set(payload, (byOperation = new Map<string, MaybePromise<ExecutionResult>>()));
           let result = byOperation.get(key);
           if (!result) byOperation.set(key, (result = execute({ ...args, rootValue: payload })));
           return result;

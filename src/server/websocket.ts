@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
@@ -21,12 +21,22 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** Terminates `socket` as soon as a message leaves more than MAX_BUFFERED_BYTES unsent in the server (ws has no event for it). */
 function capBufferedAmount(socket: WebSocket): void {
-  const send = socket.send as (...args: unknown[]) => void;
-  socket.send = function (this: WebSocket, ...args: unknown[]) {
-    send.apply(this, args);
-    if (this.bufferedAmount > MAX_BUFFERED_BYTES) this.terminate();
+  const send = socket.send.bind(socket) as (...args: unknown[]) => void;
+  socket.send = function (...args: unknown[]) {
+    send(...args);
+    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
   } as WebSocket['send'];
 }
+
+/** What this file uses of yoga's enveloped execution (yoga types it loosely). */
+type Enveloped = {
+  schema: GraphQLSchema;
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+  contextFactory: () => Promise<unknown>;
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+};
 
 type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
 type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
@@ -101,7 +111,7 @@ export function attachGraphQLWebSocket(
           auth,
           socket: ctx.extra.socket,
           params,
-        });
+        }) as Enveloped;
         let document;
         try {
           document = parse(params.query);

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { LogStore } from '../../logs/log-store.js';
 import type { DownloadTokens } from '../../auth/download-tokens.js';
@@ -39,7 +39,7 @@ export function registerDownloadRoute(app: FastifyInstance, yoga: Yoga, download
     // the link's token stands for a viewer of this one job's log, and is used for nothing else
     const auth: Principal = { kind: 'download', jobId: id, role: 'VIEWER' };
     const readPage = async (offset: number): Promise<Page> => {
-      const { job } = await runGraphQL<LogPageResult>(yoga, request as FastifyRequest, LOG_PAGE, { id: String(id), offset, limit: MAX_LOG_PAGE }, auth);
+      const { job } = await runGraphQL<LogPageResult>(yoga, request, LOG_PAGE, { id: String(id), offset, limit: MAX_LOG_PAGE }, auth);
       if (!job) throw recordNotFound('job', id);
       return job.logs;
     };
