@@ -71,9 +71,13 @@ export class JobManager {
     return found;
   }
 
-  /** Creates a PENDING job for a repository and queues it. */
+  /** Creates a PENDING job for a repository given by id, path or name (see findRepository) and queues it. */
   async startBackup(repositoryReference: string, options: StartOptions = {}): Promise<JobWithRepository> {
-    const repository = await this.findRepository(repositoryReference);
+    return this.startBackupOf(await this.findRepository(repositoryReference), options);
+  }
+
+  /** Creates a PENDING job for a repository row the caller already holds (the scheduler) and queues it. */
+  async startBackupOf(repository: Repository, options: StartOptions = {}): Promise<JobWithRepository> {
     const row = await this.deps.prisma.backupJob.create({
       data: {
         repositoryId: repository.id,
