@@ -9,6 +9,7 @@ import { LogRetention } from './logs/log-retention.js';
 import { LogStore } from './logs/log-store.js';
 import { JobManager } from './jobs/manager.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
+import { RepositoryBorg } from './repositories/repository-borg.js';
 import { RepositoryService } from './repositories/repository-service.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { ScheduleService } from './schedules/schedule-service.js';
@@ -96,11 +97,12 @@ export function createServices(config: Config, options: ServiceOptions): Service
     secrets,
     passcommandPrefixes: config.passcommandPrefixes,
   };
-  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
+  const borg = new RepositoryBorg(runnerConfig);
+  const jobs = new JobManager({ prisma, logs, pubsub, borg, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
-  const archives = new ArchiveCatalog(runnerConfig, (id) => jobs.queue.isRepositoryBusy(id));
+  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
   const jobCounts = new JobCounts(prisma, pubsub);
   const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
@@ -113,14 +115,14 @@ export function createServices(config: Config, options: ServiceOptions): Service
     logRetention,
     health,
     jobs,
-    repositories: new RepositoryService(prisma, runnerConfig, schedules),
+    repositories: new RepositoryService(prisma, runnerConfig, schedules, borg),
     schedules,
     archives,
     jobCounts,
     async start() {
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
-      const report = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
+      const report = await recoverJobs({ prisma, logs, jobs, borg });
       await jobCounts.recount(report.interrupted);
       await scheduler.start();
       // in the background: the server answers meanwhile (old lines stay readable while converted)

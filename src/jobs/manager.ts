@@ -5,7 +5,8 @@ import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
 import type { LogPage, LogStore } from '../logs/log-store.js';
 import { JobQueue, type QueueEntry } from './queue.js';
 import { runMaintenance } from './maintenance.js';
-import { runCreate, statusForOutcome, type RunnerConfig } from './runner.js';
+import { runCreate, statusForOutcome } from './runner.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { JobStatus, JobTrigger, isTerminal } from './status.js';
 import { stopBorg } from './stop-borg.js';
 import type { StorageHealth } from '../db/storage-health.js';
@@ -16,7 +17,9 @@ export interface JobManagerDeps {
   prisma: PrismaClient;
   logs: LogStore;
   pubsub: JobPubSub;
-  config: RunnerConfig & { maxConcurrentJobs: number };
+  /** runs borg on the jobs' repositories */
+  borg: RepositoryBorg;
+  config: { maxConcurrentJobs: number };
   /** where the manager reports its own problems (a failed db write…) */
   warn: (message: string, error?: unknown) => void;
   /** minimum gap between progress writes of one job (default 1000 ms) */
@@ -216,12 +219,12 @@ export class JobManager {
       job.row = { ...job.row, repository };
       await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
       job.note(`started on ${repository.path}`);
-      const result = await runCreate(job, this.deps.config);
+      const result = await runCreate(job, this.deps.borg);
       status = result ? statusForOutcome(result.outcome, job.cancelRequested) : JobStatus.CANCELLED;
       if (result && status === JobStatus.FAILED) errorMessage = result.outcome.message;
       if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
       if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
-        await runMaintenance(job, this.deps.config);
+        await runMaintenance(job, this.deps.borg);
         if (job.cancelRequested) status = JobStatus.CANCELLED;
       }
     } catch (error) {

@@ -5,21 +5,17 @@ import {
   startBorg,
   type BorgEvent,
   type BorgOutcome,
+  type BorgProcessOptions,
   type BorgRunResult,
 } from '../borg/index.js';
 import { compileExcludes } from '../borg/patterns.js';
 import { RepositoryBorgError } from '../domain/errors.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import type { LiveJob } from './live-job.js';
 import { prescanInWorker } from './prescan.js';
 import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
 import { parseStringList } from '../repositories/repository-settings.js';
-import { repositoryEnvironment, type RepositorySecrets } from '../repositories/repository-access.js';
-
-/** What a runner needs from the server's configuration. */
-export interface RunnerConfig extends RepositorySecrets {
-  borgBin: string;
-}
 
 /** The result of a step whose borg never started because the repository cannot be unlocked. */
 function notStarted(message: string): BorgRunResult {
@@ -79,24 +75,24 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
  */
 export async function runBorgStep(
   job: LiveJob,
-  config: RunnerConfig,
+  borg: RepositoryBorg,
   args: string[],
   tracker: ProgressTracker | null = null,
   onStarted?: () => void,
 ): Promise<BorgRunResult> {
-  let env: Record<string, string>;
+  let invocation: BorgProcessOptions;
   try {
-    env = repositoryEnvironment(job.row.repository, config);
+    invocation = borg.invocation(job.row.repository, args);
   } catch (error) {
     if (error instanceof RepositoryBorgError) return notStarted(error.message);
     throw error;
   }
   job.note(`borg ${args.join(' ')}`);
-  const borg = startBorg({ bin: config.borgBin, args, env, onEvent: (event) => recordBorgEvent(job, event, tracker) });
-  job.process = borg;
-  await job.update({ borgPid: borg.pid ?? null }, true);
+  const borgProcess = startBorg({ ...invocation, onEvent: (event) => recordBorgEvent(job, event, tracker) });
+  job.process = borgProcess;
+  await job.update({ borgPid: borgProcess.pid ?? null }, true);
   onStarted?.();
-  const result = await borg.result;
+  const result = await borgProcess.result;
   job.process = null;
   const how = result.signal ? ` (${result.signal})` : '';
   job.note(`borg ${args[0]} exited with code ${result.exitCode ?? 'none'}${how}`, result.outcome.kind === 'error' ? 'ERROR' : 'INFO');
@@ -111,7 +107,7 @@ export async function runBorgStep(
  * beside it. Returns borg's result, or null when the job was cancelled
  * before borg started.
  */
-export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<BorgRunResult | null> {
+export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<BorgRunResult | null> {
   const repository = job.row.repository;
   const sourcePaths = parseStringList(repository.sourcePaths);
   const excludePatterns = parseStringList(repository.excludePatterns);
@@ -148,7 +144,7 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
   const stopDecay = decaySpeedWhileQuiet(tracker, job);
   let result: BorgRunResult;
   try {
-    result = await runBorgStep(job, config, args, tracker, startPrescan);
+    result = await runBorgStep(job, borg, args, tracker, startPrescan);
   } finally {
     // also when the step throws: a scan stuck in a pathological pattern must not outlive its job
     stopPrescan.abort();
