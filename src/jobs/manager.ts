@@ -8,7 +8,8 @@ import { runMaintenance } from './maintenance.js';
 import { runCreate, statusForOutcome } from './runner.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { JobStatus, JobTrigger, isTerminal } from './status.js';
-import { stopBorg } from './stop-borg.js';
+import type { StopStep } from './stop-borg.js';
+import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
 import type { StorageHealth } from '../db/storage-health.js';
 import { ALL_JOBS, type JobPubSub } from './topics.js';
 
@@ -26,6 +27,8 @@ export interface JobManagerDeps {
   persistIntervalMs?: number;
   /** where failing and recovering job state writes are reported (/healthz) */
   health?: StorageHealth;
+  /** how a cancel escalates on borg (default DEFAULT_STOP_STEPS) */
+  stopSteps?: readonly StopStep[];
 }
 
 /** Options of {@link JobManager.startBackup}. */
@@ -125,10 +128,15 @@ export class JobManager {
 
   /**
    * Cancels a job: a queued one leaves the queue at once; a running one gets
-   * borg stopped (stop-borg.ts) and ends CANCELLED whatever borg's exit code.
-   * Resolves once the job is CANCELLED. A repeated request shares the first.
+   * its borg step stopped (borg-step.ts), skips the steps after it, and ends
+   * CANCELLED whatever borg's exit code. Resolves once the job is CANCELLED.
+   * A repeated request waits for the first.
    */
-  async cancel(jobId: number): Promise<CancelResult> {
+  cancel(jobId: number): Promise<CancelResult> {
+    return this.#cancel(jobId, CANCELLED_BY_USER);
+  }
+
+  async #cancel(jobId: number, reason: StopReason): Promise<CancelResult> {
     const job = this.#live.get(jobId);
     const unsaved = this.#unsaved.get(jobId);
     if (unsaved) throw new JobNotCancellableError(`job ${jobId} is ${unsaved.row.status.toLowerCase()} and cannot be cancelled`, unsaved.row.status);
@@ -142,23 +150,14 @@ export class JobManager {
       await job.finished;
       throw new JobNotCancellableError(`job ${jobId} is ${job.row.status.toLowerCase()} and cannot be cancelled`, job.row.status);
     }
-    if (!job.cancelling) {
-      job.cancelRequested = true;
+    if (!job.signal.aborted) {
       job.note('cancel requested');
-      job.cancelling = this.#stop(job);
+      // a running job's step stops at once (its listener sends the first signal); one between steps starts no other
+      job.stop(reason);
+      if (this.queue.remove(job.id)) await this.#finish(job, JobStatus.CANCELLED, null);
     }
-    const processTerminated = await job.cancelling;
     await job.finished;
-    return { job: job.row, processTerminated };
-  }
-
-  async #stop(job: LiveJob): Promise<boolean> {
-    if (this.queue.remove(job.id)) {
-      await this.#finish(job, JobStatus.CANCELLED, null);
-      return false;
-    }
-    // A running job between two borg steps stops at the next step (runner checks cancelRequested).
-    return job.process ? stopBorg(job.process, (message) => job.note(message)) : false;
+    return { job: job.row, processTerminated: job.borgStopped };
   }
 
   /**
@@ -172,8 +171,7 @@ export class JobManager {
     await Promise.all(
       running.map((job) => {
         job.note(`stopping: ${reason}`, 'WARNING');
-        job.shutdownReason = reason;
-        return this.cancel(job.id).catch((error: unknown) => this.deps.warn(`could not stop job ${job.id}`, error));
+        return this.#cancel(job.id, serverShutdown(reason)).catch((error: unknown) => this.deps.warn(`could not stop job ${job.id}`, error));
       }),
     );
     for (const job of [...this.#live.values(), ...this.#unsaved.values()]) {
@@ -188,6 +186,7 @@ export class JobManager {
     const job = new LiveJob(row, this.deps.logs.writer(row.id), {
       prisma: this.deps.prisma,
       persistIntervalMs: this.deps.persistIntervalMs ?? 1000,
+      stopSteps: this.deps.stopSteps,
       publish: (state) => {
         this.deps.pubsub.publish('job', state.id, state);
         this.deps.pubsub.publish('jobs', ALL_JOBS, state);
@@ -210,7 +209,7 @@ export class JobManager {
 
   async #execute(entry: QueueEntry): Promise<void> {
     const job = this.#live.get(entry.jobId);
-    if (!job || job.cancelRequested) return;
+    if (!job || job.signal.aborted) return;
     let status: JobStatus = JobStatus.FAILED;
     let errorMessage: string | null = null;
     try {
@@ -220,18 +219,18 @@ export class JobManager {
       await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
       job.note(`started on ${repository.path}`);
       const result = await runCreate(job, this.deps.borg);
-      status = result ? statusForOutcome(result.outcome, job.cancelRequested) : JobStatus.CANCELLED;
+      status = result ? statusForOutcome(result.outcome, job.signal.aborted) : JobStatus.CANCELLED;
       if (result && status === JobStatus.FAILED) errorMessage = result.outcome.message;
       if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
       if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
         await runMaintenance(job, this.deps.borg);
-        if (job.cancelRequested) status = JobStatus.CANCELLED;
+        if (job.signal.aborted) status = JobStatus.CANCELLED;
       }
     } catch (error) {
       errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.warn(`job ${job.id} failed unexpectedly`, error);
     }
-    if (status === JobStatus.CANCELLED && job.shutdownReason) errorMessage = `cancelled: ${job.shutdownReason}`;
+    if (status === JobStatus.CANCELLED) errorMessage = cancelledErrorMessage(job.stopReason) ?? errorMessage;
     if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
     await this.#finish(job, status, errorMessage);
   }
@@ -243,7 +242,7 @@ export class JobManager {
    * last lines are written when a retry succeeds.
    */
   async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null): Promise<void> {
-    job.ending = true;
+    job.beginEnding();
     job.note(`job ${status.toLowerCase()}`);
     job.log.close();
     const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null };

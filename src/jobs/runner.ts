@@ -2,7 +2,6 @@ import {
   archiveNameFor,
   createArgs,
   parseCreateSummary,
-  startBorg,
   type BorgEvent,
   type BorgOutcome,
   type BorgProcessOptions,
@@ -17,7 +16,7 @@ import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
 import { parseStringList } from '../repositories/repository-settings.js';
 
-/** The result of a step whose borg never started because the repository cannot be unlocked. */
+/** The result of a step whose borg never started: the repository cannot be unlocked, or the job is stopping. */
 function notStarted(message: string): BorgRunResult {
   return { exitCode: null, signal: null, stdout: '', durationMs: 0, outcome: { kind: 'error', exitCode: null, msgid: null, message } };
 }
@@ -68,10 +67,11 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
 
 /**
  * Runs one borg command as a step of a job: its lines go into the job's log
- * (and `tracker`, for create), its process is the one a cancel signals, and
- * its pid is recorded so a restarted server can find it. A repository that
- * cannot be unlocked (its passphrase does not decrypt, its passcommand is no
- * longer allowed) gives an error outcome without starting borg.
+ * (and `tracker`, for create), it runs under the job's signal (a stop stops
+ * it), and its pid is recorded so a restarted server can find it. A
+ * repository that cannot be unlocked (its passphrase does not decrypt, its
+ * passcommand is no longer allowed), or a job already stopping, gives an
+ * error outcome without starting borg.
  */
 export async function runBorgStep(
   job: LiveJob,
@@ -87,13 +87,13 @@ export async function runBorgStep(
     if (error instanceof RepositoryBorgError) return notStarted(error.message);
     throw error;
   }
+  const step = job.startStep({ ...invocation, onEvent: (event) => recordBorgEvent(job, event, tracker) });
+  if (!step) return notStarted(`borg ${args[0]} was not started: the job is stopping`);
+  // still before borg's first line, which arrives on a later turn of the event loop
   job.note(`borg ${args.join(' ')}`);
-  const borgProcess = startBorg({ ...invocation, onEvent: (event) => recordBorgEvent(job, event, tracker) });
-  job.process = borgProcess;
-  await job.update({ borgPid: borgProcess.pid ?? null }, true);
+  await job.update({ borgPid: step.pid ?? null }, true);
   onStarted?.();
-  const result = await borgProcess.result;
-  job.process = null;
+  const result = await step.result;
   const how = result.signal ? ` (${result.signal})` : '';
   job.note(`borg ${args[0]} exited with code ${result.exitCode ?? 'none'}${how}`, result.outcome.kind === 'error' ? 'ERROR' : 'INFO');
   if (result.listenerError) job.note(`internal error while reading borg's output: ${String(result.listenerError)}`, 'ERROR');
@@ -121,7 +121,7 @@ export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<Bor
     lockWaitSeconds: repository.lockWaitSeconds,
     listFilter: repository.listFilter,
   });
-  if (job.cancelRequested) return null;
+  if (job.signal.aborted) return null;
   await job.update({ archiveName });
   const tracker = new ProgressTracker();
   const stopPrescan = new AbortController();
