@@ -15,8 +15,10 @@ import { Scheduler } from './schedules/scheduler.js';
 import { ScheduleService } from './schedules/schedule-service.js';
 import { isTerminal } from './jobs/status.js';
 import { StorageHealth } from './db/storage-health.js';
-import { ALL_JOBS, type JobTopics } from './jobs/topics.js';
+import { createJobEvents } from './jobs/job-events.js';
+import type { JobTopics } from './events/topics.js';
 import { PubSub } from './events/pubsub.js';
+import { wireEvents } from './events/wiring.js';
 
 /** The domain services of one server, independent of HTTP and GraphQL. */
 export interface Services {
@@ -71,11 +73,13 @@ export function createServices(config: Config, options: ServiceOptions): Service
     throw error;
   }
   const prisma = createPrismaClient(config.databaseUrl);
+  // the domain announces, src/events/wiring.ts publishes: the pubsub has that one door
   const pubsub = new PubSub<JobTopics>();
+  const jobEvents = createJobEvents();
+  const { logEvents } = wireEvents(jobEvents, pubsub);
   const health = new StorageHealth();
   const logs = new LogStore(sqlite, {
-    onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
-    onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
+    ...logEvents,
     onError: (jobId, error) => {
       health.failed(`the log of job ${jobId}`, error);
       options.warn(`could not write the log of job ${jobId}; retrying`, error);
@@ -98,13 +102,13 @@ export function createServices(config: Config, options: ServiceOptions): Service
     passcommandPrefixes: config.passcommandPrefixes,
   };
   const borg = new RepositoryBorg(runnerConfig);
-  const jobs = new JobManager({ prisma, logs, pubsub, borg, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
+  const jobs = new JobManager({ prisma, logs, events: jobEvents, borg, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
   const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
-  const jobCounts = new JobCounts(prisma, pubsub);
-  const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {
+  const jobCounts = new JobCounts(prisma, jobEvents);
+  const stopInvalidating = jobEvents.on('changed', (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
   });
 

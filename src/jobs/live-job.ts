@@ -6,7 +6,7 @@ import { startBorgStep, type BorgStep } from './borg-step.js';
 import type { StopStep } from './stop-borg.js';
 import type { StopReason } from './stop-reason.js';
 
-/** A job row with its repository, the shape the schema and pubsub carry. */
+/** A job row with its repository, the shape the schema and the job events carry. */
 export type JobWithRepository = BackupJob & { repository: Repository };
 
 /** Fields the job domain writes (logLineCount belongs to the log store). */
@@ -14,8 +14,8 @@ export type JobUpdate = Partial<Omit<BackupJob, 'id' | 'repositoryId' | 'logLine
 
 export interface LiveJobDeps {
   prisma: PrismaClient;
-  /** publishes a state snapshot to the job's subscribers */
-  publish: (job: JobWithRepository, statusChanged: boolean) => void;
+  /** announces each new state of the job, at once (see job-events.ts) */
+  onChange: (job: JobWithRepository) => void;
   /** minimum gap between two progress writes to the database */
   persistIntervalMs: number;
   /** a failed write is reported, not thrown into the runner; it is retried with backoff until it succeeds */
@@ -30,7 +30,7 @@ export interface LiveJobDeps {
 
 /**
  * The in-memory state of a job this process is running or queueing. Every
- * change is published at once; progress reaches the database at most once
+ * change is announced at once; progress reaches the database at most once
  * per `persistIntervalMs`, status changes and the end immediately. Writes
  * are chained so an older write never lands after a newer one. A failed
  * write (disk full…) keeps the state in memory and is retried with backoff;
@@ -132,7 +132,7 @@ export class LiveJob {
     const statusChanged = fields.status !== undefined && fields.status !== this.row.status;
     this.row = { ...this.row, ...fields };
     for (const key of Object.keys(fields) as (keyof JobUpdate)[]) this.#dirty.add(key);
-    this.deps.publish(this.row, statusChanged);
+    this.deps.onChange(this.row);
     if (statusChanged || immediate) return this.persist();
     this.#timer ??= setTimeout(() => void this.persist(), this.deps.persistIntervalMs);
     return Promise.resolve();

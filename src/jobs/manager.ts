@@ -11,13 +11,14 @@ import { JobStatus, JobTrigger, isTerminal } from './status.js';
 import type { StopStep } from './stop-borg.js';
 import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
 import type { StorageHealth } from '../db/storage-health.js';
-import { ALL_JOBS, type JobPubSub } from './topics.js';
+import type { JobEvents } from './job-events.js';
 
 /** Everything the job manager works with; owned by the server. */
 export interface JobManagerDeps {
   prisma: PrismaClient;
   logs: LogStore;
-  pubsub: JobPubSub;
+  /** where every state change of a job is announced */
+  events: JobEvents;
   /** runs borg on the jobs' repositories */
   borg: RepositoryBorg;
   config: { maxConcurrentJobs: number };
@@ -187,10 +188,7 @@ export class JobManager {
       prisma: this.deps.prisma,
       persistIntervalMs: this.deps.persistIntervalMs ?? 1000,
       stopSteps: this.deps.stopSteps,
-      publish: (state) => {
-        this.deps.pubsub.publish('job', state.id, state);
-        this.deps.pubsub.publish('jobs', ALL_JOBS, state);
-      },
+      onChange: (state) => this.deps.events.emit('changed', state),
       onPersistError: (id, error) => {
         this.deps.health?.failed(`the state of job ${id}`, error);
         this.deps.warn(`could not save job ${id}; retrying`, error);
@@ -204,7 +202,7 @@ export class JobManager {
   #enqueue(job: LiveJob, why = 'queued'): void {
     const behind = this.queue.enqueue({ jobId: job.id, repositoryId: job.row.repositoryId });
     job.note(behind === null ? why : `${why} behind job ${behind}`);
-    this.deps.pubsub.publish('jobs', ALL_JOBS, job.row);
+    this.deps.events.emit('queued', job.row);
   }
 
   async #execute(entry: QueueEntry): Promise<void> {

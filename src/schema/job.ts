@@ -3,7 +3,7 @@ import { MAX_JOBS_PAGE, jobListWhere } from '../jobs/history.js';
 import { MAX_LOG_PAGE } from '../logs/log-line.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
 import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
-import { ALL_JOBS } from '../jobs/topics.js';
+import { ALL_JOBS } from '../events/topics.js';
 import { builder } from './builder.js';
 import { parseJobId } from './ids.js';
 import { jobStepKey } from './job-steps.js';
