@@ -94,15 +94,9 @@ export function createServices(config: Config, options: ServiceOptions): Service
     },
     onSuccess: () => health.recovered('the log retention'),
   });
-  const runnerConfig = {
-    borgBin: config.borgBin,
-    borgEnv: config.borgEnv,
-    maxConcurrentJobs: config.maxConcurrentJobs,
-    secrets,
-    passcommandPrefixes: config.passcommandPrefixes,
-  };
-  const borg = new RepositoryBorg(runnerConfig);
-  const jobs = new JobManager({ prisma, logs, events: jobEvents, borg, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
+  const borgConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, secrets, passcommandPrefixes: config.passcommandPrefixes };
+  const borg = new RepositoryBorg(borgConfig);
+  const jobs = new JobManager({ prisma, logs, events: jobEvents, borg, config: { maxConcurrentJobs: config.maxConcurrentJobs }, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
@@ -119,7 +113,7 @@ export function createServices(config: Config, options: ServiceOptions): Service
     logRetention,
     health,
     jobs,
-    repositories: new RepositoryService(prisma, runnerConfig, schedules, borg),
+    repositories: new RepositoryService(prisma, borgConfig, schedules, borg),
     schedules,
     archives,
     jobCounts,
