@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * A borg stand-in for benchmarks ONLY (bench/latency.ts, bench/fanout.ts, bench/logs.ts):
- * never use it as a real BORG_BIN. It backs nothing up. It lets a benchmark
+ * A borg stand-in for benchmarks (bench/latency.ts, bench/fanout.ts, bench/logs.ts) and
+ * the job manager's unit tests (test/jobs): never use it as a real BORG_BIN. It backs nothing up. It lets a benchmark
  * control when and how often borg reports progress, and records exactly what
  * it wrote, so event latency and lost events can be measured against the
  * writer's own clock and record.
@@ -26,8 +26,10 @@
  *     "bytesPerTick": n,           // original_size grows by about this much per line
  *     "goFile": "/path" | null,    // wait (polling) until this file exists before reporting progress
  *     "maxFiles": n,               // optional: stop once this many file_status lines were written
- *     "batchWrites": true }        // optional: a tick's file_status lines in one write (as fast as it can;
+ *     "batchWrites": true,         // optional: a tick's file_status lines in one write (as fast as it can;
  *                                  // borg writes line by line, but must not be the bottleneck of bench/logs.ts)
+ *     "ignoreSignals": ["SIGINT"] } // optional: signals it ignores, from before its first line (a borg
+ *                                  // finishing a huge file; lets a test see a cancel escalate)
  * It writes its record, every archive_progress line with its exact `time`,
  * to `REPO/standin-records/ARCHIVE.json` just before it exits.
  *
@@ -104,6 +106,7 @@ async function create(args) {
   if (!repo || !archive || sources.length === 0) fail('Error', 'create: expected REPO::ARCHIVE SOURCE…');
   readRepository(repo);
   const settings = JSON.parse(readFileSync(path.join(sources[0], 'borg-standin.json'), 'utf8'));
+  for (const signal of settings.ignoreSignals ?? []) process.on(signal, () => undefined);
   const started = new Date();
   for (const message of ['Initializing cache transaction: Reading config', 'Initializing cache transaction: Reading chunks', 'Initializing cache transaction: Reading files']) {
     stderrLine({ message, operation: 1, msgid: 'cache.begin_transaction', type: 'progress_message', finished: false, time: now() });

@@ -11,13 +11,16 @@ import { LogRetention } from './logs/log-retention.js';
 import { LogStore } from './logs/log-store.js';
 import { JobManager } from './jobs/manager.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
+import { RepositoryBorg } from './repositories/repository-borg.js';
 import { RepositoryService } from './repositories/repository-service.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { ScheduleService } from './schedules/schedule-service.js';
 import { isTerminal } from './jobs/status.js';
 import { StorageHealth } from './db/storage-health.js';
-import { ALL_JOBS, type JobTopics } from './jobs/topics.js';
+import { createJobEvents } from './jobs/job-events.js';
+import type { JobTopics } from './events/topics.js';
 import { PubSub } from './events/pubsub.js';
+import { wireEvents } from './events/wiring.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -98,11 +101,13 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     throw error;
   }
   const prisma = createPrismaClient(config.databaseUrl);
+  // the domain announces, src/events/wiring.ts publishes: the pubsub has that one door
   const pubsub = new PubSub<JobTopics>();
+  const jobEvents = createJobEvents();
+  const { logEvents } = wireEvents(jobEvents, pubsub);
   const health = new StorageHealth();
   const logs = new LogStore(sqlite, {
-    onLine: (jobId, line) => pubsub.publish('jobLog', jobId, line),
-    onClose: (jobId) => pubsub.publish('jobLog', jobId, null),
+    ...logEvents,
     onError: (jobId, error) => {
       health.failed(`the log of job ${jobId}`, error);
       options.warn(`could not write the log of job ${jobId}; retrying`, error);
@@ -117,20 +122,15 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     },
     onSuccess: () => health.recovered('the log retention'),
   });
-  const runnerConfig = {
-    borgBin: config.borgBin,
-    borgEnv: config.borgEnv,
-    maxConcurrentJobs: config.maxConcurrentJobs,
-    secrets,
-    passcommandPrefixes: config.passcommandPrefixes,
-  };
-  const jobs = new JobManager({ prisma, logs, pubsub, config: runnerConfig, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
+  const borgConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, secrets, passcommandPrefixes: config.passcommandPrefixes };
+  const borg = new RepositoryBorg(borgConfig);
+  const jobs = new JobManager({ prisma, logs, events: jobEvents, borg, config: { maxConcurrentJobs: config.maxConcurrentJobs }, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
-  const archives = new ArchiveCatalog(runnerConfig, (id) => jobs.queue.isRepositoryBusy(id));
-  const jobCounts = new JobCounts(prisma, pubsub);
-  const stopInvalidating = pubsub.listen('jobs', ALL_JOBS, (job) => {
+  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
+  const jobCounts = new JobCounts(prisma, jobEvents);
+  const stopInvalidating = jobEvents.on('changed', (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
   });
 
@@ -141,7 +141,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     logRetention,
     health,
     jobs,
-    repositories: new RepositoryService(prisma, runnerConfig, schedules),
+    repositories: new RepositoryService(prisma, borgConfig, schedules, borg),
     schedules,
     archives,
     jobCounts,
@@ -152,7 +152,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     async start() {
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
-      const report = await recoverJobs({ prisma, logs, jobs, config: runnerConfig });
+      const report = await recoverJobs({ prisma, logs, jobs, borg });
       await jobCounts.recount(report.interrupted);
       await scheduler.start();
       // in the background: the server answers meanwhile (old lines stay readable while converted)

@@ -52,4 +52,4 @@ export {
   unsafeLocationReason,
   type BorgLocation,
 } from './location.js';
-export { runBorg, runBorgJson, startBorg, type BorgProcess, type BorgProcessOptions, type BorgRunResult } from './process.js';
+export { runBorg, runBorgJson, signalProcessGroup, startBorg, type BorgProcess, type BorgProcessOptions, type BorgRunResult } from './process.js';

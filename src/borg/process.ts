@@ -150,21 +150,32 @@ export function startBorg(options: BorgProcessOptions): BorgProcess {
       const pid = subprocess.pid;
       // After exit the pid may belong to someone else.
       if (pid === undefined || exited) return false;
-      try {
-        process.kill(-pid, name);
-        return true;
-      } catch {
-        try {
-          // No group (should not happen with detached): at least reach borg itself.
-          process.kill(pid, name);
-          return true;
-        } catch {
-          return false;
-        }
-      }
+      return signalProcessGroup(pid, name);
     },
     result,
   };
+}
+
+/**
+ * Sends a signal to the process group a borg was started as the leader of
+ * (borg and, for ssh repositories, its ssh child); to the process alone when
+ * it has no group. false when neither exists any more. The one place borgql
+ * kills borg processes: a running job's (startBorg) and one a dead server
+ * left behind (start-up recovery).
+ */
+export function signalProcessGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    try {
+      // no group (borgql starts borg detached, so only for a process it did not start)
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 }
 
 function spawnFailure(bin: string, code: string | undefined, detail: string): string {

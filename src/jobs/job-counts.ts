@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../db/client.js';
 import { JobStatus, isTerminal } from './status.js';
-import { ALL_JOBS, type JobPubSub } from './topics.js';
+import type { JobEvents } from './job-events.js';
 
 /** The fields of a job state change the counts need. */
 interface JobChange {
@@ -69,9 +69,14 @@ export class JobCounts {
 
   constructor(
     private readonly prisma: PrismaClient,
-    pubsub: JobPubSub,
+    events: JobEvents,
   ) {
-    this.#stopListening = pubsub.listen('jobs', ALL_JOBS, (job) => this.#apply(job));
+    const stopChanged = events.on('changed', (job) => this.#apply(job));
+    const stopQueued = events.on('queued', (job) => this.#apply(job));
+    this.#stopListening = () => {
+      stopChanged();
+      stopQueued();
+    };
   }
 
   /** Reads the counts from the database; call once, before jobs run. */
@@ -109,7 +114,7 @@ export class JobCounts {
 
   #add(repositoryId: number, status: string, delta: number): void {
     let statuses = this.#counts.get(repositoryId);
-    if (!statuses) this.#counts.set(repositoryId, (statuses = new Map()));
+    if (!statuses) this.#counts.set(repositoryId, (statuses = new Map<string, number>()));
     statuses.set(status, (statuses.get(status) ?? 0) + delta);
   }
 

@@ -1,9 +1,12 @@
 import type { BackupJob, PrismaClient, Repository } from '../db/client.js';
-import type { BorgProcess } from '../borg/index.js';
+import type { BorgProcessOptions } from '../borg/index.js';
 import type { JobLogWriter, LogLine } from '../logs/log-store.js';
 import { RetryBackoff, type RetryDelays } from '../db/storage-health.js';
+import { startBorgStep, type BorgStep } from './borg-step.js';
+import type { StopStep } from './stop-borg.js';
+import type { StopReason } from './stop-reason.js';
 
-/** A job row with its repository, the shape the schema and pubsub carry. */
+/** A job row with its repository, the shape the schema and the job events carry. */
 export type JobWithRepository = BackupJob & { repository: Repository };
 
 /** Fields the job domain writes (logLineCount belongs to the log store). */
@@ -11,8 +14,8 @@ export type JobUpdate = Partial<Omit<BackupJob, 'id' | 'repositoryId' | 'logLine
 
 export interface LiveJobDeps {
   prisma: PrismaClient;
-  /** publishes a state snapshot to the job's subscribers */
-  publish: (job: JobWithRepository, statusChanged: boolean) => void;
+  /** announces each new state of the job, at once (see job-events.ts) */
+  onChange: (job: JobWithRepository) => void;
   /** minimum gap between two progress writes to the database */
   persistIntervalMs: number;
   /** a failed write is reported, not thrown into the runner; it is retried with backoff until it succeeds */
@@ -21,27 +24,26 @@ export interface LiveJobDeps {
   onPersistRecovered?: (jobId: number) => void;
   /** delays between retries of a failing write (default DEFAULT_RETRY_DELAYS) */
   retryDelays?: RetryDelays;
+  /** how a stop escalates on the job's borg (default DEFAULT_STOP_STEPS) */
+  stopSteps?: readonly StopStep[];
 }
 
 /**
  * The in-memory state of a job this process is running or queueing. Every
- * change is published at once; progress reaches the database at most once
+ * change is announced at once; progress reaches the database at most once
  * per `persistIntervalMs`, status changes and the end immediately. Writes
  * are chained so an older write never lands after a newer one. A failed
  * write (disk full…) keeps the state in memory and is retried with backoff;
  * meanwhile writes wait for the retry instead of failing one by one.
+ *
+ * A job is stopped through its signal (stop()): every borg step runs under
+ * it (startStep), so the step running then is stopped and no later one
+ * starts, without any step checking a flag.
  */
 export class LiveJob {
-  /** the borg process of the current step, while one runs */
-  process: BorgProcess | null = null;
-  /** set once a cancel was requested; the runner stops at the next step */
-  cancelRequested = false;
-  /** set when the manager starts ending the job (log closing, final state); a cancel is too late */
-  ending = false;
-  /** why the server stopped this job, when it did (shutdown) */
-  shutdownReason: string | null = null;
-  /** the outcome of the first cancel request, shared by repeated ones */
-  cancelling: Promise<boolean> | null = null;
+  readonly #stopper = new AbortController();
+  #borgStopped = false;
+  #ending = false;
   /** resolves once the job reached its terminal status */
   readonly finished: Promise<void>;
   #markFinished!: () => void;
@@ -70,6 +72,49 @@ export class LiveJob {
     return this.row.id;
   }
 
+  /** Aborts once the job is to stop, with its StopReason. */
+  get signal(): AbortSignal {
+    return this.#stopper.signal;
+  }
+
+  /** Why the job is stopping; null while nothing stopped it. */
+  get stopReason(): StopReason | null {
+    return this.#stopper.signal.aborted ? (this.#stopper.signal.reason as StopReason) : null;
+  }
+
+  /** Stops the job: its running borg step is stopped, no later step starts. The first reason stands. */
+  stop(reason: StopReason): void {
+    this.#stopper.abort(reason);
+  }
+
+  /** Whether a stop signal reached one of the job's borg processes (a cancel's processTerminated). */
+  get borgStopped(): boolean {
+    return this.#borgStopped;
+  }
+
+  /**
+   * Starts a borg step under the job's signal (borg-step.ts), the signals a
+   * stop sends noted in the job's log; null, starting nothing, once the job
+   * is stopping.
+   */
+  startStep(invocation: BorgProcessOptions): BorgStep | null {
+    const step = startBorgStep(this.signal, invocation, { note: (message) => this.note(message), stopSteps: this.deps.stopSteps });
+    void step?.result.then(({ stopped }) => {
+      if (stopped) this.#borgStopped = true;
+    });
+    return step;
+  }
+
+  /** Whether the manager started ending the job (its log closing, its final state decided): a cancel is too late then. */
+  get ending(): boolean {
+    return this.#ending;
+  }
+
+  /** Called once by the manager when it starts ending the job. */
+  beginEnding(): void {
+    this.#ending = true;
+  }
+
   /**
    * Appends a server note to the job's log. A note that arrives once the log
    * is complete (a cancel step racing the job's end) has no place left: it is
@@ -87,7 +132,7 @@ export class LiveJob {
     const statusChanged = fields.status !== undefined && fields.status !== this.row.status;
     this.row = { ...this.row, ...fields };
     for (const key of Object.keys(fields) as (keyof JobUpdate)[]) this.#dirty.add(key);
-    this.deps.publish(this.row, statusChanged);
+    this.deps.onChange(this.row);
     if (statusChanged || immediate) return this.persist();
     this.#timer ??= setTimeout(() => void this.persist(), this.deps.persistIntervalMs);
     return Promise.resolve();

@@ -1,7 +1,8 @@
 import { compactArgs, hasRetentionRule, pruneArgs, type RetentionPolicy } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import type { LiveJob } from './live-job.js';
-import { runBorgStep, type RunnerConfig } from './runner.js';
+import { runBorgStep } from './runner.js';
 
 /** The values of BackupJob.maintenanceStatus, in the order a job moves through them. */
 export const MaintenanceStatus = {
@@ -41,29 +42,29 @@ export function retentionOf(repository: Repository): RetentionPolicy | null {
  * show in maintenanceStatus (the backup's own outcome stands); a cancel
  * stops the current step and skips the rest.
  */
-export async function runMaintenance(job: LiveJob, config: RunnerConfig): Promise<void> {
+export async function runMaintenance(job: LiveJob, borg: RepositoryBorg): Promise<void> {
   const repository = job.row.repository;
   const policy = retentionOf(repository);
-  if (!policy || job.cancelRequested) return;
+  if (!policy || job.signal.aborted) return;
   const lockWait = repository.lockWaitSeconds;
 
   await job.update({ maintenanceStatus: MaintenanceStatus.RUNNING_PRUNE }, true);
-  const prune = await runBorgStep(job, config, pruneArgs(repository.path, policy, lockWait, { archiveGlob: PRUNE_GLOB }));
+  const prune = await runBorgStep(job, borg, pruneArgs(repository.path, policy, lockWait, { archiveGlob: PRUNE_GLOB }));
   if (prune.outcome.kind !== 'success' && prune.outcome.kind !== 'warning') {
-    job.note(`prune failed: ${prune.outcome.message}`, job.cancelRequested ? 'INFO' : 'ERROR');
+    job.note(`prune failed: ${prune.outcome.message}`, job.signal.aborted ? 'INFO' : 'ERROR');
     await job.update({ maintenanceStatus: MaintenanceStatus.PRUNE_FAILED }, true);
     return;
   }
   await job.update({ maintenanceStatus: MaintenanceStatus.PRUNE_COMPLETED }, true);
-  if (!repository.compact || job.cancelRequested) {
-    if (!job.cancelRequested) await job.update({ maintenanceStatus: MaintenanceStatus.MAINTENANCE_COMPLETED }, true);
+  if (!repository.compact || job.signal.aborted) {
+    if (!job.signal.aborted) await job.update({ maintenanceStatus: MaintenanceStatus.MAINTENANCE_COMPLETED }, true);
     return;
   }
 
   await job.update({ maintenanceStatus: MaintenanceStatus.RUNNING_COMPACT }, true);
-  const compact = await runBorgStep(job, config, compactArgs(repository.path, lockWait));
+  const compact = await runBorgStep(job, borg, compactArgs(repository.path, lockWait));
   if (compact.outcome.kind !== 'success' && compact.outcome.kind !== 'warning') {
-    job.note(`compact failed: ${compact.outcome.message}`, job.cancelRequested ? 'INFO' : 'ERROR');
+    job.note(`compact failed: ${compact.outcome.message}`, job.signal.aborted ? 'INFO' : 'ERROR');
     await job.update({ maintenanceStatus: MaintenanceStatus.COMPACT_FAILED }, true);
     return;
   }

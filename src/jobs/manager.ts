@@ -1,28 +1,35 @@
 import type { PrismaClient, Repository } from '../db/client.js';
 import { JobNotCancellableError, NotFoundError } from '../domain/errors.js';
-import { parseRecordId } from '../domain/ids.js';
+import { parseRecordId, recordNotFound } from '../domain/ids.js';
 import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
 import type { LogPage, LogStore } from '../logs/log-store.js';
 import { JobQueue, type QueueEntry } from './queue.js';
 import { runMaintenance } from './maintenance.js';
-import { runCreate, statusForOutcome, type RunnerConfig } from './runner.js';
+import { runCreate, statusForOutcome } from './runner.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { JobStatus, JobTrigger, isTerminal } from './status.js';
-import { stopBorg } from './stop-borg.js';
+import type { StopStep } from './stop-borg.js';
+import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
 import type { StorageHealth } from '../db/storage-health.js';
-import { ALL_JOBS, type JobPubSub } from './topics.js';
+import type { JobEvents } from './job-events.js';
 
 /** Everything the job manager works with; owned by the server. */
 export interface JobManagerDeps {
   prisma: PrismaClient;
   logs: LogStore;
-  pubsub: JobPubSub;
-  config: RunnerConfig & { maxConcurrentJobs: number };
+  /** where every state change of a job is announced */
+  events: JobEvents;
+  /** runs borg on the jobs' repositories */
+  borg: RepositoryBorg;
+  config: { maxConcurrentJobs: number };
   /** where the manager reports its own problems (a failed db write…) */
   warn: (message: string, error?: unknown) => void;
   /** minimum gap between progress writes of one job (default 1000 ms) */
   persistIntervalMs?: number;
   /** where failing and recovering job state writes are reported (/healthz) */
   health?: StorageHealth;
+  /** how a cancel escalates on borg (default DEFAULT_STOP_STEPS) */
+  stopSteps?: readonly StopStep[];
 }
 
 /** Options of {@link JobManager.startBackup}. */
@@ -71,9 +78,13 @@ export class JobManager {
     return found;
   }
 
-  /** Creates a PENDING job for a repository and queues it. */
+  /** Creates a PENDING job for a repository given by id, path or name (see findRepository) and queues it. */
   async startBackup(repositoryReference: string, options: StartOptions = {}): Promise<JobWithRepository> {
-    const repository = await this.findRepository(repositoryReference);
+    return this.startBackupOf(await this.findRepository(repositoryReference), options);
+  }
+
+  /** Creates a PENDING job for a repository row the caller already holds (the scheduler) and queues it. */
+  async startBackupOf(repository: Repository, options: StartOptions = {}): Promise<JobWithRepository> {
     const row = await this.deps.prisma.backupJob.create({
       data: {
         repositoryId: repository.id,
@@ -118,16 +129,21 @@ export class JobManager {
 
   /**
    * Cancels a job: a queued one leaves the queue at once; a running one gets
-   * borg stopped (stop-borg.ts) and ends CANCELLED whatever borg's exit code.
-   * Resolves once the job is CANCELLED. A repeated request shares the first.
+   * its borg step stopped (borg-step.ts), skips the steps after it, and ends
+   * CANCELLED whatever borg's exit code. Resolves once the job is CANCELLED.
+   * A repeated request waits for the first.
    */
-  async cancel(jobId: number): Promise<CancelResult> {
+  cancel(jobId: number): Promise<CancelResult> {
+    return this.#cancel(jobId, CANCELLED_BY_USER);
+  }
+
+  async #cancel(jobId: number, reason: StopReason): Promise<CancelResult> {
     const job = this.#live.get(jobId);
     const unsaved = this.#unsaved.get(jobId);
     if (unsaved) throw new JobNotCancellableError(`job ${jobId} is ${unsaved.row.status.toLowerCase()} and cannot be cancelled`, unsaved.row.status);
     if (!job) {
       const row = await this.deps.prisma.backupJob.findUnique({ where: { id: jobId } });
-      if (!row) throw new NotFoundError(`job ${jobId} not found`);
+      if (!row) throw recordNotFound('job', jobId);
       throw new JobNotCancellableError(`job ${jobId} is ${row.status.toLowerCase()} and cannot be cancelled`, row.status);
     }
     if (job.ending) {
@@ -135,23 +151,14 @@ export class JobManager {
       await job.finished;
       throw new JobNotCancellableError(`job ${jobId} is ${job.row.status.toLowerCase()} and cannot be cancelled`, job.row.status);
     }
-    if (!job.cancelling) {
-      job.cancelRequested = true;
+    if (!job.signal.aborted) {
       job.note('cancel requested');
-      job.cancelling = this.#stop(job);
+      // a running job's step stops at once (its listener sends the first signal); one between steps starts no other
+      job.stop(reason);
+      if (this.queue.remove(job.id)) await this.#finish(job, JobStatus.CANCELLED, null);
     }
-    const processTerminated = await job.cancelling;
     await job.finished;
-    return { job: job.row, processTerminated };
-  }
-
-  async #stop(job: LiveJob): Promise<boolean> {
-    if (this.queue.remove(job.id)) {
-      await this.#finish(job, JobStatus.CANCELLED, null);
-      return false;
-    }
-    // A running job between two borg steps stops at the next step (runner checks cancelRequested).
-    return job.process ? stopBorg(job.process, (message) => job.note(message)) : false;
+    return { job: job.row, processTerminated: job.borgStopped };
   }
 
   /**
@@ -165,8 +172,7 @@ export class JobManager {
     await Promise.all(
       running.map((job) => {
         job.note(`stopping: ${reason}`, 'WARNING');
-        job.shutdownReason = reason;
-        return this.cancel(job.id).catch((error: unknown) => this.deps.warn(`could not stop job ${job.id}`, error));
+        return this.#cancel(job.id, serverShutdown(reason)).catch((error: unknown) => this.deps.warn(`could not stop job ${job.id}`, error));
       }),
     );
     for (const job of [...this.#live.values(), ...this.#unsaved.values()]) {
@@ -181,10 +187,8 @@ export class JobManager {
     const job = new LiveJob(row, this.deps.logs.writer(row.id), {
       prisma: this.deps.prisma,
       persistIntervalMs: this.deps.persistIntervalMs ?? 1000,
-      publish: (state) => {
-        this.deps.pubsub.publish('job', state.id, state);
-        this.deps.pubsub.publish('jobs', ALL_JOBS, state);
-      },
+      stopSteps: this.deps.stopSteps,
+      onChange: (state) => this.deps.events.emit('changed', state),
       onPersistError: (id, error) => {
         this.deps.health?.failed(`the state of job ${id}`, error);
         this.deps.warn(`could not save job ${id}; retrying`, error);
@@ -198,12 +202,12 @@ export class JobManager {
   #enqueue(job: LiveJob, why = 'queued'): void {
     const behind = this.queue.enqueue({ jobId: job.id, repositoryId: job.row.repositoryId });
     job.note(behind === null ? why : `${why} behind job ${behind}`);
-    this.deps.pubsub.publish('jobs', ALL_JOBS, job.row);
+    this.deps.events.emit('queued', job.row);
   }
 
   async #execute(entry: QueueEntry): Promise<void> {
     const job = this.#live.get(entry.jobId);
-    if (!job || job.cancelRequested) return;
+    if (!job || job.signal.aborted) return;
     let status: JobStatus = JobStatus.FAILED;
     let errorMessage: string | null = null;
     try {
@@ -212,19 +216,19 @@ export class JobManager {
       job.row = { ...job.row, repository };
       await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
       job.note(`started on ${repository.path}`);
-      const result = await runCreate(job, this.deps.config);
-      status = result ? statusForOutcome(result.outcome, job.cancelRequested) : JobStatus.CANCELLED;
+      const result = await runCreate(job, this.deps.borg);
+      status = result ? statusForOutcome(result.outcome, job.signal.aborted) : JobStatus.CANCELLED;
       if (result && status === JobStatus.FAILED) errorMessage = result.outcome.message;
       if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
       if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
-        await runMaintenance(job, this.deps.config);
-        if (job.cancelRequested) status = JobStatus.CANCELLED;
+        await runMaintenance(job, this.deps.borg);
+        if (job.signal.aborted) status = JobStatus.CANCELLED;
       }
     } catch (error) {
       errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.warn(`job ${job.id} failed unexpectedly`, error);
     }
-    if (status === JobStatus.CANCELLED && job.shutdownReason) errorMessage = `cancelled: ${job.shutdownReason}`;
+    if (status === JobStatus.CANCELLED) errorMessage = cancelledErrorMessage(job.stopReason) ?? errorMessage;
     if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
     await this.#finish(job, status, errorMessage);
   }
@@ -236,7 +240,7 @@ export class JobManager {
    * last lines are written when a retry succeeds.
    */
   async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null): Promise<void> {
-    job.ending = true;
+    job.beginEnding();
     job.note(`job ${status.toLowerCase()}`);
     job.log.close();
     const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null };

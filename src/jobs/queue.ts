@@ -112,7 +112,7 @@ export class JobQueue {
     try {
       return Promise.resolve(this.run(entry));
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 }

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { borgEnvironment, breakLockArgs, runBorg } from '../borg/index.js';
+import { signalProcessGroup } from '../borg/index.js';
 import { isBorgProcessFor, isProcessAlive, readExclusiveLock } from '../borg/locks.js';
 import type { PrismaClient, Repository } from '../db/client.js';
 import type { JobUpdate } from './live-job.js';
 import type { JobLogWriter, LogStore } from '../logs/log-store.js';
 import type { JobManager } from './manager.js';
-import type { RunnerConfig } from './runner.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { JobStatus } from './status.js';
 
 /** What start-up recovery did. */
@@ -19,7 +19,7 @@ export interface RecoveryDeps {
   prisma: PrismaClient;
   logs: LogStore;
   jobs: JobManager;
-  config: RunnerConfig;
+  borg: RepositoryBorg;
 }
 
 const INTERRUPTED = 'interrupted by server restart';
@@ -33,30 +33,18 @@ async function exited(pid: number, ms: number): Promise<boolean> {
   return !isProcessAlive(pid);
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal); // borgql starts borg as a process group leader
-  } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // already gone
-    }
-  }
-}
-
 /**
  * Stops a borg the dead server left running, then breaks the repository lock
  * if that borg (and only that borg, by pid) still holds it. borg removes a
  * stale lock of its own host by itself, but not one whose host id changed
  * (a container with a new hostname), which would block every later job.
  */
-async function releaseRepository(repository: Repository, borgPid: number | null, log: JobLogWriter, config: RunnerConfig) {
+async function releaseRepository(repository: Repository, borgPid: number | null, log: JobLogWriter, borg: RepositoryBorg) {
   if (borgPid !== null && isProcessAlive(borgPid) && isBorgProcessFor(borgPid, repository.path)) {
     log.append(`borg (pid ${borgPid}) of the previous server is still running: stopping it`, 'WARNING');
-    signalGroup(borgPid, 'SIGTERM');
+    signalProcessGroup(borgPid, 'SIGTERM');
     if (!(await exited(borgPid, 5000))) {
-      signalGroup(borgPid, 'SIGKILL');
+      signalProcessGroup(borgPid, 'SIGKILL');
       await exited(borgPid, 2000);
     }
   }
@@ -64,9 +52,7 @@ async function releaseRepository(repository: Repository, borgPid: number | null,
     (holder) => holder.pid === borgPid && !(isProcessAlive(holder.pid) && isBorgProcessFor(holder.pid, repository.path)),
   );
   if (!stale) return;
-  // break-lock opens neither the key nor the manifest: no secret is handed out for it
-  const env = borgEnvironment({ path: repository.path }, config.borgEnv);
-  const result = await runBorg({ bin: config.borgBin, args: breakLockArgs(repository.path), env });
+  const result = await borg.breakLock(repository.path);
   log.append(
     result.outcome.kind === 'success'
       ? `removed the stale lock ${stale.hostId}.${stale.pid} left in ${repository.path}`
@@ -96,7 +82,7 @@ export function interruptedOutcome(job: { exitCode: number | null; maintenanceSt
  * noted, a borg still running is stopped and its stale lock broken; PENDING
  * jobs are queued again in their order.
  */
-export async function recoverJobs({ prisma, logs, jobs, config }: RecoveryDeps): Promise<RecoveryReport> {
+export async function recoverJobs({ prisma, logs, jobs, borg }: RecoveryDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { interrupted: [], requeued: [] };
   const interrupted = await prisma.backupJob.findMany({
     where: { status: JobStatus.RUNNING },
@@ -106,7 +92,7 @@ export async function recoverJobs({ prisma, logs, jobs, config }: RecoveryDeps):
   for (const job of interrupted) {
     const log = logs.writer(job.id);
     log.append(INTERRUPTED, 'ERROR');
-    await releaseRepository(job.repository, job.borgPid, log, config);
+    await releaseRepository(job.repository, job.borgPid, log, borg);
     const outcome = interruptedOutcome(job);
     log.append(`job ${String(outcome.status).toLowerCase()}`, 'INFO');
     log.close();

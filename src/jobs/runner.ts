@@ -2,26 +2,21 @@ import {
   archiveNameFor,
   createArgs,
   parseCreateSummary,
-  startBorg,
   type BorgEvent,
   type BorgOutcome,
+  type BorgProcessOptions,
   type BorgRunResult,
 } from '../borg/index.js';
 import { compileExcludes } from '../borg/patterns.js';
 import { RepositoryBorgError } from '../domain/errors.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import type { LiveJob } from './live-job.js';
 import { prescanInWorker } from './prescan.js';
 import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from './status.js';
 import { parseStringList } from '../repositories/repository-settings.js';
-import { repositoryEnvironment, type RepositorySecrets } from '../repositories/repository-access.js';
 
-/** What a runner needs from the server's configuration. */
-export interface RunnerConfig extends RepositorySecrets {
-  borgBin: string;
-}
-
-/** The result of a step whose borg never started because the repository cannot be unlocked. */
+/** The result of a step whose borg never started: the repository cannot be unlocked, or the job is stopping. */
 function notStarted(message: string): BorgRunResult {
   return { exitCode: null, signal: null, stdout: '', durationMs: 0, outcome: { kind: 'error', exitCode: null, msgid: null, message } };
 }
@@ -72,35 +67,36 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
 
 /**
  * Runs one borg command as a step of a job: its lines go into the job's log
- * (and `tracker`, for create), its process is the one a cancel signals, and
- * its pid is recorded so a restarted server can find it. A repository that
- * cannot be unlocked (its passphrase does not decrypt, its passcommand is no
- * longer allowed) gives an error outcome without starting borg.
+ * (and `tracker`, for create), it runs under the job's signal (a stop stops
+ * it), and its pid is recorded so a restarted server can find it. A
+ * repository that cannot be unlocked (its passphrase does not decrypt, its
+ * passcommand is no longer allowed), or a job already stopping, gives an
+ * error outcome without starting borg.
  */
 export async function runBorgStep(
   job: LiveJob,
-  config: RunnerConfig,
+  borg: RepositoryBorg,
   args: string[],
   tracker: ProgressTracker | null = null,
   onStarted?: () => void,
 ): Promise<BorgRunResult> {
-  let env: Record<string, string>;
+  let invocation: BorgProcessOptions;
   try {
-    env = repositoryEnvironment(job.row.repository, config);
+    invocation = borg.invocation(job.row.repository, args);
   } catch (error) {
     if (error instanceof RepositoryBorgError) return notStarted(error.message);
     throw error;
   }
+  const step = job.startStep({ ...invocation, onEvent: (event) => recordBorgEvent(job, event, tracker) });
+  if (!step) return notStarted(`borg ${args[0]} was not started: the job is stopping`);
+  // still before borg's first line, which arrives on a later turn of the event loop
   job.note(`borg ${args.join(' ')}`);
-  const borg = startBorg({ bin: config.borgBin, args, env, onEvent: (event) => recordBorgEvent(job, event, tracker) });
-  job.process = borg;
-  await job.update({ borgPid: borg.pid ?? null }, true);
+  await job.update({ borgPid: step.pid ?? null }, true);
   onStarted?.();
-  const result = await borg.result;
-  job.process = null;
+  const result = await step.result;
   const how = result.signal ? ` (${result.signal})` : '';
   job.note(`borg ${args[0]} exited with code ${result.exitCode ?? 'none'}${how}`, result.outcome.kind === 'error' ? 'ERROR' : 'INFO');
-  if (result.listenerError) job.note(`internal error while reading borg's output: ${String(result.listenerError)}`, 'ERROR');
+  if (result.listenerError) job.note(`internal error while reading borg's output: ${result.listenerError instanceof Error ? result.listenerError.message : JSON.stringify(result.listenerError)}`, 'ERROR');
   await job.update({ borgPid: null });
   return result;
 }
@@ -111,7 +107,7 @@ export async function runBorgStep(
  * beside it. Returns borg's result, or null when the job was cancelled
  * before borg started.
  */
-export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<BorgRunResult | null> {
+export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<BorgRunResult | null> {
   const repository = job.row.repository;
   const sourcePaths = parseStringList(repository.sourcePaths);
   const excludePatterns = parseStringList(repository.excludePatterns);
@@ -125,7 +121,7 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
     lockWaitSeconds: repository.lockWaitSeconds,
     listFilter: repository.listFilter,
   });
-  if (job.cancelRequested) return null;
+  if (job.signal.aborted) return null;
   await job.update({ archiveName });
   const tracker = new ProgressTracker();
   const stopPrescan = new AbortController();
@@ -148,7 +144,7 @@ export async function runCreate(job: LiveJob, config: RunnerConfig): Promise<Bor
   const stopDecay = decaySpeedWhileQuiet(tracker, job);
   let result: BorgRunResult;
   try {
-    result = await runBorgStep(job, config, args, tracker, startPrescan);
+    result = await runBorgStep(job, borg, args, tracker, startPrescan);
   } finally {
     // also when the step throws: a scan stuck in a pathological pattern must not outlive its job
     stopPrescan.abort();

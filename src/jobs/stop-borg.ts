@@ -8,8 +8,8 @@ export interface StopStep {
 }
 
 /**
- * The cancel of README "Job lifecycle": SIGINT lets borg write a checkpoint but it finishes
- * the current file first (seconds on big files, docs/borg.md "Signals"); a second SIGINT
+ * How a cancel stops borg (docs/borg.md "Signals"): SIGINT lets borg write a
+ * checkpoint but it finishes the current file first (seconds on big files); a second SIGINT
  * exits in ~0.1 s keeping that checkpoint; SIGTERM, then SIGKILL, are the
  * backstops. Each wait is bounded, so a stop takes at most ~14 s.
  */

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SqliteDatabase } from '../db/sqlite.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
+import { recordNotFound } from '../domain/ids.js';
 import { decodeBlock, type StoredBlock } from './log-blocks.js';
 import { LegacyLogLines } from './log-legacy.js';
 import { MAX_LOG_PAGE, type LogLine, type LogPage } from './log-line.js';
@@ -107,7 +108,7 @@ export class LogStore implements LogSink {
     }
     if (!writer) {
       const job = this.#job(jobId);
-      if (job === undefined) throw new NotFoundError(`job ${jobId} not found`);
+      if (job === undefined) throw recordNotFound('job', jobId);
       writer = new JobLogWriter(jobId, job.logLineCount, this);
       this.#writers.set(jobId, writer);
     }
@@ -141,7 +142,7 @@ export class LogStore implements LogSink {
     }
     const writer = this.#writers.get(jobId);
     const totalLines = writer?.totalLines ?? this.totalLines(jobId);
-    if (totalLines === null) throw new NotFoundError(`job ${jobId} not found`);
+    if (totalLines === null) throw recordNotFound('job', jobId);
     const end = Math.min(totalLines, offset + limit);
     const stored = writer?.flushedLines ?? totalLines;
     const lines = offset < stored && offset < end ? this.#readStored(jobId, offset, Math.min(end, stored)) : [];

@@ -1,8 +1,7 @@
-import { BorgCommandError, listArgs, parseArchiveList, runBorgJson, type ArchiveSummary } from '../borg/index.js';
+import { listArgs, parseArchiveList, type ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { RepositoryBorgError } from '../domain/errors.js';
-import { repositoryEnvironment } from './repository-access.js';
-import type { RunnerConfig } from '../jobs/runner.js';
+import type { RepositoryBorg } from './repository-borg.js';
 
 interface CacheEntry {
   at: number;
@@ -20,7 +19,7 @@ export class ArchiveCatalog {
   readonly #cache = new Map<number, CacheEntry>();
 
   constructor(
-    private readonly config: RunnerConfig,
+    private readonly borg: RepositoryBorg,
     /** whether a job holds the repository right now */
     private readonly isBusy: (repositoryId: number) => boolean,
     private readonly ttlMs = 30_000,
@@ -46,13 +45,7 @@ export class ArchiveCatalog {
     this.#cache.delete(repositoryId);
   }
 
-  async #list(repository: Repository): Promise<ArchiveSummary[]> {
-    const env = repositoryEnvironment(repository, this.config);
-    try {
-      return await runBorgJson({ bin: this.config.borgBin, args: listArgs(repository.path, repository.lockWaitSeconds), env }, parseArchiveList);
-    } catch (error) {
-      if (error instanceof BorgCommandError) throw new RepositoryBorgError(error.message, error.msgid, error.exitCode);
-      throw error;
-    }
+  #list(repository: Repository): Promise<ArchiveSummary[]> {
+    return this.borg.query(repository, listArgs(repository.path, repository.lockWaitSeconds), parseArchiveList);
   }
 }

@@ -1,4 +1,4 @@
-import { borgEnvironment, type RepositoryAccess } from '../borg/index.js';
+import type { RepositoryAccess } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import { SecretUnreadableError, type SecretBox } from '../secrets/secret-box.js';
@@ -48,9 +48,4 @@ export function repositoryAccess(repository: StoredRepositoryAccess, config: Rep
       null,
     );
   }
-}
-
-/** borg's environment for a registered repository (see {@link repositoryAccess}, which may throw). */
-export function repositoryEnvironment(repository: StoredRepositoryAccess, config: RepositorySecrets): Record<string, string> {
-  return borgEnvironment(repositoryAccess(repository, config), config.borgEnv);
 }

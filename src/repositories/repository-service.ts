@@ -1,18 +1,9 @@
 import { existsSync } from 'node:fs';
-import {
-  BorgCommandError,
-  borgEnvironment,
-  initArgs,
-  isRemoteLocation,
-  parseRepositoryInfo,
-  repositoryInfoArgs,
-  runBorgJson,
-  type RepositoryAccess,
-} from '../borg/index.js';
+import { initArgs, isRemoteLocation, parseRepositoryInfo, repositoryInfoArgs } from '../borg/index.js';
 import type { PrismaClient, Repository } from '../db/client.js';
 import { REPOSITORY_PASSPHRASE } from '../db/secrets-at-rest.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { recordNotFound } from '../domain/ids.js';
 import {
   validateCompression,
@@ -28,8 +19,8 @@ import {
   type RetentionSettings,
 } from './repository-settings.js';
 import { validatePasscommand } from './passcommand.js';
-import { repositoryAccess } from './repository-access.js';
-import type { RunnerConfig } from '../jobs/runner.js';
+import type { RepositorySecrets } from './repository-access.js';
+import type { RepositoryBorg } from './repository-borg.js';
 import { validateCron, validateTimezone } from '../schedules/scheduler.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { JobStatus } from '../jobs/status.js';
@@ -67,8 +58,9 @@ export interface NewRepository extends RepositorySettings {
 export class RepositoryService {
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly config: RunnerConfig,
+    private readonly config: RepositorySecrets,
     private readonly schedules: ScheduleService,
+    private readonly borg: RepositoryBorg,
   ) {}
 
   /**
@@ -120,7 +112,8 @@ export class RepositoryService {
     const name = data.name as string;
     const location = data.path as string;
     const stored = { passphrase: (data.passphrase as string | undefined) ?? null, passcommand: (data.passcommand as string | undefined) ?? null };
-    const access = repositoryAccess({ name, path: location, ...stored }, this.config);
+    const unsaved = { name, path: location, ...stored };
+    const access = this.borg.access(unsaved);
     const encryption = input.encryption ?? 'repokey-blake2';
     if (input.initialize) validateEncryption(encryption, access.passphrase ?? access.passcommand);
     await this.#ensureUnique(name, location, null);
@@ -128,9 +121,9 @@ export class RepositoryService {
       throw new ValidationError(`a schedule named "${name}" already exists`, 'schedule');
     }
     if (input.initialize) {
-      await this.#borg(initArgs(location, encryption, { makeParentDirs: !isRemoteLocation(location) }), access, () => null);
+      await this.borg.query(unsaved, initArgs(location, encryption, { makeParentDirs: !isRemoteLocation(location) }), () => null);
     }
-    const info = await this.#borg(repositoryInfoArgs(location), access, parseRepositoryInfo);
+    const info = await this.borg.query(unsaved, repositoryInfoArgs(location), parseRepositoryInfo);
     const repository = await this.prisma.repository
       .create({ data: { ...(data as Prisma.RepositoryCreateInput), encryption: info.encryptionMode ?? encryption } })
       .catch(async (error: unknown) => {
@@ -150,7 +143,7 @@ export class RepositoryService {
     await this.#ensureUnique((data.name as string | undefined) ?? current.name, location, id);
     if (data.path !== undefined || data.passphrase !== undefined || data.passcommand !== undefined) {
       const next = { ...current, ...(data as Partial<Pick<Repository, 'path' | 'passphrase' | 'passcommand'>>) };
-      await this.#borg(repositoryInfoArgs(location, current.lockWaitSeconds), repositoryAccess(next, this.config), parseRepositoryInfo);
+      await this.borg.query(next, repositoryInfoArgs(location, current.lockWaitSeconds), parseRepositoryInfo);
     }
     const shorthand = await this.#shorthandSchedule(current);
     const repository = await this.prisma.repository.update({ where: { id }, data });
@@ -209,14 +202,5 @@ export class RepositoryService {
     const clash = await this.prisma.repository.findFirst({ where: { OR: [{ name }, { path: location }], NOT: { id: self ?? -1 } } });
     if (clash?.name === name) throw new ValidationError(`a repository named "${name}" already exists`, 'name');
     if (clash) throw new ValidationError(`repository "${location}" is already registered as "${clash.name}"`, 'path');
-  }
-
-  async #borg<T>(args: string[], access: RepositoryAccess, parse: (stdout: string) => T): Promise<T> {
-    try {
-      return await runBorgJson({ bin: this.config.borgBin, args, env: borgEnvironment(access, this.config.borgEnv) }, parse);
-    } catch (error) {
-      if (error instanceof BorgCommandError) throw new RepositoryBorgError(error.message, error.msgid, error.exitCode);
-      throw error;
-    }
   }
 }

@@ -91,7 +91,7 @@ export class Scheduler {
         this.log(`schedule "${schedule.name}": skipped ${repository.name}, scheduled job ${waiting.id} is still pending`);
         continue;
       }
-      const job = await this.jobs.startBackup(String(repository.id), { trigger: JobTrigger.SCHEDULE, scheduleId });
+      const job = await this.jobs.startBackupOf(repository, { trigger: JobTrigger.SCHEDULE, scheduleId });
       created.push(job.id);
     }
     return created;

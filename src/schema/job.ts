@@ -1,9 +1,10 @@
 import { JobNotCancellableError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { parseRecordId, recordIdOrNotFound, recordNotFound } from '../domain/ids.js';
-import { jobListWhere } from '../jobs/history.js';
+import { MAX_JOBS_PAGE, jobListWhere } from '../jobs/history.js';
+import { MAX_LOG_PAGE } from '../logs/log-line.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
 import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
-import { ALL_JOBS } from '../jobs/topics.js';
+import { ALL_JOBS } from '../events/topics.js';
 import { builder } from './builder.js';
 import { jobStepKey } from './job-steps.js';
 import { endWithSource } from './streams.js';
@@ -64,7 +65,7 @@ export const BackupJobRef = builder.prismaObject('BackupJob', {
     }),
     logs: t.field({
       type: LogPageRef,
-      description: 'the lines after the first `offset` (lines already seen), at most `limit` (≤ 10000)',
+      description: `the lines after the first \`offset\` (lines already seen), at most \`limit\` (≤ ${MAX_LOG_PAGE})`,
       args: { offset: t.arg.int({ defaultValue: 0 }), limit: t.arg.int({ defaultValue: 1000 }) },
       resolve: (job, args, ctx) => ctx.jobs.readLog(job.id, args.offset ?? 0, args.limit ?? 1000),
     }),
@@ -86,8 +87,6 @@ builder.prismaObjectField('Repository', 'lastJob', (t) =>
     },
   }),
 );
-
-const MAX_JOBS_PAGE = 10_000;
 
 builder.queryFields((t) => ({
   jobs: t.prismaField({

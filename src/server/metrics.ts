@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { JobStatus, isTerminal } from '../jobs/status.js';
-import { ALL_JOBS } from '../jobs/topics.js';
+import { ALL_JOBS } from '../events/topics.js';
 import type { Services } from '../services.js';
 
 /** How long a scrape reuses the repository names (a dashboard may scrape every few seconds). */

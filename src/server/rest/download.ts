@@ -8,7 +8,8 @@ import type { Yoga } from '../graphql.js';
 import { RestError } from './errors.js';
 import { runGraphQL } from './graphql-client.js';
 import { LOG_PAGE, type LogPageResult } from './routes.js';
-import { MAX_LOG_PAGE, downloadSchema } from './schemas.js';
+import { MAX_LOG_PAGE } from '../../logs/log-line.js';
+import { downloadSchema } from './schemas.js';
 
 /** The route pattern (under /api/backup); public for the bearer hook, because it checks its own `?token=`. */
 export const DOWNLOAD_ROUTE = '/logs/:job_id/download';

@@ -3,6 +3,8 @@
  * (bad input → 400 before any GraphQL runs), serializes answers with them,
  * and @fastify/swagger publishes them at /api/docs.
  */
+import { MAX_JOBS_PAGE } from '../../jobs/history.js';
+import { MAX_LOG_PAGE } from '../../logs/log-line.js';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 
@@ -139,7 +141,7 @@ export const jobsSchema = {
   querystring: {
     type: 'object',
     properties: {
-      limit: { type: 'integer', minimum: 0, maximum: 10_000, default: 200 },
+      limit: { type: 'integer', minimum: 0, maximum: MAX_JOBS_PAGE, default: 200 },
       scheduled_only: { type: 'boolean', default: false, description: 'true/false (also 1/0, yes/no, on/off, any case)' },
       manual_only: { type: 'boolean', default: false, description: 'true/false (also 1/0, yes/no, on/off, any case)' },
       repository: { type: 'string', description: "only this repository's jobs (its path)" },
@@ -172,9 +174,6 @@ export const cancelSchema = {
     ...errors(400, 401, 403, 404),
   },
 } as const;
-
-/** The page cap of job logs (docs/api.md "Lists and pages"). */
-export const MAX_LOG_PAGE = 10_000;
 
 export const streamSchema = {
   summary: "A page of a job's log: the lines after the first `offset` (viewer); works while the job runs",

@@ -1,8 +1,8 @@
-import type { PubSub } from '../events/pubsub.js';
-import type { JobWithRepository } from './live-job.js';
-import type { LogLine } from '../logs/log-store.js';
+import type { PubSub } from './pubsub.js';
+import type { JobWithRepository } from '../jobs/live-job.js';
+import type { LogLine } from '../logs/log-line.js';
 
-/** The pubsub topics of the job domain and what each carries. */
+/** The pubsub topics of the job domain and what each carries (the subscriptions of src/schema read them). */
 export interface JobTopics extends Record<string, unknown> {
   /** key: job id — every state change of one job, in order */
   job: JobWithRepository;
