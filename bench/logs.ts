@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { runBorgRaw } from './lib/borg.js';
 import { addRepository, startBackup } from './lib/borgql.js';
 import { httpClient, type GraphQLClient } from './lib/graphql.js';
-import { isTerminal } from '../src/jobs/status.js';
+import { isTerminal } from '../src/domain/job-status.js';
 import { requireMemory, startServerProcess, type ServerProcess } from './lib/server.js';
 import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from './lib/standin.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';

@@ -15,7 +15,7 @@ import { requireMemory, startServerProcess, type ServerProcess } from './lib/ser
 import { STANDIN_BIN, standinSource } from './lib/standin.js';
 import { stallableWs, type StallableSubscription } from './lib/stalled-ws.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
-import { isTerminal } from '../src/jobs/status.js';
+import { isTerminal } from '../src/domain/job-status.js';
 import { stalledReport, TARGET_MB, type Run } from './stalled/report.js';
 
 const STALLED = 100;

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { createPrismaClient } from '../../src/db/client.js';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import type { Prisma } from '../../src/generated/prisma/client.js';
-import { JobStatus, JobTrigger } from '../../src/jobs/status.js';
+import { JobStatus, JobTrigger } from '../../src/domain/job-status.js';
 import { prng } from '../lib/random.js';
 
 /** What to generate; the same spec (and migrations) always gives the same rows. */

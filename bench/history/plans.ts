@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
 import { jobListWhere, type JobListFilter } from '../../src/jobs/history.js';
-import { JobStatus, JobTrigger } from '../../src/jobs/status.js';
+import { JobStatus, JobTrigger } from '../../src/domain/job-status.js';
 import { databaseCounts } from '../../src/jobs/job-counts.js';
 
 /** One statement, its plan, and how long SQLite alone takes to run it. */

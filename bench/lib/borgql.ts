@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
-import { isTerminal, type JobStatus } from '../../src/jobs/status.js';
+import { isTerminal, type JobStatus } from '../../src/domain/job-status.js';
 import { subscribe, type GraphQLClient } from './graphql.js';
 
 const ADD = `mutation Add($input: AddRepositoryInput!) {

@@ -5,7 +5,7 @@
  * "*" (a line for every item: what servers stored before the filter).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminal } from '../../src/jobs/status.js';
+import { isTerminal } from '../../src/domain/job-status.js';
 import { addRepository, startBackup } from '../lib/borgql.js';
 import type { Dataset } from '../lib/dataset.js';
 import type { GraphQLClient } from '../lib/graphql.js';

@@ -1,6 +1,6 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import { ValidationError } from '../domain/errors.js';
-import { JobTrigger, type JobStatus } from './status.js';
+import { JobTrigger, type JobStatus } from '../domain/job-status.js';
 
 /** A page of the job list holds at most this many jobs (GraphQL `jobs`, REST `GET /api/backup/jobs`; a larger `limit` is refused). */
 export const MAX_JOBS_PAGE = 10_000;

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../db/client.js';
-import { JobStatus, isTerminal } from './status.js';
+import { JobStatus, isTerminal } from '../domain/job-status.js';
 import type { JobEvents } from './job-events.js';
 
 /** The fields of a job state change the counts need. */

@@ -7,7 +7,7 @@ import { JobQueue, type QueueEntry } from './queue.js';
 import { runMaintenance } from './maintenance.js';
 import { runCreate, statusForOutcome } from './runner.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
-import { JobStatus, JobTrigger, isTerminal } from './status.js';
+import { JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
 import type { StopStep } from './stop-borg.js';
 import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
 import type { StorageHealth } from '../db/storage-health.js';

@@ -6,7 +6,7 @@ import type { JobUpdate } from './live-job.js';
 import type { JobLogWriter, LogStore } from '../logs/log-store.js';
 import type { JobManager } from './manager.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
-import { JobStatus } from './status.js';
+import { JobStatus } from '../domain/job-status.js';
 
 /** What start-up recovery did. */
 export interface RecoveryReport {

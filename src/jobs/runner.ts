@@ -13,7 +13,7 @@ import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import type { LiveJob } from './live-job.js';
 import { prescanInWorker } from './prescan.js';
 import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
-import { JobStatus } from './status.js';
+import { JobStatus } from '../domain/job-status.js';
 import { parseStringList } from '../repositories/repository-settings.js';
 
 /** The result of a step whose borg never started: the repository cannot be unlocked, or the job is stopping. */

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PrismaClient } from '../db/client.js';
 import type { SqliteDatabase } from '../db/sqlite.js';
 import type { LogStore } from './log-store.js';
-import { JobStatus } from '../jobs/status.js';
+import { JobStatus } from '../domain/job-status.js';
 import { RetryBackoff } from '../db/storage-health.js';
 
 export interface LogRetentionOptions {

@@ -2,7 +2,7 @@ import { Cron } from 'croner';
 import type { PrismaClient } from '../db/client.js';
 import { ValidationError } from '../domain/errors.js';
 import type { JobManager } from '../jobs/manager.js';
-import { JobStatus, JobTrigger } from '../jobs/status.js';
+import { JobStatus, JobTrigger } from '../domain/job-status.js';
 
 /** The cron syntax borgql accepts: 5 fields, or 6 with seconds first (croner's "5-or-6-parts"). */
 const CRON_MODE = '5-or-6-parts' as const;

@@ -3,7 +3,7 @@ import { parseRecordId, recordIdOrNotFound, recordNotFound } from '../domain/ids
 import { MAX_JOBS_PAGE, jobListWhere } from '../jobs/history.js';
 import { MAX_LOG_PAGE } from '../logs/log-line.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
-import { JobStatus, JobTrigger, isTerminal } from '../jobs/status.js';
+import { JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
 import { ALL_JOBS } from '../events/topics.js';
 import { builder } from './builder.js';
 import { jobStepKey } from './job-steps.js';

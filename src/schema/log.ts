@@ -1,6 +1,6 @@
 import { recordIdOrNotFound, recordNotFound } from '../domain/ids.js';
 import type { LogLine, LogPage } from '../logs/log-store.js';
-import { isTerminal } from '../jobs/status.js';
+import { isTerminal } from '../domain/job-status.js';
 import { builder } from './builder.js';
 import { LogFollower } from './log-follower.js';
 import { endWithSource } from './streams.js';

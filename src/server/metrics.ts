@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { JobStatus, isTerminal } from '../jobs/status.js';
+import { JobStatus, isTerminal } from '../domain/job-status.js';
 import { ALL_JOBS } from '../events/topics.js';
 import type { Services } from '../services.js';
 

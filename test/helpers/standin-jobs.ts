@@ -14,7 +14,7 @@ import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import { createJobEvents, type JobEvents } from '../../src/jobs/job-events.js';
 import type { JobWithRepository } from '../../src/jobs/live-job.js';
 import { JobManager } from '../../src/jobs/manager.js';
-import { isTerminal } from '../../src/jobs/status.js';
+import { isTerminal } from '../../src/domain/job-status.js';
 import type { StopStep } from '../../src/jobs/stop-borg.js';
 import { LogStore, MAX_LOG_PAGE, type LogLine } from '../../src/logs/log-store.js';
 import { RepositoryBorg } from '../../src/repositories/repository-borg.js';

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { JobStatus } from '../../src/jobs/status.js';
+import { JobStatus } from '../../src/domain/job-status.js';
 import { QUICK_BACKUP, standinJobs, type StandinJobs, type StandinSettings } from '../helpers/standin-jobs.js';
 
 const domains = standinJobs('manager');

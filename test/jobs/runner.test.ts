@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startBorgStep } from '../../src/jobs/borg-step.js';
 import { LiveJob } from '../../src/jobs/live-job.js';
 import { runBorgStep, runCreate, statusForOutcome } from '../../src/jobs/runner.js';
-import { JobStatus } from '../../src/jobs/status.js';
+import { JobStatus } from '../../src/domain/job-status.js';
 import { CANCELLED_BY_USER, serverShutdown } from '../../src/jobs/stop-reason.js';
 import type { Repository } from '../../src/db/client.js';
 import { QUICK_BACKUP, standinJobs, STANDIN_BIN, type StandinJobs } from '../helpers/standin-jobs.js';

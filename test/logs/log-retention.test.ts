@@ -6,7 +6,7 @@ import { createPrismaClient, type PrismaClient } from '../../src/db/client.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { LogRetention } from '../../src/logs/log-retention.js';
 import { LogStore } from '../../src/logs/log-store.js';
-import { JobStatus } from '../../src/jobs/status.js';
+import { JobStatus } from '../../src/domain/job-status.js';
 import { logDatabases, storedBlocks } from '../helpers/log-db.js';
 
 const databases = logDatabases('retention');

@@ -17,13 +17,13 @@ import {
   validateRetention,
   validateSourcePaths,
   type RetentionSettings,
-} from './repository-settings.js';
-import { validatePasscommand } from './passcommand.js';
-import type { RepositorySecrets } from './repository-access.js';
-import type { RepositoryBorg } from './repository-borg.js';
+} from '../repositories/repository-settings.js';
+import { validatePasscommand } from '../repositories/passcommand.js';
+import type { RepositorySecrets } from '../repositories/repository-access.js';
+import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { validateCron, validateTimezone } from '../schedules/scheduler.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
-import { JobStatus } from '../jobs/status.js';
+import { JobStatus } from '../domain/job-status.js';
 
 /** Settings of a repository (AddRepositoryInput in schema.graphql; all optional on update). */
 export interface RepositorySettings {
