@@ -1,21 +1,11 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_KEYS, rest } from '../helpers/rest.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 /** Bad input to the REST routes gets a 4xx with `{"detail"}` (never a 500); the OpenAPI document describes them. */
 describe('REST input validation and OpenAPI', () => {
-  const tmp = tempDir('rest-input');
-  let server: TestServer;
+  const { server } = useServer('rest-input');
 
-  beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
 
   it.each([
     ['GET', '/api/backup/status/abc', undefined, 400, /job_id must be integer/],
