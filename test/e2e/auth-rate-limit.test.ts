@@ -39,7 +39,6 @@ describe('rate limiting of failed authentication', () => {
     unusedViewer = await createApiToken(server.graphqlUrl, 'never used', 'VIEWER');
   });
 
-
   it('a flood of 300 wrong tokens: the first failures get 401, every later one 429 with Retry-After and {"detail"}', async () => {
     const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => rest(server.url, 'GET', '/api/backup/jobs', { token: wrong(i) })));
     const statuses = answers.map((answer) => answer.status);

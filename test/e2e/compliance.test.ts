@@ -14,7 +14,6 @@ describe('GraphQL over HTTP (graphql-http server audits)', () => {
   const { server } = useServer('compliance');
   const audits = serverAudits({ url: () => server.graphqlUrl, fetchFn: authenticatedFetch });
 
-
   it('runs the whole suite', () => {
     expect(audits.length).toBeGreaterThan(50);
   });

@@ -125,7 +125,6 @@ describe('CORS answers only the origins of BORGQL_CORS_ORIGINS', () => {
   const allowed = 'https://dash.example.org';
   const { server } = useServer('cors', { BORGQL_CORS_ORIGINS: `${allowed}, http://localhost:5173` });
 
-
   const preflight = (url: string, origin: string) =>
     fetch(url, {
       method: 'OPTIONS',

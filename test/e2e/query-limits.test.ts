@@ -50,7 +50,6 @@ describe('query limits: depth, aliases, tokens, directives, cost and list sizes'
     viewer = await createApiToken(server.graphqlUrl, 'viewer', 'VIEWER');
   });
 
-
   it.each(HOSTILE)('HTTP POST refuses %s (a VIEWER token) with 400 QUERY_TOO_COMPLEX', async (what, query, limit, variables) => {
     const { status, body } = await gqlRaw(server.graphqlUrl, query, variables ?? {}, bearer(viewer));
     expect(status, what).toBe(400);

@@ -6,7 +6,6 @@ import { useServer } from '../helpers/use-server.js';
 describe('REST input validation and OpenAPI', () => {
   const { server } = useServer('rest-input');
 
-
   it.each([
     ['GET', '/api/backup/status/abc', undefined, 400, /job_id must be integer/],
     ['GET', '/api/backup/status/-1', undefined, 400, /job_id must be >= 1/],
@@ -39,7 +38,6 @@ describe('REST input validation and OpenAPI', () => {
     expect(Object.keys(answer.body)).toEqual(['detail']);
     expect(answer.body.detail).toMatch(detail);
   });
-
 
   it('the OpenAPI document describes every REST route, its schemas and the bearer scheme', async () => {
     const { status: code, body } = await rest(server.url, 'GET', '/api/docs/json', { token: null });

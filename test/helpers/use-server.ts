@@ -20,6 +20,12 @@ export interface ServerSetup<Server> {
   server: Server;
   /** a graphql-ws client of the server as the test admin; it connects on its first operation */
   client: Client;
+  /**
+   * Stops the server and starts it again on the same data folder, with `env`
+   * in place of the environment it was started with; `client` then is a new
+   * client of the new server.
+   */
+  restart(env?: Record<string, string>): Promise<void>;
 }
 
 /**
@@ -30,12 +36,12 @@ export interface ServerSetup<Server> {
  * `afterAll` last (vitest runs after-hooks in reverse order).
  */
 export function useServer(name: string, env: Record<string, string> = {}): ServerSetup<TestServer> {
-  return useRunning(name, (dataDir) => startServer({ dataDir, env }));
+  return useRunning(name, env, (dataDir, startEnv) => startServer({ dataDir, env: startEnv }));
 }
 
 /** {@link useServer} with the server as its own process (from the TypeScript sources), for tests that read its output. */
 export function useChildServer(name: string, env: Record<string, string> = {}): ServerSetup<ChildServer> {
-  return useRunning(name, (dataDir) => spawnServer(dataDir, env));
+  return useRunning(name, env, spawnServer);
 }
 
 /**
@@ -45,7 +51,8 @@ export function useChildServer(name: string, env: Record<string, string> = {}): 
  */
 function useRunning<Server extends object & { wsUrl: string; stop(): Promise<unknown> }>(
   name: string,
-  start: (dataDir: string) => Promise<Server>,
+  env: Record<string, string>,
+  start: (dataDir: string, env: Record<string, string>) => Promise<Server>,
 ): ServerSetup<Server> {
   const tmp = tempDir(name);
   const dataDir = path.join(tmp.dir, 'data');
@@ -55,12 +62,12 @@ function useRunning<Server extends object & { wsUrl: string; stop(): Promise<unk
     if (!running) throw new Error(`the ${name} test server starts in beforeAll: use it in hooks and tests`);
     return running;
   };
-  const client = wsClient(() => current().wsUrl);
+  const newClient = () => wsClient(() => current().wsUrl);
+  let client = newClient();
 
   beforeAll(async () => {
-    const started = await start(dataDir);
-    running = started;
-    leftovers.push(() => started.stop());
+    running = await start(dataDir, env);
+    leftovers.push(() => running?.stop());
     leftovers.push(() => client.dispose());
   });
   afterAll(async () => {
@@ -75,10 +82,17 @@ function useRunning<Server extends object & { wsUrl: string; stop(): Promise<unk
     if (failures.length > 0) throw failures[0];
   });
 
-  return { dir: tmp.dir, dataDir, server: runningServer(current), client };
+  const restart = async (restartEnv: Record<string, string> = env) => {
+    await client.dispose();
+    await current().stop();
+    running = undefined;
+    running = await start(dataDir, restartEnv);
+    client = newClient();
+  };
+  return { dir: tmp.dir, dataDir, server: standIn(current), client: standIn(() => client), restart };
 }
 
-/** Stands for the server `current()` returns, looked up at each property read. */
-function runningServer<Server extends object>(current: () => Server): Server {
-  return new Proxy({} as Server, { get: (_target, key) => Reflect.get(current(), key) });
+/** Stands for the object `current()` returns, looked up at each property read: it may be replaced, or not be there yet. */
+function standIn<T extends object>(current: () => T): T {
+  return new Proxy({} as T, { get: (_target, key) => Reflect.get(current(), key) });
 }
