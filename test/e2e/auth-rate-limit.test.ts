@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { DEFAULT_FAILURE_LIMITS } from '../../src/server/auth/failure-limiter.js';
 import { collectWs, gqlRaw, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { createApiToken } from '../helpers/documents.js';
+import { JOB_EVENTS, createApiToken } from '../helpers/documents.js';
 import { bearer } from '../helpers/server.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -59,7 +59,7 @@ describe('rate limiting of failed authentication', () => {
     const sse = await fetch(server.graphqlUrl, {
       method: 'POST',
       headers: { ...bearer(wrong(1001)), 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
+      body: JSON.stringify({ query: JOB_EVENTS }),
     });
     expect(sse.status).toBe(429);
     expect(sse.headers.get('retry-after')).toMatch(/^\d+$/);

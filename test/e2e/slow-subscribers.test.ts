@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from '../../bench/lib/standin.js';
-import { JOB_EVENTS } from '../helpers/documents.js';
+import { ADD_REPOSITORY, JOB_EVENTS } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
 import { stallableSse, stallableWs, type StallableSubscription, type StreamResult } from '../helpers/stalled.js';
 import { useServer } from '../helpers/use-server.js';
@@ -51,7 +51,7 @@ describe('slow subscribers', () => {
     const name = `r${repositories++}`;
     const goFile = path.join(dir, `go-${name}`);
     const source = longSource(path.join(dir, `source-${name}`), { ...settings, goFile });
-    await gql(server.graphqlUrl, 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', {
+    await gql(server.graphqlUrl, ADD_REPOSITORY, {
       input: { name, path: path.join(dir, `repo-${name}`), sourcePaths: [source], encryption: 'none', initialize: true },
     });
     const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
