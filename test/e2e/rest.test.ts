@@ -79,10 +79,7 @@ function expectJobShape(json: any) {
 describe('REST compatibility (/api/backup/*)', () => {
   const { dir, server, client } = useServer('rest');
   const repos = path.join(dir, 'repos');
-  const big = path.join(repos, 'big');
-  const many = path.join(repos, 'many');
-  const warn = path.join(repos, 'warn');
-  const gone = path.join(repos, 'gone');
+  const [big, many, warn, gone] = ['big', 'many', 'warn', 'gone'].map((name) => path.join(repos, name)) as [string, string, string, string];
   const vanishing = path.join(dir, 'vanishing');
   const ids: Record<string, number> = {};
 
