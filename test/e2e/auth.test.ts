@@ -6,7 +6,7 @@ import { createClient } from 'graphql-ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DOWNLOAD_KEY_FILE, signDownloadToken } from '../../src/auth/download-tokens.js';
-import { ADD_REPOSITORY, JOB_EVENTS, JOB_STATUS_UPDATES, START_BACKUP } from '../helpers/documents.js';
+import { ADD_REPOSITORY, JOB_EVENTS, JOB_STATUS_UPDATES, startBackup } from '../helpers/documents.js';
 import { collectSse, collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { TEST_ADMIN_TOKEN, bearer } from '../helpers/server.js';
@@ -58,8 +58,7 @@ describe('authentication and roles', () => {
     }
     const input = { name: 'r', path: repository, sourcePaths: [sources], encryption: 'none', initialize: true };
     await gql(server.graphqlUrl, ADD_REPOSITORY, { input });
-    jobId = (await gql<{ startBackup: any }>(server.graphqlUrl, START_BACKUP, { r: repository }))
-      .startBackup.job.id;
+    jobId = await startBackup(server.graphqlUrl, repository);
     await collectSse(server.graphqlUrl, JOB_STATUS_UPDATES, { id: jobId });
   });
 
@@ -342,8 +341,7 @@ describe('authentication and roles', () => {
       expect(expiresAt - Date.now() / 1000).toBeLessThanOrEqual(300);
       expect((await fetch(link)).status).toBe(200);
       // the same token on another job's log: refused, even for a job that exists
-      const other = (await gql<{ startBackup: any }>(server.graphqlUrl, START_BACKUP, { r: repository }))
-        .startBackup.job.id as string;
+      const other = await startBackup(server.graphqlUrl, repository);
       await collectSse(server.graphqlUrl, JOB_STATUS_UPDATES, { id: other });
       const elsewhere = await download(other, token);
       expect(elsewhere.status).toBe(401);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
-import { START_BACKUP } from '../helpers/documents.js';
+import { startBackup } from '../helpers/documents.js';
 import { collectWs, gql } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { useServer } from '../helpers/use-server.js';
@@ -53,7 +53,7 @@ describe('log volume, forged lines and expiry (real borg)', () => {
 
   /** Runs a backup to its end; returns the job id and its whole log. */
   async function backup(): Promise<{ id: string; lines: Line[] }> {
-    const id = (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repositoryPath })).startBackup.job.id;
+    const id = await startBackup(server.graphqlUrl, repositoryPath);
     const final = (await collectWs<{ jobProgress: { status: string; errorMessage: string | null } }>(client, WATCH, { id })).at(-1)?.jobProgress;
     expect(final, JSON.stringify(final)).toMatchObject({ status: 'COMPLETED' });
     const { job } = await gql<{ job: { logs: { hasMore: boolean; lines: Line[] } } }>(server.graphqlUrl, JOB, { id });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { START_BACKUP } from '../helpers/documents.js';
+import { startBackup } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
 import { bearer, type TestServer } from '../helpers/server.js';
 import { useServer } from '../helpers/use-server.js';
@@ -66,8 +66,8 @@ describe('/metrics job counts', () => {
 
   it('follow the jobs of this server, and do not read the job table per scrape', async () => {
     expect(await scrape(server, 'counted')).toEqual({ jobs: {}, lastSuccess: null });
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repository });
-    const job = await waitForEnd(startBackup.job.id);
+    const jobId = await startBackup(server.graphqlUrl, repository);
+    const job = await waitForEnd(jobId);
     expect(job.status).toBe('COMPLETED');
     expect(await scrape(server, 'counted')).toEqual({ jobs: { completed: 1 }, lastSuccess: Date.parse(job.completedAt) / 1000 });
 

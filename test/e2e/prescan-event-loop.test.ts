@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADD_REPOSITORY_OR_ERROR, START_BACKUP } from '../helpers/documents.js';
+import { ADD_REPOSITORY_OR_ERROR, startBackup } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
 import { useChildServer } from '../helpers/use-server.js';
 
@@ -32,7 +32,7 @@ describe('the pre-scan does not block the server', () => {
     const repository = path.join(dir, 'repos', name);
     const input = { name, path: repository, sourcePaths, excludePatterns, encryption: 'none', initialize: true };
     expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
-    return (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repository })).startBackup.job.id;
+    return startBackup(server.graphqlUrl, repository);
   };
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borgProcesses } from '../helpers/borg.js';
-import { ADD_REPOSITORY_OR_ERROR, START_BACKUP } from '../helpers/documents.js';
+import { ADD_REPOSITORY_OR_ERROR, startBackup } from '../helpers/documents.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -35,7 +35,7 @@ describe('speed while borg prints nothing', () => {
   });
 
   it('falls to 0 while borg is stopped mid-file, and the job still completes after it resumes', async () => {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repository });
+    const jobId = await startBackup(server.graphqlUrl, repository);
     const states: State[] = [];
     let stoppedAt = -1;
     let resumed = false;
@@ -46,7 +46,7 @@ describe('speed while borg prints nothing', () => {
     };
     let pid = 0;
     const client = wsClient(server.wsUrl);
-    const done = collectWs<{ jobProgress: State }>(client, WATCH, { id: startBackup.job.id }, ({ jobProgress }) => {
+    const done = collectWs<{ jobProgress: State }>(client, WATCH, { id: jobId }, ({ jobProgress }) => {
       states.push(jobProgress);
       if (stoppedAt === -1 && jobProgress.progress.speedMBps > 0) {
         pid = borgPid();

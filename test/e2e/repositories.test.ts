@@ -3,7 +3,7 @@ import path from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
-import { ADD_REPOSITORY, JOB_EVENTS, START_BACKUP } from '../helpers/documents.js';
+import { ADD_REPOSITORY, JOB_EVENTS, startBackup } from '../helpers/documents.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { bearer } from '../helpers/server.js';
@@ -42,8 +42,8 @@ describe('repository management and metrics', () => {
   const update = async (input: Record<string, unknown>, target = id) =>
     (await gql<{ updateRepository: any }>(server.graphqlUrl, UPDATE, { id: target, input })).updateRepository;
   async function backup(): Promise<{ status: string; archiveName: string }> {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repoPath });
-    return (await collectWs<{ jobProgress: any }>(client, WATCH, { id: startBackup.job.id })).at(-1)?.jobProgress;
+    const jobId = await startBackup(server.graphqlUrl, repoPath);
+    return (await collectWs<{ jobProgress: any }>(client, WATCH, { id: jobId })).at(-1)?.jobProgress;
   }
 
   it('updates settings, retention and the schedule shorthand, and the next backup uses them', async () => {
@@ -135,10 +135,10 @@ describe('repository management and metrics', () => {
   }, 30_000);
 
   it('removes a repository without touching borg data, refusing while a job is queued', async () => {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repoPath });
+    const jobId = await startBackup(server.graphqlUrl, repoPath);
     const busy = (await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository;
-    expect(busy).toMatchObject({ __typename: 'RepositoryBusyError', jobId: startBackup.job.id });
-    await collectWs(client, WATCH, { id: startBackup.job.id });
+    expect(busy).toMatchObject({ __typename: 'RepositoryBusyError', jobId });
+    await collectWs(client, WATCH, { id: jobId });
     const removed = (await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository;
     expect(removed).toMatchObject({ __typename: 'RemoveRepositorySuccess', repository: { id, removedAt: expect.any(String) } });
     // gone from the list, its jobs and borg's data stay, its path can be registered again

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, borgProcesses, makeTree } from '../helpers/borg.js';
 
 import { START_BACKUP } from '../helpers/documents.js';
-import { collectSse, gql, gqlRaw } from '../helpers/graphql.js';
+import { collectSse, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { TEST_ADMIN_TOKEN, bearer } from '../helpers/server.js';
 import { useChildServer } from '../helpers/use-server.js';
