@@ -140,7 +140,6 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
     const repo = path.join(dir, 'repos', 'dup');
     // the same data dir, restarted with a borg that does not exist
     await restart({ BORG_BIN: '/nonexistent/borg' });
-
     const added = await add({ name: 'nobin', path: path.join(dir, 'repos', 'nobin'), sourcePaths: [sources], encryption: 'none', initialize: true });
     expect(added).toMatchObject({ __typename: 'BorgError', exitCode: null });
     expect(added.message).toBe('borg executable "/nonexistent/borg" not found (set BORG_BIN or install borgbackup)');

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADD_REPOSITORY, JOB_STATUS_UPDATES, startBackup } from '../helpers/documents.js';
 import { collectWs, gql, gqlRaw } from '../helpers/graphql.js';
-
 import { rest } from '../helpers/rest.js';
 import { useServer } from '../helpers/use-server.js';
 

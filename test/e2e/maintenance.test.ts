@@ -5,7 +5,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
 import { startBackup } from '../helpers/documents.js';
 import { collectWs, gql } from '../helpers/graphql.js';
-
 import { useServer } from '../helpers/use-server.js';
 
 const PRUNE_BLOCKER = fileURLToPath(new URL('../helpers/prune-blocker.sh', import.meta.url));

@@ -24,7 +24,6 @@ describe('speed while borg prints nothing', () => {
     mkdirSync(source);
     // random data (no compression, no deduplication): several seconds of reading
     for (let i = 0; i < 4; i++) writeFileSync(path.join(source, `r${i}.bin`), randomBytes(128 * 1024 * 1024));
-
     const input = { name: 'stall', path: repository, sourcePaths: [source], encryption: 'repokey-blake2', passphrase: 'stall test', initialize: true };
     expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
   }, 120_000);

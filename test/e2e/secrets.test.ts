@@ -4,7 +4,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, borgProcesses, makeTree } from '../helpers/borg.js';
-
 import { START_BACKUP } from '../helpers/documents.js';
 import { collectSse, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
@@ -21,7 +20,6 @@ describe('secrets stay secret', () => {
   const passphrase = `pass-${randomBytes(12).toString('hex')}`;
   const repository = path.join(dir, 'repos', 'secret');
   const sources = path.join(dir, 'src');
-
   let jobId = '';
   let apiSecret = '';
   let downloadUrl = '';
@@ -42,7 +40,6 @@ describe('secrets stay secret', () => {
     mkdirSync(sources, { recursive: true });
     makeTree(sources, 2000, 20_000); // ~40 MB: borg runs long enough to be seen
     writeFileSync(path.join(sources, 'notes.txt'), 'nothing secret in here');
-
     void (async () => {
       while (sampling) {
         for (const process of borgProcesses()) {

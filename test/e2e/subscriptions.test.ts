@@ -36,7 +36,6 @@ describe('subscriptions release their listeners', () => {
       try {
         // a second operation keeps the socket open: graphql-ws closes a lazy client's socket with its last operation
         client.subscribe({ query: JOB_EVENTS }, ignore);
-
         let received = 0;
         const unsubscribe = client.subscribe({ query, variables: { id: String(jobId) } }, { ...ignore, next: () => received++ });
         await expect.poll(() => received).toBeGreaterThan(0);
