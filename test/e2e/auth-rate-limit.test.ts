@@ -1,10 +1,11 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DEFAULT_FAILURE_LIMITS } from '../../src/server/auth/failure-limiter.js';
-import { collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
+import { collectWs, gqlRaw, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { JOB_EVENTS, createApiToken } from '../helpers/documents.js';
+import { bearer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const wrong = (i: number) => `bq_wrong-token-${String(i).padStart(4, '0')}-xxxxxxxxxxxxxxxxxxxxxxxxxx`;
 
@@ -30,23 +31,12 @@ function wsOutcome(url: string, connectionParams: Record<string, unknown>): Prom
  * transport; tokens this address has used successfully keep working.
  */
 describe('rate limiting of failed authentication', () => {
-  const tmp = tempDir('auth-rate-limit');
-  let server: TestServer;
+  const { server } = useServer('auth-rate-limit');
   let unusedViewer = '';
 
   beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
     // the admin token authenticates from this address before the flood (the beforeAll's own request)
-    const created = await gql<{ createApiToken: { secret: string } }>(
-      server.graphqlUrl,
-      'mutation { createApiToken(name: "never used", role: VIEWER) { ... on CreateApiTokenSuccess { secret } } }',
-    );
-    unusedViewer = created.createApiToken.secret;
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
+    unusedViewer = await createApiToken(server.graphqlUrl, 'never used', 'VIEWER');
   });
 
   it('a flood of 300 wrong tokens: the first failures get 401, every later one 429 with Retry-After and {"detail"}', async () => {
@@ -69,7 +59,7 @@ describe('rate limiting of failed authentication', () => {
     const sse = await fetch(server.graphqlUrl, {
       method: 'POST',
       headers: { ...bearer(wrong(1001)), 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
+      body: JSON.stringify({ query: JOB_EVENTS }),
     });
     expect(sse.status).toBe(429);
     expect(sse.headers.get('retry-after')).toMatch(/^\d+$/);

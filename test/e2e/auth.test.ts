@@ -3,12 +3,14 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { DOWNLOAD_KEY_FILE, signDownloadToken } from '../../src/auth/download-tokens.js';
+import { ADD_REPOSITORY, JOB_EVENTS, JOB_STATUS_UPDATES, startBackup } from '../helpers/documents.js';
 import { collectSse, collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { TEST_ADMIN_TOKEN, bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { TEST_ADMIN_TOKEN, bearer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 type Caller = 'nobody' | 'invalid' | 'viewer' | 'operator' | 'admin';
 const CALLERS: Caller[] = ['nobody', 'invalid', 'viewer', 'operator', 'admin'];
@@ -31,10 +33,9 @@ function wsOutcome(url: string, connectionParams: Record<string, unknown>): Prom
 }
 
 describe('authentication and roles', () => {
-  const tmp = tempDir('auth');
-  const sources = path.join(tmp.dir, 'src');
-  const repository = path.join(tmp.dir, 'repos', 'r');
-  let server: TestServer;
+  const { dir, server } = useServer('auth');
+  const sources = path.join(dir, 'src');
+  const repository = path.join(dir, 'repos', 'r');
   let jobId = '';
   const secrets: Record<Caller, string | null> = { nobody: null, invalid: 'bq_not-a-real-token-at-all-xxxxxxxxxxxxxx', viewer: '', operator: '', admin: TEST_ADMIN_TOKEN };
   const headers = (caller: Caller): Record<string, string> => (secrets[caller] === null ? {} : bearer(secrets[caller] as string));
@@ -44,7 +45,6 @@ describe('authentication and roles', () => {
   beforeAll(async () => {
     mkdirSync(sources, { recursive: true });
     writeFileSync(path.join(sources, 'file.txt'), 'hello');
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
     for (const role of ['viewer', 'operator'] as const) {
       const { createApiToken } = await gql<{ createApiToken: any }>(
         server.graphqlUrl,
@@ -57,15 +57,9 @@ describe('authentication and roles', () => {
       secrets[role] = createApiToken.secret;
     }
     const input = { name: 'r', path: repository, sourcePaths: [sources], encryption: 'none', initialize: true };
-    await gql(server.graphqlUrl, 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', { input });
-    jobId = (await gql<{ startBackup: any }>(server.graphqlUrl, 'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }', { r: repository }))
-      .startBackup.job.id;
-    await collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
+    await gql(server.graphqlUrl, ADD_REPOSITORY, { input });
+    jobId = await startBackup(server.graphqlUrl, repository);
+    await collectSse(server.graphqlUrl, JOB_STATUS_UPDATES, { id: jobId });
   });
 
   describe.each(CALLERS)('as %s', (caller) => {
@@ -106,7 +100,7 @@ describe('authentication and roles', () => {
     });
 
     it('GraphQL over SSE: subscriptions need a token', async () => {
-      const watch = collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId }, as(caller));
+      const watch = collectSse(server.graphqlUrl, JOB_STATUS_UPDATES, { id: jobId }, as(caller));
       if (authenticated) expect(await watch).toEqual([{ jobProgress: { status: 'COMPLETED' } }]);
       else await expect(watch).rejects.toThrow(/HTTP 401.*UNAUTHENTICATED/);
     });
@@ -117,7 +111,7 @@ describe('authentication and roles', () => {
       if (!authenticated) return;
       const client = wsClient(server.wsUrl, params);
       try {
-        expect(await collectWs(client, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId })).toEqual([
+        expect(await collectWs(client, JOB_STATUS_UPDATES, { id: jobId })).toEqual([
           { jobProgress: { status: 'COMPLETED' } },
         ]);
         const cancel = collectWs(client, 'mutation { cancelBackup(id: "999999") { __typename } }');
@@ -245,12 +239,12 @@ describe('authentication and roles', () => {
     const client = wsClient(server.wsUrl, { authorization: `Bearer ${secret}` });
     // jobEvents never ends by itself: only the revocation can stop these two
     const wsEnded = new Promise<unknown>((resolve) =>
-      client.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => undefined, error: resolve, complete: () => resolve('completed') }),
+      client.subscribe({ query: JOB_EVENTS }, { next: () => undefined, error: resolve, complete: () => resolve('completed') }),
     );
     const sse = await fetch(server.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(secret) },
-      body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
+      body: JSON.stringify({ query: JOB_EVENTS }),
     });
     expect(sse.status).toBe(200);
     let sseSettled = false;
@@ -274,7 +268,7 @@ describe('authentication and roles', () => {
       expect((await gql<{ revokeApiToken: any }>(server.graphqlUrl, revoke, { id: createApiToken.apiToken.id })).revokeApiToken).toEqual(revokeApiToken);
       expect((await gqlRaw(server.graphqlUrl, '{ jobs { id } }', {}, bearer(secret))).status).toBe(401);
       expect((await rest(server.url, 'GET', '/api/backup/jobs', { token: secret })).status).toBe(401);
-      await expect(collectSse(server.graphqlUrl, 'subscription { jobEvents { id } }', {}, bearer(secret))).rejects.toThrow(/HTTP 401/);
+      await expect(collectSse(server.graphqlUrl, JOB_EVENTS, {}, bearer(secret))).rejects.toThrow(/HTTP 401/);
       expect(await wsOutcome(server.wsUrl, { authorization: `Bearer ${secret}` })).toBe(4403);
     } finally {
       await client.dispose();
@@ -290,18 +284,18 @@ describe('authentication and roles', () => {
     const held = () => tokens.sessionCount(principal!.tokenId);
     const before = held();
     // a finished job's progress: the SSE stream ends by itself
-    await collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId }, headers('viewer'));
+    await collectSse(server.graphqlUrl, JOB_STATUS_UPDATES, { id: jobId }, headers('viewer'));
     // streams that never end by themselves: held while open, released when the client leaves
     const aborter = new AbortController();
     const sse = await fetch(server.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers('viewer') },
-      body: JSON.stringify({ query: 'subscription { jobEvents { id } }' }),
+      body: JSON.stringify({ query: JOB_EVENTS }),
       signal: aborter.signal,
     });
     expect(sse.status).toBe(200);
     const client = wsClient(server.wsUrl, bearer(secrets.viewer as string));
-    client.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    client.subscribe({ query: JOB_EVENTS }, { next: () => undefined, error: () => undefined, complete: () => undefined });
     await expect.poll(held).toBe(before + 2);
     aborter.abort();
     await client.dispose();
@@ -347,9 +341,8 @@ describe('authentication and roles', () => {
       expect(expiresAt - Date.now() / 1000).toBeLessThanOrEqual(300);
       expect((await fetch(link)).status).toBe(200);
       // the same token on another job's log: refused, even for a job that exists
-      const other = (await gql<{ startBackup: any }>(server.graphqlUrl, 'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }', { r: repository }))
-        .startBackup.job.id as string;
-      await collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: other });
+      const other = await startBackup(server.graphqlUrl, repository);
+      await collectSse(server.graphqlUrl, JOB_STATUS_UPDATES, { id: other });
       const elsewhere = await download(other, token);
       expect(elsewhere.status).toBe(401);
       expect(await elsewhere.json()).toEqual({ detail: 'invalid download token for this job' });

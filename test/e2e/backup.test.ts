@@ -1,9 +1,8 @@
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { archiveStats, borg, makeTree } from '../helpers/borg.js';
-import { collectSse, collectWs, gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { collectSse, collectWs, gql } from '../helpers/graphql.js';
+import { useServer } from '../helpers/use-server.js';
 
 const JOB_FIELDS = `id status trigger archiveName repositoryPath exitCode errorMessage createdAt startedAt completedAt
   progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }`;
@@ -59,24 +58,14 @@ function expectBorgStats(
 }
 
 describe('backups through GraphQL with live progress', () => {
-  const tmp = tempDir('backup');
-  const sources = path.join(tmp.dir, 'src');
-  const borgEnv = { BORG_BASE_DIR: path.join(tmp.dir, 'borg-test-base'), BORG_PASSPHRASE: 'correct horse' };
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client } = useServer('backup');
+  const sources = path.join(dir, 'src');
+  const borgEnv = { BORG_BASE_DIR: path.join(dir, 'borg-test-base'), BORG_PASSPHRASE: 'correct horse' };
   let treeBytes = 0;
 
   beforeAll(async () => {
     // a few thousand files, big enough that borg reports progress several times
     treeBytes = makeTree(sources, 3000, 40_000).bytes;
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
-  });
-
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
   });
 
   async function addRepository(input: Record<string, unknown>) {
@@ -90,8 +79,8 @@ describe('backups through GraphQL with live progress', () => {
     return startBackup.job.id as string;
   }
 
-  const encrypted = path.join(tmp.dir, 'repos', 'encrypted');
-  const existing = path.join(tmp.dir, 'repos', 'existing');
+  const encrypted = path.join(dir, 'repos', 'encrypted');
+  const existing = path.join(dir, 'repos', 'existing');
 
   it('adds a repository with borg init, passphrase write-only', async () => {
     const result = await addRepository({

@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
-import { collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
-import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { collectWs, gql, gqlRaw } from '../helpers/graphql.js';
+import { bearer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const ADD = `mutation Add($input: AddRepositoryInput!) {
   addRepository(input: $input) {
@@ -19,23 +19,13 @@ const START = `mutation($r: String!) { startBackup(repository: $r) { __typename 
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { id status exitCode errorMessage } }`;
 
 describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
-  const tmp = tempDir('bad-input');
-  const sources = path.join(tmp.dir, 'src');
-  const borgEnv = { BORG_BASE_DIR: path.join(tmp.dir, 'borg-test-base'), BORG_PASSPHRASE: 'right' };
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client, restart } = useServer('bad-input');
+  const sources = path.join(dir, 'src');
+  const borgEnv = { BORG_BASE_DIR: path.join(dir, 'borg-test-base'), BORG_PASSPHRASE: 'right' };
 
   beforeAll(async () => {
     mkdirSync(sources, { recursive: true });
     writeFileSync(path.join(sources, 'file.txt'), 'hello');
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
-  });
-
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
   });
 
   const add = async (input: Record<string, unknown>) =>
@@ -52,26 +42,26 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
     ['an encrypted init without passphrase', { initialize: true }, 'passphrase', /needs a passphrase/],
     ['an unknown encryption', { initialize: true, encryption: 'rot13', passphrase: 'x' }, 'encryption', /unknown encryption/],
   ])('addRepository refuses %s with a ValidationError', async (_what, override, field, message) => {
-    const result = await add({ name: 'r', path: path.join(tmp.dir, 'repos', 'v'), sourcePaths: [sources], ...override });
+    const result = await add({ name: 'r', path: path.join(dir, 'repos', 'v'), sourcePaths: [sources], ...override });
     expect(result).toMatchObject({ __typename: 'ValidationError', field });
     expect(result.message).toMatch(message);
   });
 
   it('addRepository reports what borg says about a folder that is not a repository, or no folder at all', async () => {
-    const plain = path.join(tmp.dir, 'plain-folder');
+    const plain = path.join(dir, 'plain-folder');
     mkdirSync(plain);
     expect(await add({ name: 'plain', path: plain, sourcePaths: [sources] })).toMatchObject({
       __typename: 'BorgError',
       msgid: 'Repository.InvalidRepository',
       exitCode: 2,
     });
-    const missing = await add({ name: 'missing', path: path.join(tmp.dir, 'nope'), sourcePaths: [sources] });
+    const missing = await add({ name: 'missing', path: path.join(dir, 'nope'), sourcePaths: [sources] });
     expect(missing).toMatchObject({ __typename: 'BorgError', msgid: 'Repository.DoesNotExist' });
     expect(missing.message).toMatch(/does not exist/);
   });
 
   it('addRepository reports a wrong passphrase and an existing repository on init', async () => {
-    const repo = path.join(tmp.dir, 'repos', 'locked');
+    const repo = path.join(dir, 'repos', 'locked');
     expect((await borg(['init', '--make-parent-dirs', '--encryption=repokey-blake2', repo], borgEnv)).exitCode).toBe(0);
     const wrong = await add({ name: 'locked', path: repo, sourcePaths: [sources], passphrase: 'wrong' });
     expect(wrong).toMatchObject({ __typename: 'BorgError', msgid: 'PassphraseWrong' });
@@ -84,7 +74,7 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
   });
 
   it('refuses a second repository with the same name or path', async () => {
-    const repo = path.join(tmp.dir, 'repos', 'dup');
+    const repo = path.join(dir, 'repos', 'dup');
     expect((await add({ name: 'dup', path: repo, sourcePaths: [sources], initialize: true, encryption: 'none' })).__typename).toBe(
       'AddRepositorySuccess',
     );
@@ -134,7 +124,7 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
   });
 
   it('a wrong passphrase at backup time ends FAILED with borg\'s message and exit code', async () => {
-    const repo = path.join(tmp.dir, 'repos', 'changed');
+    const repo = path.join(dir, 'repos', 'changed');
     expect((await borg(['init', '--make-parent-dirs', '--encryption=repokey-blake2', repo], borgEnv)).exitCode).toBe(0);
     expect((await add({ name: 'changed', path: repo, sourcePaths: [sources], passphrase: 'right' })).__typename).toBe('AddRepositorySuccess');
     // the repository is replaced behind borgql's back by one with another passphrase
@@ -147,14 +137,10 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
   });
 
   it('borg missing from PATH: adding is a BorgError, a backup ends FAILED saying so', async () => {
-    const repo = path.join(tmp.dir, 'repos', 'dup');
-    const dataDir = path.join(tmp.dir, 'data');
-    await server.stop();
+    const repo = path.join(dir, 'repos', 'dup');
     // the same data dir, restarted with a borg that does not exist
-    server = await startServer({ dataDir, env: { BORG_BIN: '/nonexistent/borg' } });
-    await client.dispose();
-    client = wsClient(server.wsUrl);
-    const added = await add({ name: 'nobin', path: path.join(tmp.dir, 'repos', 'nobin'), sourcePaths: [sources], encryption: 'none', initialize: true });
+    await restart({ BORG_BIN: '/nonexistent/borg' });
+    const added = await add({ name: 'nobin', path: path.join(dir, 'repos', 'nobin'), sourcePaths: [sources], encryption: 'none', initialize: true });
     expect(added).toMatchObject({ __typename: 'BorgError', exitCode: null });
     expect(added.message).toBe('borg executable "/nonexistent/borg" not found (set BORG_BIN or install borgbackup)');
     const { startBackup } = await gql<{ startBackup: any }>(server.graphqlUrl, START, { r: repo });

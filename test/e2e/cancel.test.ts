@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { borg, makeTree } from '../helpers/borg.js';
-import { collectWs, gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { ADD_REPOSITORY, startBackup } from '../helpers/documents.js';
+import { collectWs, gql } from '../helpers/graphql.js';
+import { useServer } from '../helpers/use-server.js';
 
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const CANCEL = `mutation($id: ID!) { cancelBackup(id: $id) {
   __typename
   ... on CancelBackupSuccess { processTerminated job { id status startedAt archiveName exitCode errorMessage } }
@@ -29,37 +28,26 @@ function writeRandomFiles(dir: string, count: number, mib: number): void {
 }
 
 describe('cancelling jobs', () => {
-  const tmp = tempDir('cancel');
-  const borgEnv = { BORG_BASE_DIR: path.join(tmp.dir, 'data', 'borg-base'), BORG_PASSPHRASE: '' };
-  const bigRepo = path.join(tmp.dir, 'repos', 'big');
-  const smallRepo = path.join(tmp.dir, 'repos', 'small');
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client } = useServer('cancel');
+  const borgEnv = { BORG_BASE_DIR: path.join(dir, 'data', 'borg-base'), BORG_PASSPHRASE: '' };
+  const bigRepo = path.join(dir, 'repos', 'big');
+  const smallRepo = path.join(dir, 'repos', 'small');
 
   beforeAll(async () => {
-    writeRandomFiles(path.join(tmp.dir, 'big'), 2, 512); // ~1 GB of random data
-    makeTree(path.join(tmp.dir, 'small'), 20_000, 4_000, 500);
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
+    writeRandomFiles(path.join(dir, 'big'), 2, 512); // ~1 GB of random data
+    makeTree(path.join(dir, 'small'), 20_000, 4_000, 500);
     for (const [name, repo] of [['big', bigRepo], ['small', smallRepo]] as const) {
-      const input = { name, path: repo, sourcePaths: [path.join(tmp.dir, name)], encryption: 'none', initialize: true };
+      const input = { name, path: repo, sourcePaths: [path.join(dir, name)], encryption: 'none', initialize: true };
       const { addRepository } = await gql<{ addRepository: { __typename: string } }>(
         server.graphqlUrl,
-        'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }',
+        ADD_REPOSITORY,
         { input },
       );
       expect(addRepository.__typename).toBe('AddRepositorySuccess');
     }
   }, 120_000);
 
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
-  });
-
-  const start = async (repository: string) =>
-    (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repository })).startBackup.job.id;
+  const start = (repository: string) => startBackup(server.graphqlUrl, repository);
   const cancel = async (id: string) => (await gql<{ cancelBackup: any }>(server.graphqlUrl, CANCEL, { id })).cancelBackup;
   const logOf = async (id: string) =>
     (await gql<{ job: { logs: { lines: { content: string }[] } } }>(server.graphqlUrl, LOG, { id })).job.logs.lines.map((l) => l.content);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { ADD_REPOSITORY, START_BACKUP } from '../helpers/documents.js';
 import { gqlRaw } from '../helpers/graphql.js';
 import { bearer, tempDir } from '../helpers/server.js';
 
@@ -52,9 +53,9 @@ describe('the compiled server (what npm start runs)', () => {
       expect(body.errors, server!.output()).toBeUndefined();
       return body.data as T;
     };
-    await run('mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', { input });
+    await run(ADD_REPOSITORY, { input });
     const started = await run<{ startBackup: { job: { id: string } } }>(
-      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
+      START_BACKUP,
       { r: repository },
     );
     type Job = { status: string; progress: { totalExpectedSize: number | null }; logs: { lines: { content: string }[] } };

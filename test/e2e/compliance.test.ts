@@ -1,7 +1,7 @@
-import path from 'node:path';
 import { serverAudits } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { bearer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 /** fetch as the test admin: the audits check the protocol, not authentication. */
 const authenticatedFetch: typeof fetch = (input, init) => {
@@ -11,21 +11,8 @@ const authenticatedFetch: typeof fetch = (input, init) => {
 };
 
 describe('GraphQL over HTTP (graphql-http server audits)', () => {
-  const tmp = tempDir('compliance');
-  let server: TestServer | undefined;
-  let url = '';
-
-  beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    url = server.graphqlUrl;
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
-
-  const audits = serverAudits({ url: () => url, fetchFn: authenticatedFetch });
+  const { server } = useServer('compliance');
+  const audits = serverAudits({ url: () => server.graphqlUrl, fetchFn: authenticatedFetch });
 
   it('runs the whole suite', () => {
     expect(audits.length).toBeGreaterThan(50);

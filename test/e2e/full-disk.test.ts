@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
 import { spawnServer, type ChildServer, type Launcher } from '../helpers/child-server.js';
+import { ADD_REPOSITORY_OR_ERROR, START_BACKUP } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
 import { tempDir } from '../helpers/server.js';
 
@@ -97,13 +98,13 @@ describe.skipIf(unavailable !== null)('a full data disk', () => {
     const running = server!;
     const { addRepository } = await gql<{ addRepository: { __typename: string } }>(
       running.graphqlUrl,
-      'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on Error { message } } }',
+      ADD_REPOSITORY_OR_ERROR,
       { input: { name: 'full', path: repository, sourcePaths: [sources], encryption: 'none', initialize: true } },
     );
     expect(addRepository.__typename).toBe('AddRepositorySuccess');
     const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
       running.graphqlUrl,
-      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
+      START_BACKUP,
       { r: repository },
     );
     const id = startBackup.job.id;

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_TOKEN, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { TEST_ADMIN_TOKEN } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 /**
  * The README's walkthrough in a real browser: GraphiQL loads from the server
@@ -35,9 +36,8 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 }
 
 describe('GraphiQL in a browser', () => {
-  const tmp = tempDir('graphiql');
-  const source = path.join(tmp.dir, 'Documents');
-  let server: TestServer;
+  const { dir, server } = useServer('graphiql');
+  const source = path.join(dir, 'Documents');
   let browser: Browser;
   let page: Page;
   const external: string[] = [];
@@ -46,7 +46,6 @@ describe('GraphiQL in a browser', () => {
     if (!CHROMIUM) throw new Error('Chromium not found: apt-get install chromium, or set CHROMIUM_PATH');
     mkdirSync(source, { recursive: true });
     for (let i = 0; i < 20; i++) writeFileSync(path.join(source, `f${i}.txt`), `file ${i}\n`.repeat(1000));
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
     browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
     page = await browser.newPage();
     await page.setViewport({ width: 1400, height: 900 });
@@ -62,8 +61,6 @@ describe('GraphiQL in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await server?.stop();
-    tmp.cleanup();
   });
 
   it('loads offline, takes the token in its Headers tab, runs the walkthrough and streams a subscription', async () => {
@@ -85,7 +82,7 @@ describe('GraphiQL in a browser', () => {
     };
 
     const added = await run(
-      `mutation { addRepository(input: { name: "home", path: "${path.join(tmp.dir, 'backups', 'home')}", sourcePaths: ["${source}"], passphrase: "a long passphrase", initialize: true }) { __typename ... on Error { message } } }`,
+      `mutation { addRepository(input: { name: "home", path: "${path.join(dir, 'backups', 'home')}", sourcePaths: ["${source}"], passphrase: "a long passphrase", initialize: true }) { __typename ... on Error { message } } }`,
       (text) => text.includes('addRepository'),
     );
     expect(added).toContain('"__typename": "AddRepositorySuccess"');

@@ -1,12 +1,13 @@
 import { once } from 'node:events';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_REQUEST_BYTES } from '../../src/server/request-size.js';
 import { collectWs, wsClient } from '../helpers/graphql.js';
 import { rawHttp } from '../helpers/raw-http.js';
 import { rest } from '../helpers/rest.js';
-import { TEST_ADMIN_TOKEN, bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { TEST_ADMIN_TOKEN, bearer, startServer, tempDir } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const AUTH = `Authorization: Bearer ${TEST_ADMIN_TOKEN}`;
 const JOBS_BODY = JSON.stringify({ query: '{ jobs { id } }' });
@@ -16,17 +17,7 @@ const postJobs = (version: string, headers: string) =>
 
 /** Requests a careless or hostile client sends get a 4xx in the route's dialect, never a 500, and the server keeps serving. */
 describe('hostile HTTP and WebSocket input', () => {
-  const tmp = tempDir('hostile-http');
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
+  const { server } = useServer('hostile-http');
 
   describe('a malformed Host header is a 400', () => {
     it.each(['a:99999', '[zz', 'user@host', 'host/path', 'host?x'])('Host: %s', async (host) => {
@@ -131,18 +122,8 @@ describe('hostile HTTP and WebSocket input', () => {
 });
 
 describe('CORS answers only the origins of BORGQL_CORS_ORIGINS', () => {
-  const tmp = tempDir('cors');
-  let server: TestServer;
   const allowed = 'https://dash.example.org';
-
-  beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data'), env: { BORGQL_CORS_ORIGINS: `${allowed}, http://localhost:5173` } });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
+  const { server } = useServer('cors', { BORGQL_CORS_ORIGINS: `${allowed}, http://localhost:5173` });
 
   const preflight = (url: string, origin: string) =>
     fetch(url, {

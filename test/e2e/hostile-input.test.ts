@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { START_BACKUP } from '../helpers/documents.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const RESULT = `__typename ... on Error { message } ... on ValidationError { field } ... on BorgError { msgid }
   ... on AddRepositorySuccess { repository { id path excludePatterns } }`;
@@ -33,24 +34,16 @@ const HOSTILE = [
 ];
 
 describe('hostile repository input: borg and ssh never run what a caller wrote', () => {
-  const tmp = tempDir('hostile-input');
-  const dataDir = path.join(tmp.dir, 'data');
-  const sources = path.join(tmp.dir, 'src');
-  let server: TestServer;
+  const { dir, dataDir, server } = useServer('hostile-input');
+  const sources = path.join(dir, 'src');
   let id = '';
 
   beforeAll(async () => {
     mkdirSync(sources, { recursive: true });
     writeFileSync(path.join(sources, 'file.txt'), 'hello');
-    server = await startServer({ dataDir });
-    const added = await add({ name: 'good', path: path.join(tmp.dir, 'repos', 'good'), sourcePaths: [sources], encryption: 'none', initialize: true });
+    const added = await add({ name: 'good', path: path.join(dir, 'repos', 'good'), sourcePaths: [sources], encryption: 'none', initialize: true });
     expect(added.__typename).toBe('AddRepositorySuccess');
     id = added.repository.id;
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
   });
 
   const add = async (input: Record<string, unknown>) => (await gql<{ addRepository: any }>(server.graphqlUrl, ADD, { input })).addRepository;
@@ -88,7 +81,7 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
     // the shorthand's cron is checked as createSchedule checks it, under that field's name
     ['cron', { schedule: '0 3 * * *\0' }, /invalid cron expression/],
   ] as const)('a control character or impossible value in %s is a ValidationError on add and on update', async (field, input, message) => {
-    const added = await add({ name: 'ctl', path: path.join(tmp.dir, 'repos', 'good'), sourcePaths: [sources], ...input });
+    const added = await add({ name: 'ctl', path: path.join(dir, 'repos', 'good'), sourcePaths: [sources], ...input });
     expect(added).toMatchObject({ __typename: 'ValidationError', field });
     expect(added.message).toMatch(message);
     const updated = await update(input);
@@ -99,7 +92,7 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
 
   it('the refused values were not stored: the repository still backs up with its own settings', async () => {
     const { repositories } = await gql<{ repositories: any[] }>(server.graphqlUrl, '{ repositories { id name path excludePatterns compression } }');
-    expect(repositories).toEqual([{ id, name: 'good', path: path.join(tmp.dir, 'repos', 'good'), excludePatterns: [], compression: 'lz4' }]);
+    expect(repositories).toEqual([{ id, name: 'good', path: path.join(dir, 'repos', 'good'), excludePatterns: [], compression: 'lz4' }]);
   });
 
   it('a hostile location stored before this check (an older version) fails its job without reaching ssh', async () => {
@@ -111,7 +104,7 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
     try {
       const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
         server.graphqlUrl,
-        'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
+        START_BACKUP,
         { r: id },
       );
       const states = await collectWs<{ jobProgress: { status: string; errorMessage: string | null } }>(

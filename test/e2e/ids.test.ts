@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADD_REPOSITORY, JOB_STATUS_UPDATES, startBackup } from '../helpers/documents.js';
+import { collectWs, gql, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 /** Ids no row can have: beyond Prisma's 32-bit Int, beyond 64 bits, negative, and numbers not written in decimal digits. */
 const BAD_IDS = ['2147483648', '9223372036854775808', '-1', '1e3', '0x10'];
@@ -21,34 +21,19 @@ const MUTATIONS = `mutation($id: ID!, $ref: String!) {
 }`;
 
 describe('ids out of range or malformed are "not found", never a 500', () => {
-  const tmp = tempDir('ids');
-  const sources = path.join(tmp.dir, 'src');
-  const repoPath = path.join(tmp.dir, 'repos', 'r');
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client } = useServer('ids');
+  const sources = path.join(dir, 'src');
+  const repoPath = path.join(dir, 'repos', 'r');
   let jobId = '';
 
   beforeAll(async () => {
     mkdirSync(sources, { recursive: true });
     writeFileSync(path.join(sources, 'file.txt'), 'hello');
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
-    await gql(server.graphqlUrl, 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', {
+    await gql(server.graphqlUrl, ADD_REPOSITORY, {
       input: { name: 'r', path: repoPath, sourcePaths: [sources], encryption: 'none', initialize: true, schedule: '0 3 * * *' },
     });
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
-      server.graphqlUrl,
-      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
-      { r: repoPath },
-    );
-    jobId = startBackup.job.id;
-    await collectWs(client, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: jobId });
-  });
-
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
+    jobId = await startBackup(server.graphqlUrl, repoPath);
+    await collectWs(client, JOB_STATUS_UPDATES, { id: jobId });
   });
 
   it.each(BAD_IDS)('GraphQL: %s matches nothing, as a typed error or null', async (id) => {

@@ -5,20 +5,19 @@
 // keeps the jobs.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
-import { collectWs, gql, wsClient } from '../helpers/graphql.js';
+import { startBackup } from '../helpers/documents.js';
+import { collectWs, gql } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 type Line = { lineNumber: number; content: string; level: string | null };
 const ADD = `mutation($input: AddRepositoryInput!) {
   addRepository(input: $input) { __typename ... on AddRepositorySuccess { repository { id listFilter } } ... on Error { message } ... on ValidationError { field } } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateRepositoryInput!) {
   updateRepository(id: $id, input: $input) { __typename ... on AddRepositorySuccess { repository { listFilter } } ... on Error { message } ... on ValidationError { field } } }`;
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { status errorMessage } }`;
 const JOB = `query($id: ID!, $offset: Int) { job(id: $id) { status logsExpired logs(offset: $offset, limit: 10000) { totalLines hasMore lines { lineNumber content level } } } }`;
 
@@ -26,13 +25,11 @@ const JOB = `query($id: ID!, $offset: Int) { job(id: $id) { status logsExpired l
 const FILE_LINE = /^[AMUCEdbchsfi\-x?] \//;
 
 describe('log volume, forged lines and expiry (real borg)', () => {
-  const tmp = tempDir('logvolume');
-  const tree = path.join(tmp.dir, 'tree');
+  const { dir, server, client } = useServer('logvolume');
+  const tree = path.join(dir, 'tree');
   const forged = path.join(tree, 'line\nbreak.txt');
   const escape = path.join(tree, 'esc\x1b[31mred.txt');
   const newest = path.join(tree, 'newest.txt');
-  let server: TestServer;
-  let client: Client;
   let repositoryId: string;
   let repositoryPath: string;
   let firstJob: string;
@@ -46,9 +43,7 @@ describe('log volume, forged lines and expiry (real borg)', () => {
     // so make that one known file, written after a pause
     await sleep(50);
     writeFileSync(newest, 'written last');
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
-    repositoryPath = path.join(tmp.dir, 'repo');
+    repositoryPath = path.join(dir, 'repo');
     const { addRepository } = await gql<{ addRepository: any }>(server.graphqlUrl, ADD, {
       input: { name: 'volume', path: repositoryPath, sourcePaths: [tree], encryption: 'none', initialize: true },
     });
@@ -56,15 +51,9 @@ describe('log volume, forged lines and expiry (real borg)', () => {
     repositoryId = addRepository.repository.id;
   }, 60_000);
 
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
-  });
-
   /** Runs a backup to its end; returns the job id and its whole log. */
   async function backup(): Promise<{ id: string; lines: Line[] }> {
-    const id = (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repositoryPath })).startBackup.job.id;
+    const id = await startBackup(server.graphqlUrl, repositoryPath);
     const final = (await collectWs<{ jobProgress: { status: string; errorMessage: string | null } }>(client, WATCH, { id })).at(-1)?.jobProgress;
     expect(final, JSON.stringify(final)).toMatchObject({ status: 'COMPLETED' });
     const { job } = await gql<{ job: { logs: { hasMore: boolean; lines: Line[] } } }>(server.graphqlUrl, JOB, { id });
@@ -124,7 +113,7 @@ describe('log volume, forged lines and expiry (real borg)', () => {
       expect(await update(bad), bad).toMatchObject({ __typename: 'ValidationError', field: 'listFilter' });
     }
     const { addRepository } = await gql<{ addRepository: any }>(server.graphqlUrl, ADD, {
-      input: { name: 'bad-filter', path: path.join(tmp.dir, 'repo2'), sourcePaths: [tree], encryption: 'none', initialize: true, listFilter: 'u' },
+      input: { name: 'bad-filter', path: path.join(dir, 'repo2'), sourcePaths: [tree], encryption: 'none', initialize: true, listFilter: 'u' },
     });
     expect(addRepository).toMatchObject({ __typename: 'ValidationError', field: 'listFilter', message: expect.stringContaining('"u"') });
     expect(await update(null)).toMatchObject({ repository: { listFilter: 'AME' } });

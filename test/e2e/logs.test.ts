@@ -1,49 +1,37 @@
 import { execa } from 'execa';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
-import { collectSse, collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { ADD_REPOSITORY_OR_ERROR, startBackup } from '../helpers/documents.js';
+import { collectSse, collectWs, gql, gqlRaw } from '../helpers/graphql.js';
+import { useServer } from '../helpers/use-server.js';
 
 type Line = { lineNumber: number; content: string; level: string | null };
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { status exitCode errorMessage } }`;
 const STREAM = `subscription($id: ID!, $offset: Int) { jobLogs(id: $id, offset: $offset) { lineNumber content level } }`;
 const PAGE = `query($id: ID!, $offset: Int, $limit: Int) { job(id: $id) { status logs(offset: $offset, limit: $limit) { totalLines hasMore lines { lineNumber content level } } } }`;
 
 describe('job logs and failures', () => {
-  const tmp = tempDir('logs');
-  const manyFiles = path.join(tmp.dir, 'many');
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client } = useServer('logs');
+  const manyFiles = path.join(dir, 'many');
 
   beforeAll(async () => {
     makeTree(manyFiles, 20_000, 3_000, 500);
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
   }, 60_000);
 
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
-  });
-
   async function addRepository(name: string, sourcePaths: string[]): Promise<string> {
-    const repository = path.join(tmp.dir, 'repos', name);
+    const repository = path.join(dir, 'repos', name);
     const input = { name, path: repository, sourcePaths, encryption: 'none', initialize: true };
     const { addRepository } = await gql<{ addRepository: { __typename: string } }>(
       server.graphqlUrl,
-      'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on Error { message } } }',
+      ADD_REPOSITORY_OR_ERROR,
       { input },
     );
     expect(addRepository.__typename).toBe('AddRepositorySuccess');
     return repository;
   }
-  const start = async (repository: string) =>
-    (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repository })).startBackup.job.id;
+  const start = (repository: string) => startBackup(server.graphqlUrl, repository);
   const page = async (id: string, offset: number, limit: number) =>
     (await gql<{ job: { status: string; logs: { totalLines: number; hasMore: boolean; lines: Line[] } } }>(server.graphqlUrl, PAGE, { id, offset, limit })).job;
 
@@ -99,8 +87,8 @@ describe('job logs and failures', () => {
   });
 
   it('a source that vanished ends COMPLETED_WITH_WARNINGS with borg\'s warning in the log', async () => {
-    const kept = path.join(tmp.dir, 'kept');
-    const vanishing = path.join(tmp.dir, 'vanishing');
+    const kept = path.join(dir, 'kept');
+    const vanishing = path.join(dir, 'vanishing');
     for (const dir of [kept, vanishing]) {
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'file.txt'), dir);
@@ -116,9 +104,9 @@ describe('job logs and failures', () => {
   });
 
   it('a repository locked by another borg fails with LockTimeout after the lock wait', async () => {
-    const repository = await addRepository('locked', [path.join(tmp.dir, 'kept')]);
+    const repository = await addRepository('locked', [path.join(dir, 'kept')]);
     const holder = execa('borg', ['with-lock', repository, 'sleep', '30'], {
-      env: { BORG_BASE_DIR: path.join(tmp.dir, 'holder-base'), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes' },
+      env: { BORG_BASE_DIR: path.join(dir, 'holder-base'), BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK: 'yes' },
       reject: false,
     });
     try {

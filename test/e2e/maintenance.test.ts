@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
-import { collectWs, gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { startBackup } from '../helpers/documents.js';
+import { collectWs, gql } from '../helpers/graphql.js';
+import { useServer } from '../helpers/use-server.js';
 
 const PRUNE_BLOCKER = fileURLToPath(new URL('../helpers/prune-blocker.sh', import.meta.url));
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { id status maintenanceStatus exitCode errorMessage } }`;
@@ -16,27 +16,18 @@ const ADD = `mutation($input: AddRepositoryInput!) { addRepository(input: $input
 type State = { id: string; status: string; maintenanceStatus: string | null; errorMessage: string | null };
 
 describe('retention: prune and compact after each backup', () => {
-  const tmp = tempDir('maintenance');
-  const source = path.join(tmp.dir, 'src');
-  const borgEnv = { BORG_BASE_DIR: path.join(tmp.dir, 'data', 'borg-base'), BORG_PASSPHRASE: '' };
-  let server: TestServer;
-  let client: Client;
+  // borg as BORG_BIN would be; the blocker only interferes with `prune`, and only when asked
+  const { dir, server, client } = useServer('maintenance', { BORG_BIN: PRUNE_BLOCKER });
+  const source = path.join(dir, 'src');
+  const borgEnv = { BORG_BASE_DIR: path.join(dir, 'data', 'borg-base'), BORG_PASSPHRASE: '' };
 
   beforeAll(async () => {
     mkdirSync(source, { recursive: true });
     writeFileSync(path.join(source, 'a.txt'), 'first');
-    // borg as BORG_BIN would be; the blocker only interferes with `prune`, and only when asked
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data'), env: { BORG_BIN: PRUNE_BLOCKER } });
-    client = wsClient(server.wsUrl);
-  });
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
   });
 
   async function addRepository(name: string, extra: Record<string, unknown>, blockPrune = false): Promise<{ path: string; id: string }> {
-    const repository = path.join(tmp.dir, 'repos', name);
+    const repository = path.join(dir, 'repos', name);
     const input = { name, path: repository, sourcePaths: [source], encryption: 'none', initialize: true, ...extra };
     const { addRepository } = await gql<{ addRepository: any }>(server.graphqlUrl, ADD, { input });
     expect(addRepository.__typename, addRepository.message).toBe('AddRepositorySuccess');
@@ -44,12 +35,8 @@ describe('retention: prune and compact after each backup', () => {
     return { path: repository, id: addRepository.repository.id };
   }
   async function backup(repository: string): Promise<State[]> {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
-      server.graphqlUrl,
-      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
-      { r: repository },
-    );
-    return (await collectWs<{ jobProgress: State }>(client, WATCH, { id: startBackup.job.id })).map((e) => e.jobProgress);
+    const id = await startBackup(server.graphqlUrl, repository);
+    return (await collectWs<{ jobProgress: State }>(client, WATCH, { id })).map((e) => e.jobProgress);
   }
   const logOf = async (id: string) =>
     (await gql<{ job: { logs: { lines: { content: string; level: string | null }[] } } }>(server.graphqlUrl, LOG, { id })).job.logs.lines;
@@ -88,12 +75,7 @@ describe('retention: prune and compact after each backup', () => {
 
   it('cancelling during prune stops that step and ends the job CANCELLED', async () => {
     const repository = await addRepository('cancelled', { retention: { keepLast: 1 }, lockWaitSeconds: 30 }, true);
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
-      server.graphqlUrl,
-      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
-      { r: repository.path },
-    );
-    const id = startBackup.job.id;
+    const id = await startBackup(server.graphqlUrl, repository.path);
     let pruning!: () => void;
     const inPrune = new Promise<void>((resolve) => (pruning = resolve));
     const watched = collectWs<{ jobProgress: State }>(client, WATCH, { id }, (data) => {

@@ -6,12 +6,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startBackup } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
-import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { bearer, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const ADD = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { ... on AddRepositorySuccess { repository { id } } ... on Error { message } } }`;
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const STATUS = `query($id: ID!) { job(id: $id) { status completedAt } }`;
 
 /** `borgql_jobs` per status for one repository, and its last success, as the server reports them. */
@@ -28,11 +29,9 @@ async function scrape(server: TestServer, repository: string) {
 }
 
 describe('/metrics job counts', () => {
-  const tmp = tempDir('metrics-counts');
-  const dataDir = path.join(tmp.dir, 'data');
-  const repository = path.join(tmp.dir, 'repo');
-  const source = path.join(tmp.dir, 'source');
-  let server: TestServer;
+  const { dir, dataDir, server, restart } = useServer('metrics-counts');
+  const repository = path.join(dir, 'repo');
+  const source = path.join(dir, 'source');
   let repositoryId: number;
 
   const waitForEnd = async (id: string) => {
@@ -60,20 +59,15 @@ describe('/metrics job counts', () => {
   beforeAll(async () => {
     mkdirSync(source);
     writeFileSync(path.join(source, 'file'), 'some data');
-    server = await startServer({ dataDir });
     const input = { name: 'counted', path: repository, sourcePaths: [source], encryption: 'none', initialize: true };
     const added = await gql<{ addRepository: { repository: { id: string } } }>(server.graphqlUrl, ADD, { input });
     repositoryId = Number(added.addRepository.repository.id);
   });
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
 
   it('follow the jobs of this server, and do not read the job table per scrape', async () => {
     expect(await scrape(server, 'counted')).toEqual({ jobs: {}, lastSuccess: null });
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repository });
-    const job = await waitForEnd(startBackup.job.id);
+    const jobId = await startBackup(server.graphqlUrl, repository);
+    const job = await waitForEnd(jobId);
     expect(job.status).toBe('COMPLETED');
     expect(await scrape(server, 'counted')).toEqual({ jobs: { completed: 1 }, lastSuccess: Date.parse(job.completedAt) / 1000 });
 
@@ -86,8 +80,7 @@ describe('/metrics job counts', () => {
   it('are seeded at the next start, with the jobs recovery ends and re-queues', async () => {
     // what a dead server left: a job it was running and one it had queued
     insertJobs(['RUNNING', 'PENDING']);
-    await server.stop();
-    server = await startServer({ dataDir });
+    await restart();
     const db = new Database(path.join(dataDir, 'borgql.db'), { readonly: true });
     const pending = String((db.prepare('SELECT MAX(id) AS id FROM BackupJob').get() as { id: number }).id);
     db.close();

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
+import { JOB_STATUS, JOB_STATUS_UPDATES, START_BACKUP } from '../helpers/documents.js';
 import { collectSse, gql } from '../helpers/graphql.js';
 import { startServer, tempDir, type TestServer } from '../helpers/server.js';
 
@@ -39,10 +40,10 @@ describe('passcommand', () => {
   const query = <T = any>(document: string, variables: Record<string, unknown> = {}) => gql<T>(server!.graphqlUrl, document, variables);
   const getpassRuns = () => (existsSync(runs) ? readFileSync(runs, 'utf8').split('\n').filter(Boolean) : []);
   const backup = async (repository: string) => {
-    const started = await query('mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }', { r: repository });
+    const started = await query(START_BACKUP, { r: repository });
     const id = started.startBackup.job.id as string;
-    await collectSse(server!.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id });
-    return (await query('query($id: ID!) { job(id: $id) { status errorMessage } }', { id })).job as { status: string; errorMessage: string | null };
+    await collectSse(server!.graphqlUrl, JOB_STATUS_UPDATES, { id });
+    return (await query(JOB_STATUS, { id })).job as { status: string; errorMessage: string | null };
   };
 
   beforeAll(async () => {

@@ -6,13 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADD_REPOSITORY_OR_ERROR, startBackup } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
-import { tempDir } from '../helpers/server.js';
+import { useChildServer } from '../helpers/use-server.js';
 
-const ADD = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on Error { message } } }`;
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const JOB = `query($id: ID!) { job(id: $id) { status progress { percent totalExpectedSize } logs(limit: 10000) { lines { content } } } }`;
 
 type JobState = { status: string; progress: { percent: number; totalExpectedSize: number | null }; logs: { lines: { content: string }[] } };
@@ -23,19 +21,18 @@ const RANDOM_BYTES = 128 * 1024 * 1024;
 const PATHOLOGICAL_RUN = 25;
 
 describe('the pre-scan does not block the server', () => {
-  const tmp = tempDir('prescan-loop');
-  const slowSource = path.join(tmp.dir, 'slow');
-  const ordinarySource = path.join(tmp.dir, 'ordinary');
-  let server: ChildServer;
+  const { dir, server } = useChildServer('prescan-loop');
+  const slowSource = path.join(dir, 'slow');
+  const ordinarySource = path.join(dir, 'ordinary');
 
   const job = async (id: string) => (await gql<{ job: JobState }>(server.graphqlUrl, JOB, { id })).job;
   const lines = (state: JobState) => state.logs.lines.map((line) => line.content);
   const ended = (state: JobState) => !['PENDING', 'RUNNING'].includes(state.status);
   const backup = async (name: string, sourcePaths: string[], excludePatterns: string[]) => {
-    const repository = path.join(tmp.dir, 'repos', name);
+    const repository = path.join(dir, 'repos', name);
     const input = { name, path: repository, sourcePaths, excludePatterns, encryption: 'none', initialize: true };
-    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
-    return (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repository })).startBackup.job.id;
+    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
+    return startBackup(server.graphqlUrl, repository);
   };
 
   beforeAll(async () => {
@@ -48,13 +45,7 @@ describe('the pre-scan does not block the server', () => {
     // borg reads this for a second or so: the scan (a thread that first loads tsx here) has
     // time to deliver before borg ends, also on a busy machine
     writeFileSync(path.join(ordinarySource, 'random.bin'), randomBytes(RANDOM_BYTES));
-    server = await spawnServer(path.join(tmp.dir, 'data'));
   });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  }, 60_000);
 
   it('answers /healthz and GraphQL while a pathological pattern is being matched, and the job completes', async () => {
     const id = await backup('slow', [slowSource], ['re:(x+x+)+y']);

@@ -3,10 +3,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { gql, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { bearer, tempDir } from '../helpers/server.js';
+import { bearer } from '../helpers/server.js';
+import { useChildServer } from '../helpers/use-server.js';
 
 /**
  * Prisma quotes what a failed call was given (its arguments, the
@@ -17,24 +17,19 @@ import { bearer, tempDir } from '../helpers/server.js';
  * error about a value may.
  */
 describe('Prisma errors are logged by class and code, never with what they quote', () => {
-  const tmp = tempDir('prisma-log');
-  const dataDir = path.join(tmp.dir, 'data');
+  const { dataDir, server } = useChildServer('prisma-log', { LOG_LEVEL: 'trace' });
   // a secret-like value a client sends: it must reach no log line
   const secretName = `sk-${randomBytes(12).toString('hex')}`;
   const secretTokenName = `sk-${randomBytes(12).toString('hex')}`;
-  let server: ChildServer;
   let database: Database.Database;
 
-  beforeAll(async () => {
-    server = await spawnServer(dataDir, { LOG_LEVEL: 'trace' });
+  beforeAll(() => {
     database = new Database(path.join(dataDir, 'borgql.db'));
-  }, 60_000);
+  });
 
-  afterAll(async () => {
+  afterAll(() => {
     database?.close();
-    await server?.stop();
-    tmp.cleanup();
-  }, 60_000);
+  });
 
   // json_extract with a bad path fails with "bad JSON path: '<the value>'": a database error quoting data
   const refuse = (name: string, event: string) =>

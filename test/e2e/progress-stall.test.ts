@@ -7,39 +7,34 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borgProcesses } from '../helpers/borg.js';
+import { ADD_REPOSITORY_OR_ERROR, startBackup } from '../helpers/documents.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
-const ADD = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on Error { message } } }`;
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { status progress { originalSize speedMBps etaSeconds } } }`;
 
 type State = { status: string; progress: { originalSize: number; speedMBps: number; etaSeconds: number | null } };
 
 describe('speed while borg prints nothing', () => {
-  const tmp = tempDir('progress-stall');
-  const source = path.join(tmp.dir, 'source');
-  const repository = path.join(tmp.dir, 'repo');
-  let server: TestServer;
+  const { dir, server } = useServer('progress-stall');
+  const source = path.join(dir, 'source');
+  const repository = path.join(dir, 'repo');
 
   beforeAll(async () => {
     mkdirSync(source);
     // random data (no compression, no deduplication): several seconds of reading
     for (let i = 0; i < 4; i++) writeFileSync(path.join(source, `r${i}.bin`), randomBytes(128 * 1024 * 1024));
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
     const input = { name: 'stall', path: repository, sourcePaths: [source], encryption: 'repokey-blake2', passphrase: 'stall test', initialize: true };
-    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
+    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
   }, 120_000);
 
   afterAll(async () => {
     // a failed run must not leave borg stopped
     for (const borg of borgProcesses()) if (borg.argv.some((arg) => arg.startsWith(`${repository}::`))) process.kill(borg.pid, 'SIGCONT');
-    await server?.stop();
-    tmp.cleanup();
   });
 
   it('falls to 0 while borg is stopped mid-file, and the job still completes after it resumes', async () => {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repository });
+    const jobId = await startBackup(server.graphqlUrl, repository);
     const states: State[] = [];
     let stoppedAt = -1;
     let resumed = false;
@@ -50,7 +45,7 @@ describe('speed while borg prints nothing', () => {
     };
     let pid = 0;
     const client = wsClient(server.wsUrl);
-    const done = collectWs<{ jobProgress: State }>(client, WATCH, { id: startBackup.job.id }, ({ jobProgress }) => {
+    const done = collectWs<{ jobProgress: State }>(client, WATCH, { id: jobId }, ({ jobProgress }) => {
       states.push(jobProgress);
       if (stoppedAt === -1 && jobProgress.progress.speedMBps > 0) {
         pid = borgPid();

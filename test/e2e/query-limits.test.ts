@@ -1,9 +1,10 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { QUERY_LIMITS } from '../../src/server/query-limits.js';
-import { gql, gqlRaw, wsClient, type GraphQLResponse } from '../helpers/graphql.js';
+import { gqlRaw, wsClient, type GraphQLResponse } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { createApiToken } from '../helpers/documents.js';
+import { bearer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const nested = (levels: number, open: string, close: string, inner: string) => open.repeat(levels) + inner + close.repeat(levels);
 
@@ -42,22 +43,11 @@ function expectRefused(body: GraphQLResponse, what: string, limit: RegExp): void
 }
 
 describe('query limits: depth, aliases, tokens, directives, cost and list sizes', () => {
-  const tmp = tempDir('query-limits');
-  let server: TestServer;
+  const { server } = useServer('query-limits');
   let viewer = '';
 
   beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    const created = await gql<{ createApiToken: { secret: string } }>(
-      server.graphqlUrl,
-      'mutation { createApiToken(name: "viewer", role: VIEWER) { ... on CreateApiTokenSuccess { secret } } }',
-    );
-    viewer = created.createApiToken.secret;
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
+    viewer = await createApiToken(server.graphqlUrl, 'viewer', 'VIEWER');
   });
 
   it.each(HOSTILE)('HTTP POST refuses %s (a VIEWER token) with 400 QUERY_TOO_COMPLEX', async (what, query, limit, variables) => {

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, validate, type DocumentNode } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
 import { collectSse, gql } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 /**
  * The README's examples as a newcomer copies them: every GraphQL block is
@@ -61,27 +61,21 @@ describe('README examples', () => {
   });
 
   describe('against a real server', () => {
-    const tmp = tempDir('readme');
-    let server: TestServer;
-    const repositoryPath = path.join(tmp.dir, 'backups', 'home');
-    const sourcePath = path.join(tmp.dir, 'Documents');
+    const { dir, server } = useServer('readme');
+    const repositoryPath = path.join(dir, 'backups', 'home');
+    const sourcePath = path.join(dir, 'Documents');
     const withPaths = (text: string) =>
       text
         .replaceAll('/srv/backups/home', repositoryPath)
         .replaceAll('/home/me/Documents', sourcePath)
-        .replaceAll('/srv/backups/nas', path.join(tmp.dir, 'backups', 'nas'))
+        .replaceAll('/srv/backups/nas', path.join(dir, 'backups', 'nas'))
         .replaceAll('/srv/data', sourcePath);
 
     beforeAll(async () => {
       mkdirSync(path.join(sourcePath, '.cache'), { recursive: true });
-      mkdirSync(path.join(tmp.dir, 'backups'));
+      mkdirSync(path.join(dir, 'backups'));
       for (let i = 0; i < 50; i++) writeFileSync(path.join(sourcePath, `note-${i}.txt`), `note ${i}\n`.repeat(100));
       writeFileSync(path.join(sourcePath, '.cache', 'thumbnail.bin'), 'cached');
-      server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    });
-    afterAll(async () => {
-      await server?.stop();
-      tmp.cleanup();
     });
 
     it('the first backup walkthrough works as written', async () => {

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
+import { ADD_REPOSITORY, JOB_EVENTS, startBackup } from '../helpers/documents.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { bearer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const REPOSITORY = `id name path sourcePaths excludePatterns compression lockWaitSeconds hasPassphrase removedAt
   retention { keepWithin keepLast keepDaily compact } lastJob { id status } schedules { id } nextRunAt`;
@@ -15,17 +16,14 @@ const UPDATE = `mutation($id: ID!, $input: UpdateRepositoryInput!) { updateRepos
   ... on AddRepositorySuccess { repository { ${REPOSITORY} } } } }`;
 const REMOVE = `mutation($id: ID!) { removeRepository(id: $id) {
   __typename ... on Error { message } ... on RepositoryBusyError { jobId } ... on RemoveRepositorySuccess { repository { id removedAt } } } }`;
-const START = `mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }`;
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { status archiveName } }`;
 
 describe('repository management and metrics', () => {
-  const tmp = tempDir('repositories');
-  const source = path.join(tmp.dir, 'src');
-  const other = path.join(tmp.dir, 'other');
-  const repoPath = path.join(tmp.dir, 'repos', 'main');
-  const borgEnv = { BORG_BASE_DIR: path.join(tmp.dir, 'borg-test-base'), BORG_PASSPHRASE: 'one' };
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client } = useServer('repositories');
+  const source = path.join(dir, 'src');
+  const other = path.join(dir, 'other');
+  const repoPath = path.join(dir, 'repos', 'main');
+  const borgEnv = { BORG_BASE_DIR: path.join(dir, 'borg-test-base'), BORG_PASSPHRASE: 'one' };
   let id = '';
 
   beforeAll(async () => {
@@ -33,8 +31,6 @@ describe('repository management and metrics', () => {
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'file.txt'), dir);
     }
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
     const { addRepository } = await gql<{ addRepository: any }>(
       server.graphqlUrl,
       `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on AddRepositorySuccess { repository { id } } } }`,
@@ -42,17 +38,12 @@ describe('repository management and metrics', () => {
     );
     id = addRepository.repository.id;
   });
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
-  });
 
   const update = async (input: Record<string, unknown>, target = id) =>
     (await gql<{ updateRepository: any }>(server.graphqlUrl, UPDATE, { id: target, input })).updateRepository;
   async function backup(): Promise<{ status: string; archiveName: string }> {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repoPath });
-    return (await collectWs<{ jobProgress: any }>(client, WATCH, { id: startBackup.job.id })).at(-1)?.jobProgress;
+    const jobId = await startBackup(server.graphqlUrl, repoPath);
+    return (await collectWs<{ jobProgress: any }>(client, WATCH, { id: jobId })).at(-1)?.jobProgress;
   }
 
   it('updates settings, retention and the schedule shorthand, and the next backup uses them', async () => {
@@ -136,7 +127,7 @@ describe('repository management and metrics', () => {
 
     // an open subscription shows in the gauge
     const events = wsClient(server.wsUrl);
-    const received = new Promise<void>((resolve) => events.subscribe({ query: 'subscription { jobEvents { id } }' }, { next: () => resolve(), error: () => resolve(), complete: () => resolve() }));
+    const received = new Promise<void>((resolve) => events.subscribe({ query: JOB_EVENTS }, { next: () => resolve(), error: () => resolve(), complete: () => resolve() }));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await scrape()).value('borgql_subscriptions')).toBeGreaterThanOrEqual(1);
     await events.dispose();
@@ -144,10 +135,10 @@ describe('repository management and metrics', () => {
   }, 30_000);
 
   it('removes a repository without touching borg data, refusing while a job is queued', async () => {
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START, { r: repoPath });
+    const jobId = await startBackup(server.graphqlUrl, repoPath);
     const busy = (await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository;
-    expect(busy).toMatchObject({ __typename: 'RepositoryBusyError', jobId: startBackup.job.id });
-    await collectWs(client, WATCH, { id: startBackup.job.id });
+    expect(busy).toMatchObject({ __typename: 'RepositoryBusyError', jobId });
+    await collectWs(client, WATCH, { id: jobId });
     const removed = (await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository;
     expect(removed).toMatchObject({ __typename: 'RemoveRepositorySuccess', repository: { id, removedAt: expect.any(String) } });
     // gone from the list, its jobs and borg's data stay, its path can be registered again
@@ -165,7 +156,7 @@ describe('repository management and metrics', () => {
     expect((await rest(server.url, 'POST', '/api/backup/start', { body: { repository: id } })).status).toBe(404);
     const again = await gql<{ addRepository: any }>(
       server.graphqlUrl,
-      `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }`,
+      ADD_REPOSITORY,
       { input: { name: 'main', path: repoPath, sourcePaths: [source], passphrase: 'one' } },
     );
     expect(again.addRepository.__typename).toBe('AddRepositorySuccess');

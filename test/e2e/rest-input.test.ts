@@ -1,21 +1,10 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_KEYS, rest } from '../helpers/rest.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 /** Bad input to the REST routes gets a 4xx with `{"detail"}` (never a 500); the OpenAPI document describes them. */
 describe('REST input validation and OpenAPI', () => {
-  const tmp = tempDir('rest-input');
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
+  const { server } = useServer('rest-input');
 
   it.each([
     ['GET', '/api/backup/status/abc', undefined, 400, /job_id must be integer/],
@@ -49,7 +38,6 @@ describe('REST input validation and OpenAPI', () => {
     expect(Object.keys(answer.body)).toEqual(['detail']);
     expect(answer.body.detail).toMatch(detail);
   });
-
 
   it('the OpenAPI document describes every REST route, its schemas and the bearer scheme', async () => {
     const { status: code, body } = await rest(server.url, 'GET', '/api/docs/json', { token: null });

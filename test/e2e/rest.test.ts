@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
-import { collectWs, gql, wsClient } from '../helpers/graphql.js';
+import { collectWs, gql } from '../helpers/graphql.js';
 import { DETAIL_KEYS, JOB_KEYS, rest } from '../helpers/rest.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 const GQL_JOB = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus
   progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
@@ -78,15 +77,10 @@ function expectJobShape(json: any) {
 }
 
 describe('REST compatibility (/api/backup/*)', () => {
-  const tmp = tempDir('rest');
-  const repos = path.join(tmp.dir, 'repos');
-  const big = path.join(repos, 'big');
-  const many = path.join(repos, 'many');
-  const warn = path.join(repos, 'warn');
-  const gone = path.join(repos, 'gone');
-  const vanishing = path.join(tmp.dir, 'vanishing');
-  let server: TestServer;
-  let client: Client;
+  const { dir, server, client } = useServer('rest');
+  const repos = path.join(dir, 'repos');
+  const [big, many, warn, gone] = ['big', 'many', 'warn', 'gone'].map((name) => path.join(repos, name)) as [string, string, string, string];
+  const vanishing = path.join(dir, 'vanishing');
   const ids: Record<string, number> = {};
 
   const job = async (id: number) => (await gql<{ job: GqlJob }>(server.graphqlUrl, JOB, { id: String(id) })).job;
@@ -100,26 +94,24 @@ describe('REST compatibility (/api/backup/*)', () => {
   };
 
   beforeAll(async () => {
-    const bigSources = path.join(tmp.dir, 'big');
+    const bigSources = path.join(dir, 'big');
     mkdirSync(bigSources, { recursive: true });
     // ~384 MB of random data: borg needs a second or two, long enough to watch it run
     for (let i = 0; i < 3; i++) {
       for (let mb = 0; mb < 128; mb += 64) writeFileSync(path.join(bigSources, `r${i}.bin`), randomBytes(64 << 20), { flag: 'a' });
     }
     // over 10,000 log lines (one per file): the download needs several pages
-    makeTree(path.join(tmp.dir, 'many'), 10_300, 100, 1000);
-    mkdirSync(path.join(tmp.dir, 'small'), { recursive: true });
-    writeFileSync(path.join(tmp.dir, 'small', 'file.txt'), 'hello');
+    makeTree(path.join(dir, 'many'), 10_300, 100, 1000);
+    mkdirSync(path.join(dir, 'small'), { recursive: true });
+    writeFileSync(path.join(dir, 'small', 'file.txt'), 'hello');
     mkdirSync(vanishing, { recursive: true });
 
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    client = wsClient(server.wsUrl);
     const add = 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on AddRepositorySuccess { repository { id } } } }';
     for (const [name, repo, sources] of [
       ['big', big, [bigSources]],
-      ['many', many, [path.join(tmp.dir, 'many')]],
-      ['warn', warn, [path.join(tmp.dir, 'small'), vanishing]],
-      ['gone', gone, [path.join(tmp.dir, 'small')]],
+      ['many', many, [path.join(dir, 'many')]],
+      ['warn', warn, [path.join(dir, 'small'), vanishing]],
+      ['gone', gone, [path.join(dir, 'small')]],
     ] as const) {
       const { addRepository } = await gql<{ addRepository: any }>(server.graphqlUrl, add, {
         input: { name, path: repo, sourcePaths: sources, encryption: 'none', initialize: true },
@@ -128,12 +120,6 @@ describe('REST compatibility (/api/backup/*)', () => {
       ids[name] = Number(addRepository.repository.id);
     }
   }, 120_000);
-
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
-  });
 
   let running = 0;
   let pending = 0;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { borg } from '../helpers/borg.js';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { ADD_REPOSITORY, START_BACKUP } from '../helpers/documents.js';
 import { collectWs, gql, wsClient } from '../helpers/graphql.js';
 import { tempDir } from '../helpers/server.js';
 
@@ -43,7 +44,7 @@ describe('server restarts: kill -9 and SIGTERM', () => {
   const start = async (server: ChildServer, repository: string) =>
     (await gql<{ startBackup: { job: { id: string } } }>(
       server.graphqlUrl,
-      'mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }',
+      START_BACKUP,
       { r: repository },
     )).startBackup.job.id;
 
@@ -51,7 +52,7 @@ describe('server restarts: kill -9 and SIGTERM', () => {
   async function runningBackup(server: ChildServer, name: string) {
     const repository = path.join(tmp.dir, 'repos', name);
     const input = { name, path: repository, sourcePaths: [source], encryption: 'none', initialize: true };
-    await gql(server.graphqlUrl, 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', { input });
+    await gql(server.graphqlUrl, ADD_REPOSITORY, { input });
     const id = await start(server, repository);
     const client = wsClient(server.wsUrl);
     const events: { status: string }[] = [];

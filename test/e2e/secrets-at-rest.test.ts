@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { borg } from '../helpers/borg.js';
 import { spawnServer, type ChildServer } from '../helpers/child-server.js';
+import { ADD_REPOSITORY_OR_ERROR, JOB_STATUS_UPDATES } from '../helpers/documents.js';
 import { collectSse, gql } from '../helpers/graphql.js';
 import { tempDir } from '../helpers/server.js';
 
@@ -111,7 +112,7 @@ describe('passphrases at rest', () => {
   const backup = async (repository: string): Promise<JobState> => {
     const started = await query('mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } ... on Error { message } } }', { r: repository });
     const id = started.startBackup.job.id as string;
-    await collectSse(server!.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id });
+    await collectSse(server!.graphqlUrl, JOB_STATUS_UPDATES, { id });
     return (await query<{ job: JobState }>('query($id: ID!) { job(id: $id) { status errorMessage logs(limit: 1000) { lines { content } } } }', { id })).job;
   };
   const repositories = async () =>
@@ -155,7 +156,7 @@ describe('passphrases at rest', () => {
   });
 
   it('backs up with the decrypted passphrase; a passphrase given to the API is never written in clear', async () => {
-    const add = await query('mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename ... on Error { message } } }', {
+    const add = await query(ADD_REPOSITORY_OR_ERROR, {
       input: { name: added.name, path: added.path, sourcePaths: [sources], passphrase: added.passphrase, initialize: true },
     });
     expect(add.addRepository).toEqual({ __typename: 'AddRepositorySuccess' });

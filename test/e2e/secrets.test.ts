@@ -4,10 +4,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { borg, borgProcesses, makeTree } from '../helpers/borg.js';
-import { spawnServer, type ChildServer } from '../helpers/child-server.js';
-import { collectSse, gql, gqlRaw } from '../helpers/graphql.js';
+import { START_BACKUP } from '../helpers/documents.js';
+import { collectSse, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
-import { TEST_ADMIN_TOKEN, bearer, tempDir } from '../helpers/server.js';
+import { TEST_ADMIN_TOKEN, bearer } from '../helpers/server.js';
+import { useChildServer } from '../helpers/use-server.js';
 
 /**
  * README "Security" and "Configuration": passphrases reach borg through its environment only,
@@ -15,12 +16,10 @@ import { TEST_ADMIN_TOKEN, bearer, tempDir } from '../helpers/server.js';
  * client or an operator can see is collected here and searched.
  */
 describe('secrets stay secret', () => {
-  const tmp = tempDir('secrets');
+  const { dir, dataDir, server } = useChildServer('secrets', { LOG_LEVEL: 'trace' });
   const passphrase = `pass-${randomBytes(12).toString('hex')}`;
-  const repository = path.join(tmp.dir, 'repos', 'secret');
-  const sources = path.join(tmp.dir, 'src');
-  const dataDir = path.join(tmp.dir, 'data');
-  let server: ChildServer;
+  const repository = path.join(dir, 'repos', 'secret');
+  const sources = path.join(dir, 'src');
   let jobId = '';
   let apiSecret = '';
   let downloadUrl = '';
@@ -41,7 +40,6 @@ describe('secrets stay secret', () => {
     mkdirSync(sources, { recursive: true });
     makeTree(sources, 2000, 20_000); // ~40 MB: borg runs long enough to be seen
     writeFileSync(path.join(sources, 'notes.txt'), 'nothing secret in here');
-    server = await spawnServer(dataDir, { LOG_LEVEL: 'trace' });
     void (async () => {
       while (sampling) {
         for (const process of borgProcesses()) {
@@ -55,11 +53,9 @@ describe('secrets stay secret', () => {
     })();
   }, 60_000);
 
-  afterAll(async () => {
+  afterAll(() => {
     sampling = false;
-    await server?.stop();
-    tmp.cleanup();
-  }, 60_000);
+  });
 
   it('runs borg init, info and create with the passphrase, and a wrong one', async () => {
     const add = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) {
@@ -68,11 +64,11 @@ describe('secrets stay secret', () => {
     expect(added.addRepository).toMatchObject({ __typename: 'AddRepositorySuccess', repository: { hasPassphrase: true } });
     // a repository of someone else's, opened with our passphrase: borg info refuses it
     const other = `${repository}-other`;
-    expect((await borg(['init', '--encryption=repokey-blake2', other], { BORG_PASSPHRASE: 'not ours', BORG_BASE_DIR: path.join(tmp.dir, 'borg-test') })).exitCode).toBe(0);
+    expect((await borg(['init', '--encryption=repokey-blake2', other], { BORG_PASSPHRASE: 'not ours', BORG_BASE_DIR: path.join(dir, 'borg-test') })).exitCode).toBe(0);
     const wrong = await query(add, { input: { name: 'wrong', path: other, sourcePaths: [sources], passphrase } });
     expect(wrong.addRepository.__typename).toBe('BorgError');
 
-    const started = await query('mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } } }', { r: repository });
+    const started = await query(START_BACKUP, { r: repository });
     jobId = started.startBackup.job.id;
     record(await collectSse(server.graphqlUrl, 'subscription($id: ID!) { jobProgress(id: $id) { status progress { currentFile } } }', { id: jobId }));
     const { job } = await query('query($id: ID!) { job(id: $id) { status } }', { id: jobId });

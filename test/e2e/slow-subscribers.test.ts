@@ -4,12 +4,12 @@
 // states are latest-wins; readers beside stalled ones lose nothing.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } from '../../bench/lib/standin.js';
-import { gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { ADD_REPOSITORY, JOB_EVENTS } from '../helpers/documents.js';
+import { gql } from '../helpers/graphql.js';
 import { stallableSse, stallableWs, type StallableSubscription, type StreamResult } from '../helpers/stalled.js';
+import { useServer } from '../helpers/use-server.js';
 
 const LOGS = `subscription($id: ID!, $offset: Int) { jobLogs(id: $id, offset: $offset) { lineNumber content } }`;
 /** a heavy selection (the first 1,000 log lines with every state), so a few states fill the kernel's socket buffers */
@@ -42,29 +42,17 @@ function expectRange(numbers: number[], from: number, to: number): void {
 }
 
 describe('slow subscribers', () => {
-  const tmp = tempDir('slow');
-  let server: TestServer;
-  let client: Client;
-
-  beforeAll(async () => {
-    // the stalled clients here must wait to be read again, not be closed as stalled (that has its own test)
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data'), env: { BORG_BIN: STANDIN_BIN, BORGQL_STALLED_CLIENT_TIMEOUT: '3600' } });
-    client = wsClient(server.wsUrl);
-  });
-  afterAll(async () => {
-    await client?.dispose();
-    await server?.stop();
-    tmp.cleanup();
-  });
+  // the stalled clients here must wait to be read again, not be closed as stalled (that has its own test)
+  const { dir, server, client } = useServer('slow', { BORG_BIN: STANDIN_BIN, BORGQL_STALLED_CLIENT_TIMEOUT: '3600' });
 
   let repositories = 0;
   /** A job whose stand-in borg runs with `settings`; it prints no file line until `go()`. */
   async function waitingJob(settings: Omit<StandinSettings, 'goFile'>): Promise<{ id: string; go: () => void }> {
     const name = `r${repositories++}`;
-    const goFile = path.join(tmp.dir, `go-${name}`);
-    const source = longSource(path.join(tmp.dir, `source-${name}`), { ...settings, goFile });
-    await gql(server.graphqlUrl, 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', {
-      input: { name, path: path.join(tmp.dir, `repo-${name}`), sourcePaths: [source], encryption: 'none', initialize: true },
+    const goFile = path.join(dir, `go-${name}`);
+    const source = longSource(path.join(dir, `source-${name}`), { ...settings, goFile });
+    await gql(server.graphqlUrl, ADD_REPOSITORY, {
+      input: { name, path: path.join(dir, `repo-${name}`), sourcePaths: [source], encryption: 'none', initialize: true },
     });
     const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
       server.graphqlUrl,
@@ -166,7 +154,7 @@ describe('slow subscribers', () => {
     expect(states.every((s) => !s.errors)).toBe(true);
     expect((states.at(-1)?.data?.jobProgress as { status?: string } | undefined)?.status).toBe('COMPLETED');
     // every archive_progress line borg wrote was a state change; the stalled client got far fewer
-    const progressLines = readStandinRecord(path.join(tmp.dir, `repo-r${repositories - 1}`), archiveName).length;
+    const progressLines = readStandinRecord(path.join(dir, `repo-r${repositories - 1}`), archiveName).length;
     expect(progressLines).toBeGreaterThan(1000);
     expect(states.length).toBeLessThan(progressLines / 2);
   });
@@ -180,7 +168,7 @@ describe('slow subscribers', () => {
     const { pubsub } = server.app.services;
     const before = pubsub.listenerCount('jobs', 'all');
     // first a jobEvents subscription: it listens for as long as the connection lives
-    const stalled = await stallableWs(server.wsUrl, 'subscription { jobEvents { id } }', {});
+    const stalled = await stallableWs(server.wsUrl, JOB_EVENTS, {});
     await expect.poll(() => pubsub.listenerCount('jobs', 'all')).toBe(before + 1);
     stalled.pause();
     for (let i = 0; i < 3; i++) stalled.subscribe(heavy, { id: job.id });
@@ -192,17 +180,8 @@ describe('slow subscribers', () => {
 });
 
 describe('stalled WebSocket connections', () => {
-  const tmp = tempDir('stalled');
-  let server: TestServer;
-
-  beforeAll(async () => {
-    // pings every second; a socket that has not answered by the next ping is terminated
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data'), env: { BORGQL_STALLED_CLIENT_TIMEOUT: '2' } });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
+  // pings every second; a socket that has not answered by the next ping is terminated
+  const { server } = useServer('stalled', { BORGQL_STALLED_CLIENT_TIMEOUT: '2' });
 
   it('a WebSocket that stops reading is closed by the server (its pings go unanswered); one that reads stays open', async () => {
     const { pubsub } = server.app.services;

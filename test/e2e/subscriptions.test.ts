@@ -1,21 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADD_REPOSITORY, JOB_EVENTS, JOB_STATUS_UPDATES } from '../helpers/documents.js';
 import { gql, wsClient } from '../helpers/graphql.js';
-import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { useServer } from '../helpers/use-server.js';
 
 describe('subscriptions release their listeners', () => {
-  const tmp = tempDir('subscriptions');
-  let server: TestServer;
+  const { dir, server } = useServer('subscriptions');
   let jobId = 0;
 
   beforeAll(async () => {
-    const source = path.join(tmp.dir, 'src');
+    const source = path.join(dir, 'src');
     mkdirSync(source, { recursive: true });
     writeFileSync(path.join(source, 'a.txt'), 'a');
-    server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
-    await gql(server.graphqlUrl, 'mutation($input: AddRepositoryInput!) { addRepository(input: $input) { __typename } }', {
-      input: { name: 'r', path: path.join(tmp.dir, 'repo'), sourcePaths: [source], encryption: 'none', initialize: true },
+    await gql(server.graphqlUrl, ADD_REPOSITORY, {
+      input: { name: 'r', path: path.join(dir, 'repo'), sourcePaths: [source], encryption: 'none', initialize: true },
     });
     // a job that stays PENDING and quiet: nothing will ever publish on its topics
     server.app.services.jobs.queue.pause();
@@ -25,13 +24,9 @@ describe('subscriptions release their listeners', () => {
     );
     jobId = Number(startBackup.job.id);
   });
-  afterAll(async () => {
-    await server?.stop();
-    tmp.cleanup();
-  });
 
   it.each([
-    ['jobProgress', 'job', 'subscription($id: ID!) { jobProgress(id: $id) { status } }'],
+    ['jobProgress', 'job', JOB_STATUS_UPDATES],
     ['jobLogs', 'jobLog', 'subscription($id: ID!) { jobLogs(id: $id) { lineNumber } }'],
   ] as const)('%s of a quiet job: unsubscribing and disconnecting free the listener at once', async (_name, topic, query) => {
     const { pubsub } = server.app.services;
@@ -40,7 +35,7 @@ describe('subscriptions release their listeners', () => {
       const client = wsClient(server.wsUrl);
       try {
         // a second operation keeps the socket open: graphql-ws closes a lazy client's socket with its last operation
-        client.subscribe({ query: 'subscription { jobEvents { id } }' }, ignore);
+        client.subscribe({ query: JOB_EVENTS }, ignore);
         let received = 0;
         const unsubscribe = client.subscribe({ query, variables: { id: String(jobId) } }, { ...ignore, next: () => received++ });
         await expect.poll(() => received).toBeGreaterThan(0);

@@ -37,8 +37,12 @@ export async function gql<T = Record<string, any>>(
   return body.data;
 }
 
-/** A graphql-ws client over a real WebSocket, authenticated as the test admin unless `connectionParams` say otherwise. */
-export function wsClient(wsUrl: string, connectionParams: Record<string, unknown> = bearer()): Client {
+/**
+ * A graphql-ws client over a real WebSocket, authenticated as the test admin
+ * unless `connectionParams` say otherwise. It connects on its first operation,
+ * so `wsUrl` may be a function read then (a server that starts later).
+ */
+export function wsClient(wsUrl: string | (() => string), connectionParams: Record<string, unknown> = bearer()): Client {
   return createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
 }
 
@@ -66,6 +70,56 @@ export function collectWs<T = Record<string, any>>(
   });
 }
 
+/** One message of a GraphQL-over-SSE stream: its `event:` and `data:` fields. */
+export interface SseMessage {
+  event?: string;
+  data?: string;
+}
+
+/**
+ * POSTs one operation asking for yoga's SSE (GraphQL over SSE, distinct
+ * connections), as the test admin unless `headers` say otherwise; fails
+ * unless the answer is a 200 with a body, and returns the body's reader.
+ */
+export async function openSse(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<ReadableStreamDefaultReader<Uint8Array>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(), ...headers },
+    body: JSON.stringify({ query, variables }),
+    signal,
+  });
+  if (response.status !== 200 || !response.body) throw new Error(`SSE failed with HTTP ${response.status}: ${await response.text()}`);
+  return response.body.getReader();
+}
+
+/**
+ * The messages of an SSE stream, in order, until the stream ends.
+ * `beforeRead` is awaited before each read of the stream, and only then:
+ * messages already received are yielded without waiting for it.
+ */
+export async function* sseMessages(reader: ReadableStreamDefaultReader<Uint8Array>, beforeRead?: () => Promise<void>): AsyncGenerator<SseMessage> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    await beforeRead?.();
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) !== -1) {
+      const message = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      yield { event: /^event: (.*)$/m.exec(message)?.[1], data: /^data: (.*)$/m.exec(message)?.[1] };
+    }
+  }
+}
+
 /** Runs a subscription to completion over yoga's SSE (GraphQL over SSE, distinct connections), as the test admin unless `headers` say otherwise. */
 export async function collectSse<T = Record<string, any>>(
   url: string,
@@ -73,35 +127,18 @@ export async function collectSse<T = Record<string, any>>(
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<T[]> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(), ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  if (response.status !== 200 || !response.body) throw new Error(`SSE failed with HTTP ${response.status}: ${await response.text()}`);
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
+  const reader = await openSse(url, query, variables, headers);
   const received: T[] = [];
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return received;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const message = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(message)?.[1];
-      const data = /^data: (.*)$/m.exec(message)?.[1];
-      if (event === 'complete') {
-        await reader.cancel();
-        return received;
-      }
-      if (event === 'next' && data) {
-        const payload = JSON.parse(data) as { data?: T; errors?: unknown[] };
-        if (payload.errors?.length) throw new Error(JSON.stringify(payload.errors));
-        received.push(payload.data as T);
-      }
+  for await (const { event, data } of sseMessages(reader)) {
+    if (event === 'complete') {
+      await reader.cancel();
+      return received;
+    }
+    if (event === 'next' && data) {
+      const payload = JSON.parse(data) as { data?: T; errors?: unknown[] };
+      if (payload.errors?.length) throw new Error(JSON.stringify(payload.errors));
+      received.push(payload.data as T);
     }
   }
+  return received;
 }

@@ -1,4 +1,5 @@
 import { resultLog, stallableWs as stallableBenchWs, type StallableSubscription, type StreamResult as BenchStreamResult } from '../../bench/lib/stalled-ws.js';
+import { openSse, sseMessages } from './graphql.js';
 import { bearer } from './server.js';
 
 export type { StallableSubscription };
@@ -13,39 +14,23 @@ export function stallableWs(wsUrl: string, query: string, variables: Record<stri
 /** One operation over yoga's SSE (fetch), as the test admin; pausing stops reading the response body. */
 export async function stallableSse(url: string, query: string, variables: Record<string, unknown>): Promise<StallableSubscription> {
   const controller = new AbortController();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer() },
-    body: JSON.stringify({ query, variables }),
-    signal: controller.signal,
-  });
-  if (response.status !== 200 || !response.body) throw new Error(`SSE failed with HTTP ${response.status}`);
-  const reader = response.body.getReader();
+  const reader = await openSse(url, query, variables, {}, controller.signal);
   const { results, push, received } = resultLog();
   let paused = false;
   let unpause: (() => void) | null = null;
+  // undici stops reading the socket once its body queue is full: not calling read() stalls the TCP connection
+  const whileUnpaused = async () => {
+    while (paused) await new Promise<void>((resolve) => (unpause = resolve));
+  };
   const ended = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      // undici stops reading the socket once its body queue is full: not calling read() stalls the TCP connection
-      while (paused) await new Promise<void>((resolve) => (unpause = resolve));
-      const { done, value } = await reader.read();
-      if (done) throw new Error('the SSE stream ended without a complete event');
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const message = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(message)?.[1];
-        const data = /^data: (.*)$/m.exec(message)?.[1];
-        if (event === 'complete') {
-          await reader.cancel();
-          return results;
-        }
-        if (event === 'next' && data) push(JSON.parse(data) as StreamResult);
+    for await (const { event, data } of sseMessages(reader, whileUnpaused)) {
+      if (event === 'complete') {
+        await reader.cancel();
+        return results;
       }
+      if (event === 'next' && data) push(JSON.parse(data) as StreamResult);
     }
+    throw new Error('the SSE stream ended without a complete event');
   })();
   ended.catch(() => undefined);
   return {

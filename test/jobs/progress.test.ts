@@ -16,14 +16,8 @@ function recordedSamples(): ProgressSample[] {
     if (line === '') continue;
     const event = parseBorgLine(line);
     if (event.type !== 'archive_progress' || event.finished || event.originalSize === null) continue;
-    samples.push({
-      originalSize: event.originalSize,
-      compressedSize: event.compressedSize ?? 0,
-      deduplicatedSize: event.deduplicatedSize ?? 0,
-      nfiles: event.nfiles ?? 0,
-      path: event.path,
-      time: event.time as number,
-    });
+    const { compressedSize, deduplicatedSize, nfiles, path } = event;
+    samples.push({ originalSize: event.originalSize, compressedSize: compressedSize ?? 0, deduplicatedSize: deduplicatedSize ?? 0, nfiles: nfiles ?? 0, path, time: event.time as number });
   }
   return samples;
 }
@@ -42,6 +36,14 @@ const sample = (time: number, originalSize: number, extra: Partial<ProgressSampl
   time,
   ...extra,
 });
+
+/** A tracker expecting `total` bytes that has recorded `recorded`, in order. */
+function trackerAfter(total: number, ...recorded: ProgressSample[]): ProgressTracker {
+  const tracker = new ProgressTracker();
+  tracker.setTotalExpected(total);
+  for (const s of recorded) tracker.record(s);
+  return tracker;
+}
 
 /** Speed in MB/s rounded like snapshot() does. */
 const mbps = (bytes: number, seconds: number) => Math.round((bytes / seconds / 1e6) * 100) / 100;
@@ -97,9 +99,7 @@ describe('ProgressTracker', () => {
   });
 
   it('speed is 0 until a second sample exists', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(TOTAL);
-    tracker.record(samples[1]!);
+    const tracker = trackerAfter(TOTAL, samples[1]!);
     expect(tracker.snapshot()).toMatchObject({ speedMBps: 0, etaSeconds: null });
     tracker.record(samples[2]!);
     expect(tracker.snapshot().speedMBps).toBeGreaterThan(0);
@@ -107,8 +107,7 @@ describe('ProgressTracker', () => {
   });
 
   it('percent = originalSize ÷ pre-scanned total, ETA = remaining ÷ speed, over the recorded run', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(TOTAL);
+    const tracker = trackerAfter(TOTAL);
     const first = samples[0]!;
     let previousPercent = -1;
     for (const [i, s] of samples.entries()) {
@@ -178,15 +177,9 @@ describe('ProgressTracker', () => {
   });
 
   it('percent is capped at 99.9 while running, even at or past the total; ETA is then unknown, never negative', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(1000);
-    tracker.record(sample(0, 0));
-    tracker.record(sample(1, 999));
+    const tracker = trackerAfter(1000, sample(0, 0), sample(1, 999));
     expect(tracker.snapshot().percent).toBe(PERCENT_CAP_WHILE_RUNNING);
-    const tracker2 = new ProgressTracker();
-    tracker2.setTotalExpected(1000);
-    tracker2.record(sample(0, 0));
-    tracker2.record(sample(1, 1000));
+    const tracker2 = trackerAfter(1000, sample(0, 0), sample(1, 1000));
     expect(tracker2.snapshot()).toMatchObject({ percent: 99.9, etaSeconds: 0 });
     // the pre-scan underestimated (files grew, borg counts metadata): still capped, ETA unknown
     tracker2.record(sample(2, 1500));
@@ -194,18 +187,14 @@ describe('ProgressTracker', () => {
   });
 
   it('percent has two decimals and tiny progress is not rounded up to the cap', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(3_000_000);
-    tracker.record(sample(0, 1_000_000));
+    const tracker = trackerAfter(3_000_000, sample(0, 1_000_000));
     expect(tracker.snapshot().percent).toBe(33.33);
     tracker.record(sample(1, 2_999_000));
     expect(tracker.snapshot().percent).toBe(99.9); // 99.966… capped
   });
 
   it('finish(summary): percent 100, ETA 0, speed 0, no current file, sizes from borg --json', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(TOTAL);
-    for (const s of samples) tracker.record(s);
+    const tracker = trackerAfter(TOTAL, ...samples);
     expect(summary).not.toBeNull();
     tracker.finish({
       originalSize: summary!.originalSize!,
@@ -229,9 +218,7 @@ describe('ProgressTracker', () => {
   });
 
   it('finish(null) still reports 100 % and keeps the last sizes', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(TOTAL * 10);
-    for (const s of samples) tracker.record(s);
+    const tracker = trackerAfter(TOTAL * 10, ...samples);
     tracker.finish(null);
     const snap = tracker.snapshot();
     expect(snap).toMatchObject({ percent: 100, etaSeconds: 0, speedMBps: 0, currentFile: null });
@@ -239,9 +226,7 @@ describe('ProgressTracker', () => {
   });
 
   it('100 only after finish: no running sample can reach it', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(1);
-    tracker.record(sample(0, 10 ** 12));
+    const tracker = trackerAfter(1, sample(0, 10 ** 12));
     expect(tracker.snapshot().percent).toBe(99.9);
     tracker.finish(null);
     expect(tracker.snapshot().percent).toBe(100);
@@ -264,10 +249,7 @@ describe('ProgressTracker', () => {
   });
 
   it('a clock that jumps backwards or repeats a timestamp gives speed 0, never negative or infinite', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(1000);
-    tracker.record(sample(100, 100));
-    tracker.record(sample(100, 200));
+    const tracker = trackerAfter(1000, sample(100, 100), sample(100, 200));
     expect(tracker.snapshot().speedMBps).toBe(0);
     expect(tracker.snapshot().etaSeconds).toBeNull();
     tracker.record(sample(90, 300));
@@ -276,10 +258,7 @@ describe('ProgressTracker', () => {
   });
 
   it('a total of 0 bytes (empty sources) gives percent 0 until finish, not NaN', () => {
-    const tracker = new ProgressTracker();
-    tracker.setTotalExpected(0);
-    tracker.record(sample(0, 0));
-    tracker.record(sample(1, 0));
+    const tracker = trackerAfter(0, sample(0, 0), sample(1, 0));
     expect(tracker.snapshot()).toMatchObject({ percent: 0, totalExpectedSize: 0n });
     tracker.finish(null);
     expect(tracker.snapshot().percent).toBe(100);
