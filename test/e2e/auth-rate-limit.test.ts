@@ -15,7 +15,7 @@ function wsOutcome(url: string, connectionParams: Record<string, unknown>): Prom
     const socket = new WebSocket(url, 'graphql-transport-ws');
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: connectionParams })));
     socket.on('message', (data) => {
-      if (JSON.parse(String(data)).type === 'connection_ack') {
+      if (JSON.parse((data as Buffer).toString('utf8')).type === 'connection_ack') {
         socket.close();
         resolve({ code: 0, reason: '' });
       }

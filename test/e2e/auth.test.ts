@@ -38,7 +38,7 @@ describe('authentication and roles', () => {
   const repository = path.join(dir, 'repos', 'r');
   let jobId = '';
   const secrets: Record<Caller, string | null> = { nobody: null, invalid: 'bq_not-a-real-token-at-all-xxxxxxxxxxxxxx', viewer: '', operator: '', admin: TEST_ADMIN_TOKEN };
-  const headers = (caller: Caller): Record<string, string> => (secrets[caller] === null ? {} : bearer(secrets[caller] as string));
+  const headers = (caller: Caller): Record<string, string> => (secrets[caller] === null ? {} : bearer(secrets[caller]));
   const noAuth = { authorization: '' };
   const as = (caller: Caller) => (secrets[caller] === null ? noAuth : headers(caller));
 

@@ -40,7 +40,7 @@ async function holdNamespace(dir: string, size: string): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    holder.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('mounted') && resolve());
+    holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('mounted') && resolve());
     holder.on('exit', (code) => reject(new Error(`namespace holder exited with ${code}`)));
   });
   return holder;

@@ -83,7 +83,7 @@ describe('slow subscribers', () => {
           { query: LOGS, variables: { id, offset: from } },
           {
             next: (result) => void numbers.push(result.data!.jobLogs.lineNumber),
-            error: (errors) => (Array.isArray(errors) ? resolve(errors as StreamResult['errors']) : reject(errors)),
+            error: (errors) => (Array.isArray(errors) ? resolve(errors as StreamResult['errors']) : reject(errors instanceof Error ? errors : new Error(JSON.stringify(errors)))),
             complete: () => resolve(null),
           },
         );

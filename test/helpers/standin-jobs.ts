@@ -96,7 +96,7 @@ export function standinJobs(prefix: string) {
       events,
       borg,
       config: { maxConcurrentJobs: options.maxConcurrentJobs ?? 2 },
-      warn: (message, error) => warnings.push(error === undefined ? message : `${message}: ${String(error)}`),
+      warn: (message, error) => warnings.push(error === undefined ? message : `${message}: ${error instanceof Error ? error.message : JSON.stringify(error)}`),
       persistIntervalMs: 50,
       stopSteps: options.stopSteps,
     });
