@@ -25,6 +25,8 @@ export interface StandinSettings {
   maxFiles?: number;
   /** write a tick's file_status lines at once instead of line by line, so the stand-in is never the bottleneck */
   batchWrites?: boolean;
+  /** signals the stand-in ignores, so a test can drive the whole cancel escalation */
+  ignoreSignals?: NodeJS.Signals[];
 }
 
 /** One archive_progress line as the stand-in wrote it. */

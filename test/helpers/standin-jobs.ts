@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPrismaClient, type PrismaClient, type Repository } from '../../src/db/client.js';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
@@ -19,20 +18,9 @@ import type { StopStep } from '../../src/jobs/stop-borg.js';
 import { LogStore, MAX_LOG_PAGE, type LogLine } from '../../src/logs/log-store.js';
 import { RepositoryBorg } from '../../src/repositories/repository-borg.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
+import { STANDIN_BIN, type StandinSettings } from '../../bench/lib/standin.js';
 
-export const STANDIN_BIN = fileURLToPath(new URL('../../bench/borg-standin.mjs', import.meta.url));
-
-/** How the stand-in's `borg create` behaves (see the header of bench/borg-standin.mjs). */
-export interface StandinSettings {
-  intervalMs: [number, number];
-  durationMs: number;
-  fileStatusPerTick: [number, number];
-  bytesPerTick: number;
-  /** progress starts once this file exists; until then the stand-in waits (a backup that runs until cancelled) */
-  goFile: string | null;
-  maxFiles?: number;
-  ignoreSignals?: NodeJS.Signals[];
-}
+export { STANDIN_BIN, type StandinSettings };
 
 /** A short backup that ends by itself. */
 export const QUICK_BACKUP: StandinSettings = { intervalMs: [5, 10], durationMs: 150, fileStatusPerTick: [2, 2], bytesPerTick: 100_000, goFile: null };
