@@ -71,9 +71,20 @@ export class BorgqlClient {
     return `${this.url}/graphql`;
   }
 
-  #unreachable(cause: unknown): UnreachableError {
-    const code = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as { code?: string }).code;
-    const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'no such host' : typeof code === 'string' ? code : 'no answer';
+  #unreachable(error: unknown): UnreachableError {
+    // fetch wraps the socket's error as its cause; graphql-ws hands ws's ErrorEvent, which holds it as `error`
+    const cause = (error as { cause?: unknown }).cause ?? (error as { error?: unknown }).error ?? error;
+    const code = (cause as { code?: unknown }).code;
+    const why =
+      code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'ENOTFOUND'
+          ? 'no such host'
+          : typeof code === 'string'
+            ? code
+            : cause instanceof Error
+              ? cause.message
+              : 'no answer';
     return new UnreachableError(`cannot reach borgql at ${this.url} (${why}): is the server running? (set BORGQL_URL)`);
   }
 
@@ -95,7 +106,10 @@ export class BorgqlClient {
       throw this.#unreachable(error);
     }
     if (response.status === 401) throw refusedToken();
-    if (response.status === 429) throw new CliError(`the server refuses this address for a while: too many failed authentications (retry after ${response.headers.get('retry-after') ?? '60'} s)`);
+    if (response.status === 429)
+      throw new CliError(
+        `the server refuses this address for a while: too many failed authentications (retry after ${response.headers.get('retry-after') ?? '60'} s)`,
+      );
     let body: { data?: R | null; errors?: GraphQLErrorJson[] };
     try {
       body = (await response.json()) as typeof body;

@@ -27,7 +27,9 @@ async function watchUntilDone(client: BorgqlClient, id: string): Promise<number>
   try {
     const code = await watchJob(client, id, { stream: process.stdout, isTerminal: process.stdout.isTTY === true }, controller.signal);
     if (code !== null) return code;
-    process.stderr.write(`\nstopped watching job ${id}; the job goes on in the server (borgql watch ${id} to follow it again, borgql cancel ${id} to stop it)\n`);
+    process.stderr.write(
+      `\nstopped watching job ${id}; the job goes on in the server (borgql watch ${id} to follow it again, borgql cancel ${id} to stop it)\n`,
+    );
     return INTERRUPTED;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -48,7 +50,7 @@ function positiveInteger(raw: string): number {
 
 /** Prints every line of a job's log, page by page. */
 async function printLogPages(client: BorgqlClient, id: string): Promise<void> {
-  for (let offset = 0; ; ) {
+  for (let offset = 0; ;) {
     const { job } = await client.request(JobLogPageDocument, { id, offset, limit: LOG_PAGE });
     if (!job) throw new CliError(`no job ${id}`);
     if (job.logs.lines.length > 0) process.stdout.write(job.logs.lines.map((line) => `${line.content}\n`).join(''));
@@ -93,10 +95,23 @@ export function registerJobCommands(program: Command, run: Runner): void {
           process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
           return 0;
         }
-        const rows = jobs.map((job) => [job.id, job.status, job.status === 'RUNNING' ? formatPercent(job.progress.percent) : '', formatBytes(job.progress.originalSize), job.startedAt ?? job.createdAt, job.repositoryPath]);
+        const rows = jobs.map((job) => [
+          job.id,
+          job.status,
+          job.status === 'RUNNING' ? formatPercent(job.progress.percent) : '',
+          formatBytes(job.progress.originalSize),
+          job.startedAt ?? job.createdAt,
+          job.repositoryPath,
+        ]);
         const table = [['ID', 'STATUS', '', 'READ', 'STARTED', 'REPOSITORY'], ...rows];
         const widths = table[0]!.map((_, column) => Math.max(...table.map((row) => String(row[column]).length)));
-        for (const row of table) process.stdout.write(`${row.map((cell, column) => String(cell).padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+        for (const row of table)
+          process.stdout.write(
+            `${row
+              .map((cell, column) => String(cell).padEnd(widths[column]!))
+              .join('  ')
+              .trimEnd()}\n`,
+          );
         return 0;
       }),
     );

@@ -113,7 +113,9 @@ export function registerTokenCommands(program: Command, run: (work: () => Promis
       run(() =>
         withTokenStore(options.offline === true, async (store, where) => {
           const created = await store.create(options.name, role(options.role));
-          process.stderr.write(`created API token ${created.id} "${created.name}" (${created.role}) ${where}; its secret is shown only this once, store it now:\n`);
+          process.stderr.write(
+            `created API token ${created.id} "${created.name}" (${created.role}) ${where}; its secret is shown only this once, store it now:\n`,
+          );
           process.stdout.write(`${created.secret}\n`);
           return 0;
         }),

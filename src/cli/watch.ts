@@ -43,7 +43,7 @@ function terminalView(stream: NodeJS.WriteStream) {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'job {job} {status} [{bar}] {pct} | {size} | {speed} MB/s | ETA {eta} | {file}',
+      format: 'job {job} {status} [{bar}] {pct} | {size} | {speed} MB/s | ETA {remaining} | {file}',
       barsize: 24,
       hideCursor: true,
       // the bar must not outlive a Ctrl-C: cli-progress then restores the cursor
@@ -61,7 +61,7 @@ function terminalView(stream: NodeJS.WriteStream) {
     pct: formatPercent(job.progress.percent).padStart(6),
     size: formatBytes(job.progress.originalSize),
     speed: job.progress.speedMBps.toFixed(1),
-    eta: formatSeconds(job.progress.etaSeconds),
+    remaining: formatSeconds(job.progress.etaSeconds),
     file: job.progress.currentFile ?? '',
   });
   return {
