@@ -30,6 +30,17 @@ interface GraphQLErrorJson {
   extensions?: { code?: string };
 }
 
+/** An error the API answered, with its `extensions.code` (e.g. `NOT_FOUND`, `SLOW_CONSUMER`). */
+export class ApiError extends CliError {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** Options of a subscription: `next` for each payload; resolves when the server completes it. */
 export interface SubscribeOptions<T> {
   next: (data: T) => void;
@@ -44,7 +55,7 @@ function refusedToken(): CliError {
 function errorLine(errors: GraphQLErrorJson[]): CliError {
   const [first] = errors;
   if (first?.extensions?.code === 'UNAUTHENTICATED') return refusedToken();
-  return new CliError(first?.message ?? 'the server answered with an error');
+  return new ApiError(first?.message ?? 'the server answered with an error', first?.extensions?.code);
 }
 
 /**

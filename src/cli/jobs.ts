@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BorgqlClient, CliError } from './client.js';
+import { ApiError, BorgqlClient, CliError } from './client.js';
 import { formatBytes, formatPercent } from './format.js';
 import { CancelBackupDocument, JobLogPageDocument, JobLogsDocument, JobsDocument, StartBackupDocument } from './operations.js';
 import { watchJob } from './watch.js';
@@ -10,29 +10,34 @@ export type Action = (client: BorgqlClient) => Promise<number>;
 /** Runs an action against BORGQL_URL; the client's WebSocket is closed afterwards whatever happened. */
 export type Runner = (action: Action) => Promise<void>;
 
-/** Exit code of a watch stopped by Ctrl-C (128 + SIGINT, as shells report it). */
-const INTERRUPTED = 130;
+/** Signals that stop a watch (not the job), with the exit code a shell reports for them (128 + number). */
+const STOP_WATCHING: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Log lines asked per page by `logs` without `--follow` (the server's cap is 10,000). */
 const LOG_PAGE = 5000;
 
 /**
- * Watches a job until it ends; Ctrl-C stops the watch only, and says so:
- * the job goes on in the server.
+ * Watches a job until it ends; Ctrl-C (or SIGTERM) stops the watch only,
+ * and says so: the job goes on in the server.
  */
 async function watchUntilDone(client: BorgqlClient, id: string): Promise<number> {
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  process.once('SIGINT', onInterrupt);
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
+    controller.abort();
+  };
+  const signals = Object.keys(STOP_WATCHING) as NodeJS.Signals[];
+  for (const signal of signals) process.once(signal, onSignal);
   try {
     const code = await watchJob(client, id, { stream: process.stdout, isTerminal: process.stdout.isTTY === true }, controller.signal);
     if (code !== null) return code;
     process.stderr.write(
       `\nstopped watching job ${id}; the job goes on in the server (borgql watch ${id} to follow it again, borgql cancel ${id} to stop it)\n`,
     );
-    return INTERRUPTED;
+    return STOP_WATCHING[stoppedBy ?? 'SIGINT'] ?? 2;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    for (const signal of signals) process.removeListener(signal, onSignal);
   }
 }
 
@@ -56,6 +61,33 @@ async function printLogPages(client: BorgqlClient, id: string): Promise<void> {
     if (job.logs.lines.length > 0) process.stdout.write(job.logs.lines.map((line) => `${line.content}\n`).join(''));
     offset += job.logs.lines.length;
     if (!job.logs.hasMore || job.logs.lines.length === 0) return;
+  }
+}
+
+/**
+ * Prints a job's log from its first line, then live until the job ends. A
+ * reader the server found too slow (SLOW_CONSUMER) subscribes again after the
+ * last line it printed, so no line is lost or printed twice.
+ */
+async function followLog(client: BorgqlClient, id: string): Promise<void> {
+  let printed = 0;
+  for (;;) {
+    const resumedAt = printed;
+    try {
+      await client.subscribe(
+        JobLogsDocument,
+        { id, offset: printed },
+        {
+          next: ({ jobLogs }) => {
+            process.stdout.write(`${jobLogs.content}\n`);
+            printed = jobLogs.lineNumber;
+          },
+        },
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === 'SLOW_CONSUMER' && printed > resumedAt)) throw error;
+    }
   }
 }
 
@@ -128,7 +160,7 @@ export function registerJobCommands(program: Command, run: Runner): void {
           await printLogPages(client, id);
           return 0;
         }
-        await client.subscribe(JobLogsDocument, { id, offset: 0 }, { next: (data) => process.stdout.write(`${data.jobLogs.content}\n`) });
+        await followLog(client, id);
         return 0;
       }),
     );

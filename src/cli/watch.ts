@@ -46,8 +46,9 @@ function terminalView(stream: NodeJS.WriteStream) {
       format: 'job {job} {status} [{bar}] {pct} | {size} | {speed} MB/s | ETA {remaining} | {file}',
       barsize: 24,
       hideCursor: true,
-      // the bar must not outlive a Ctrl-C: cli-progress then restores the cursor
-      gracefulExit: true,
+      // not cli-progress' own signal handlers: they would keep SIGTERM from ending the process;
+      // the caller's signal stops the watch and this view (stop() restores the cursor)
+      gracefulExit: false,
       // a long file name is cut at the terminal's width instead of wrapping into new lines
       linewrap: false,
       fps: 5,

@@ -16,6 +16,8 @@ import { bearer, startServer, tempDir, TEST_ADMIN_TOKEN, type TestServer } from 
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = [process.execPath, '--import', 'tsx', 'src/cli/main.ts'];
+/** Time for a test that starts many CLI processes: each compiles the sources through tsx, seconds on a busy machine. */
+const MANY_RUNS_MS = 180_000;
 /** BORG_BIN of the test server: `borg create` waits while REPO.hold exists, so a job is surely running. */
 const CREATE_HOLDER = fileURLToPath(new URL('../helpers/create-holder.sh', import.meta.url));
 
@@ -211,59 +213,70 @@ describe('the borgql command line', () => {
     }
   });
 
-  it('bad input: one clear line on stderr, no stack trace, exit 2', async () => {
-    const cases: [string[], Record<string, string>, RegExp][] = [
-      [
-        ['jobs'],
-        { BORGQL_URL: nobody },
-        /^borgql: cannot reach borgql at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): is the server running\? \(set BORGQL_URL\)$/,
-      ],
-      [['watch', '1'], { BORGQL_URL: nobody }, /^borgql: cannot reach borgql at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/],
-      [['jobs'], { BORGQL_TOKEN: 'bq_not-a-token-of-this-server' }, /^borgql: the server refused the token: set BORGQL_TOKEN/],
-      [['watch', '1'], { BORGQL_TOKEN: 'bq_not-a-token-of-this-server' }, /^borgql: the server refused the token/],
-      [['watch', '9999'], {}, /^borgql: job 9999 not found$/],
-      [['logs', '9999'], {}, /^borgql: no job 9999$/],
-      [['cancel', '9999'], {}, /^borgql: job 9999 not found$/],
-      [['watch', 'seven'], {}, /^borgql: a job id is a number, got "seven"$/],
-      [['backup', 'no-such-repository'], {}, /^borgql: repository "no-such-repository" not found$/],
-    ];
-    for (const [args, env, message] of cases) {
-      const { code, stdout, stderr } = await run(args, env);
-      expect(code, `${args.join(' ')}: ${stderr}`).toBe(2);
-      expect(stdout).toBe('');
-      expect(stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(stderr.trimEnd(), args.join(' ')).toMatch(message);
-    }
-  });
+  it(
+    'bad input: one clear line on stderr, no stack trace, exit 2',
+    async () => {
+      const cases: [string[], Record<string, string>, RegExp][] = [
+        [
+          ['jobs'],
+          { BORGQL_URL: nobody },
+          /^borgql: cannot reach borgql at http:\/\/127\.0\.0\.1:\d+ \(connection refused\): is the server running\? \(set BORGQL_URL\)$/,
+        ],
+        [['watch', '1'], { BORGQL_URL: nobody }, /^borgql: cannot reach borgql at http:\/\/127\.0\.0\.1:\d+ \(connection refused\)/],
+        [['jobs'], { BORGQL_TOKEN: 'bq_not-a-token-of-this-server' }, /^borgql: the server refused the token: set BORGQL_TOKEN/],
+        [['watch', '1'], { BORGQL_TOKEN: 'bq_not-a-token-of-this-server' }, /^borgql: the server refused the token/],
+        [['watch', '9999'], {}, /^borgql: job 9999 not found$/],
+        [['logs', '9999'], {}, /^borgql: no job 9999$/],
+        [['cancel', '9999'], {}, /^borgql: job 9999 not found$/],
+        [['watch', 'seven'], {}, /^borgql: a job id is a number, got "seven"$/],
+        [['backup', 'no-such-repository'], {}, /^borgql: repository "no-such-repository" not found$/],
+      ];
+      for (const [args, env, message] of cases) {
+        const { code, stdout, stderr } = await run(args, env);
+        expect(code, `${args.join(' ')}: ${stderr}`).toBe(2);
+        expect(stdout).toBe('');
+        expect(stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
+        expect(stderr.trimEnd(), args.join(' ')).toMatch(message);
+      }
+    },
+    MANY_RUNS_MS,
+  );
 
-  it('token create works through the API, and offline on the database while the server runs; the server accepts the token at once', async () => {
-    const online = await run(['token', 'create', '--name', 'nightly', '--role', 'Operator']);
-    expect(online.code, online.stderr).toBe(0);
-    expect(online.stderr).toMatch(/^created API token \d+ "nightly" \(OPERATOR\) through http:/);
-    expect(online.stdout).toMatch(/^bq_[A-Za-z0-9_-]{43}$/);
+  it(
+    'token create works through the API, and offline on the database while the server runs; the server accepts the token at once',
+    async () => {
+      const online = await run(['token', 'create', '--name', 'nightly', '--role', 'Operator']);
+      expect(online.code, online.stderr).toBe(0);
+      expect(online.stderr).toMatch(/^created API token \d+ "nightly" \(OPERATOR\) through http:/);
+      expect(online.stdout).toMatch(/^bq_[A-Za-z0-9_-]{43}$/);
 
-    // the admin token is lost: no BORGQL_TOKEN, so the CLI goes to the server's database
-    const offline = await run(['token', 'create', '--name', 'rescue', '--role', 'admin'], { BORGQL_TOKEN: '', BORGQL_DATA_DIR: server.dataDir });
-    expect(offline.code, offline.stderr).toBe(0);
-    expect(offline.stderr).toMatch(/^created API token (\d+) "rescue" \(ADMIN\) on the database;/);
-    const rescue = offline.stdout.trim();
-    const { apiTokens } = await gql(server.graphqlUrl, ApiTokensDocument, {}, bearer(rescue));
-    expect(apiTokens.find((token) => token.name === 'rescue')).toMatchObject({ role: 'ADMIN', revokedAt: null });
+      // the admin token is lost: no BORGQL_TOKEN, so the CLI goes to the server's database
+      const offline = await run(['token', 'create', '--name', 'rescue', '--role', 'admin'], { BORGQL_TOKEN: '', BORGQL_DATA_DIR: server.dataDir });
+      expect(offline.code, offline.stderr).toBe(0);
+      expect(offline.stderr).toMatch(/^created API token (\d+) "rescue" \(ADMIN\) on the database;/);
+      const rescue = offline.stdout.trim();
+      const { apiTokens } = await gql(server.graphqlUrl, ApiTokensDocument, {}, bearer(rescue));
+      expect(apiTokens.find((token) => token.name === 'rescue')).toMatchObject({ role: 'ADMIN', revokedAt: null });
 
-    // the same when the server does not answer; then revoked offline: refused at once
-    const unreachable = await run(['token', 'create', '--name', 'spare', '--role', 'VIEWER'], { BORGQL_URL: nobody, BORGQL_DATA_DIR: server.dataDir });
-    expect(unreachable.code, unreachable.stderr).toBe(0);
-    const spareId = /^created API token (\d+) "spare" \(VIEWER\) on the database/.exec(unreachable.stderr)?.[1];
-    expect((await gqlRaw(server.graphqlUrl, '{ jobs(limit: 1) { id } }', {}, bearer(unreachable.stdout.trim()))).status).toBe(200);
-    const revoked = await run(['token', 'revoke', spareId!], { BORGQL_URL: nobody, BORGQL_DATA_DIR: server.dataDir });
-    expect(revoked.code, revoked.stderr).toBe(0);
-    expect(revoked.stdout).toBe(`revoked API token ${spareId} "spare" on the database`);
-    expect((await gqlRaw(server.graphqlUrl, '{ jobs(limit: 1) { id } }', {}, bearer(unreachable.stdout.trim()))).status).toBe(401);
+      // the same when the server does not answer; then revoked offline: refused at once
+      const unreachable = await run(['token', 'create', '--name', 'spare', '--role', 'VIEWER'], { BORGQL_URL: nobody, BORGQL_DATA_DIR: server.dataDir });
+      expect(unreachable.code, unreachable.stderr).toBe(0);
+      const spareId = /^created API token (\d+) "spare" \(VIEWER\) on the database/.exec(unreachable.stderr)?.[1];
+      expect((await gqlRaw(server.graphqlUrl, '{ jobs(limit: 1) { id } }', {}, bearer(unreachable.stdout.trim()))).status).toBe(200);
+      const revoked = await run(['token', 'revoke', spareId!], { BORGQL_URL: nobody, BORGQL_DATA_DIR: server.dataDir });
+      expect(revoked.code, revoked.stderr).toBe(0);
+      expect(revoked.stdout).toBe(`revoked API token ${spareId} "spare" on the database`);
+      expect((await gqlRaw(server.graphqlUrl, '{ jobs(limit: 1) { id } }', {}, bearer(unreachable.stdout.trim()))).status).toBe(401);
 
-    const badRole = await run(['token', 'create', '--name', 'x', '--role', 'root']);
-    expect(badRole).toMatchObject({ code: 2, stdout: '', stderr: 'borgql: --role takes one of VIEWER, OPERATOR, ADMIN (any case), got "root"' });
-    const noDatabase = await run(['token', 'create', '--name', 'x', '--role', 'admin'], { BORGQL_URL: nobody, BORGQL_DATA_DIR: path.join(tmp.dir, 'nowhere') });
-    expect(noDatabase.code).toBe(2);
-    expect(noDatabase.stderr).toMatch(/^borgql: no borgql database at \S+nowhere\/borgql\.db: set BORGQL_DATA_DIR/);
-  });
+      const badRole = await run(['token', 'create', '--name', 'x', '--role', 'root']);
+      expect(badRole).toMatchObject({ code: 2, stdout: '', stderr: 'borgql: --role takes one of VIEWER, OPERATOR, ADMIN (any case), got "root"' });
+      const noDatabase = await run(['token', 'create', '--name', 'x', '--role', 'admin'], {
+        BORGQL_URL: nobody,
+        BORGQL_DATA_DIR: path.join(tmp.dir, 'nowhere'),
+      });
+      expect(noDatabase.code).toBe(2);
+      expect(noDatabase.stderr).toMatch(/^borgql: no borgql database at \S+nowhere\/borgql\.db: set BORGQL_DATA_DIR/);
+    },
+    MANY_RUNS_MS,
+  );
 });
