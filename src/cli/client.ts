@@ -48,13 +48,16 @@ export interface SubscribeOptions<T> {
   signal?: AbortSignal;
 }
 
-function refusedToken(): CliError {
-  return new CliError('the server refused the token: set BORGQL_TOKEN to a valid, unrevoked API token');
+/** The code of the error a refused (missing, unknown or revoked) token gets. */
+export const TOKEN_REFUSED = 'UNAUTHENTICATED';
+
+function refusedToken(): ApiError {
+  return new ApiError('the server refused the token: set BORGQL_TOKEN to a valid, unrevoked API token', TOKEN_REFUSED);
 }
 
 function errorLine(errors: GraphQLErrorJson[]): CliError {
   const [first] = errors;
-  if (first?.extensions?.code === 'UNAUTHENTICATED') return refusedToken();
+  if (first?.extensions?.code === TOKEN_REFUSED) return refusedToken();
   return new ApiError(first?.message ?? 'the server answered with an error', first?.extensions?.code);
 }
 

@@ -5,7 +5,7 @@ import { isRole, ROLES, type Role } from '../auth/roles.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createPrismaClient } from '../db/client.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
-import { BorgqlClient, CliError, UnreachableError } from './client.js';
+import { ApiError, BorgqlClient, CliError, TOKEN_REFUSED, UnreachableError } from './client.js';
 import { CreateApiTokenDocument, RevokeApiTokenDocument } from './operations.js';
 
 /** What a token command needs, through the API or straight on the database. */
@@ -86,6 +86,7 @@ async function withTokenStore<T>(offline: boolean, use: (store: TokenStore, wher
     try {
       return await use(apiStore(client), `through ${client.url}`);
     } catch (error) {
+      if (error instanceof ApiError && error.code === TOKEN_REFUSED) throw new CliError(`${error.message}, or add --offline to work on the server's database`);
       if (!(error instanceof UnreachableError)) throw error;
     }
   }
