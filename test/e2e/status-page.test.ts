@@ -56,6 +56,7 @@ describe('the status page', () => {
     const policy = response.headers.get('content-security-policy') ?? '';
     for (const directive of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'"]) expect(policy).toContain(directive);
     for (const asset of ['/status/app.js', '/status/style.css']) expect((await fetch(`${server.url}${asset}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/`, { method: 'HEAD' })).status).toBe(200);
     expect((await gqlRaw(server.graphqlUrl, '{ jobs { id } }', {}, { authorization: '' })).status).toBe(401);
   });
 

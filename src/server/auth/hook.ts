@@ -28,7 +28,7 @@ function isPublic(request: FastifyRequest, routes: PublicRoutes): boolean {
   const route = request.routeOptions.url;
   if (route === undefined) return false; // unknown paths: 401 before 404, so they reveal nothing
   if (route === '/healthz' || routes.ownAuth.includes(route)) return true;
-  if (request.method === 'GET' && routes.pages.includes(route)) return true;
+  if ((request.method === 'GET' || request.method === 'HEAD') && routes.pages.includes(route)) return true;
   if (route === DOCS_PREFIX || route.startsWith(`${DOCS_PREFIX}/`)) return true;
   if (route !== routes.graphqlEndpoint) return false;
   // a CORS preflight carries no credentials by design; yoga answers it without executing anything
