@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
-import { AddRepositoryDocument, ApiTokensDocument, JobStatusDocument } from '../helpers/documents.js';
+import { AddRepositoryDocument, ApiTokensDocument, JobStatusDocument } from '../helpers/typed-documents.js';
 import { gql, gqlRaw } from '../helpers/graphql.js';
 import { bearer, startServer, tempDir, TEST_ADMIN_TOKEN, type TestServer } from '../helpers/server.js';
 

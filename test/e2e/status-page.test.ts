@@ -3,7 +3,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTree } from '../helpers/borg.js';
 import { CHROMIUM, until } from '../helpers/browser.js';
-import { AddRepositoryDocument } from '../helpers/documents.js';
+import { AddRepositoryDocument } from '../helpers/typed-documents.js';
 import { gql, gqlRaw } from '../helpers/graphql.js';
 import { TEST_ADMIN_TOKEN, startServer, tempDir, type TestServer } from '../helpers/server.js';
 

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { TypedDocumentString } from '../../src/cli/gql/graphql.js';
 import { bearer } from './server.js';
 
-/** An operation: its text, or a typed document (test/helpers/documents.ts) that types the variables and the answer. */
+/** An operation: its text, or a typed document (test/helpers/typed-documents.ts) that types the variables and the answer. */
 export type Operation<T, V> = string | TypedDocumentString<T, V>;
 
 /** A GraphQL response as the server sent it. */
