@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['services.ts'],
   ['schema'],
   ['server'],
-  ['main.ts'],
+  ['main.ts', 'cli'],
 ];
 
 /** The topics below the composition root: they know nothing of GraphQL or HTTP. */

@@ -15,6 +15,7 @@ import { scrubLogArguments, serializeErrorForLog } from './log-safety.js';
 import { MAX_REQUEST_BYTES } from './request-size.js';
 import { DOWNLOAD_ROUTE_URL, restApi } from './rest/index.js';
 import { closeWhenStalled } from './stalled-clients.js';
+import { registerStatusPage, STATUS_PAGE_ROUTES } from './status-page.js';
 import { attachGraphQLWebSocket } from './websocket.js';
 
 /** Options for tests and benchmarks; the server itself runs with the defaults. */
@@ -90,7 +91,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   // preflights come without credentials, so they are answered before authentication
   registerCors(app, config.corsOrigins);
   // then authentication, so every route registered after it, here or in a plugin, needs a token
-  registerAuthHook(app, tokens, authFailures, { graphqlEndpoint: GRAPHQL_ENDPOINT, ownAuth: [DOWNLOAD_ROUTE_URL] });
+  registerAuthHook(app, tokens, authFailures, { graphqlEndpoint: GRAPHQL_ENDPOINT, ownAuth: [DOWNLOAD_ROUTE_URL], pages: STATUS_PAGE_ROUTES });
   const yoga = createGraphQLServer(services, {
     log: { warn: (m) => app.log.warn(m), error: (m) => app.log.error(m) },
     publicUrl: config.publicUrl,
@@ -115,6 +116,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     return problem === null ? { status: 'ok' } : reply.status(503).send({ status: 'error', detail: problem });
   });
   void app.register(restApi, { yoga, downloads: services.downloads, logs: services.logs });
+  registerStatusPage(app);
   const metrics = registerMetrics(app, services);
 
   let websocket: { close: () => Promise<void> } | null = null;

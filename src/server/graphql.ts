@@ -11,6 +11,7 @@ import type { Services } from '../services.js';
 import { GRAPHQL_ENDPOINT } from './error-replies.js';
 import { describeErrorForLog } from './log-safety.js';
 import { LruMap } from './lru-map.js';
+import { WALKTHROUGH_OPERATIONS } from './graphiql-tabs.js';
 import { useQueryLimits } from './query-limits.js';
 import { useSharedEventExecution } from './shared-events.js';
 import { useMalformedParamsAsBadRequest } from './yoga-params.js';
@@ -87,6 +88,9 @@ function originOf(headers: IncomingHttpHeaders | undefined): string | null {
   return host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : null;
 }
 
+/** What GraphiQL's Headers tab shows at first: where the token goes. */
+const GRAPHIQL_HEADERS = JSON.stringify({ Authorization: 'Bearer <your token>' });
+
 /** Documents (and parse failures) yoga keeps parsed. */
 const PARSE_CACHE_ENTRIES = 100;
 
@@ -122,7 +126,12 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     // Subscriptions over SSE: they carry the headers entered in GraphiQL (the
     // bearer token); GraphiQL's WebSocket client sends no connectionParams.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    graphiql: { title: 'borgql', subscriptionsProtocol: 'SSE', headers: JSON.stringify({ Authorization: 'Bearer <your token>' }) },
+    graphiql: {
+      title: 'borgql',
+      subscriptionsProtocol: 'SSE',
+      headers: GRAPHIQL_HEADERS,
+      defaultTabs: WALKTHROUGH_OPERATIONS.map((query) => ({ query, headers: GRAPHIQL_HEADERS })),
+    },
     landingPage: false,
     logging: {
       debug: () => undefined,

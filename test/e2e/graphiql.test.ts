@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WALKTHROUGH_OPERATIONS } from '../../src/server/graphiql-tabs.js';
+import { CHROMIUM, until } from '../helpers/browser.js';
 import { TEST_ADMIN_TOKEN } from '../helpers/server.js';
 import { useServer } from '../helpers/use-server.js';
 
@@ -12,9 +14,6 @@ import { useServer } from '../helpers/use-server.js';
  * (over SSE) until the backup completes. Needs Chromium (Debian: `apt-get
  * install chromium`; or CHROMIUM_PATH).
  */
-const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
-  (candidate): candidate is string => !!candidate && existsSync(candidate),
-);
 
 /** Replaces an editor's text the way a person does: click, select all, type. */
 async function typeInto(page: Page, editor: ElementHandle, text: string): Promise<void> {
@@ -24,15 +23,6 @@ async function typeInto(page: Page, editor: ElementHandle, text: string): Promis
   await page.keyboard.up('Control');
   await page.keyboard.press('Backspace');
   await page.keyboard.sendCharacter(text);
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('GraphiQL in a browser', () => {
@@ -68,6 +58,13 @@ describe('GraphiQL in a browser', () => {
     await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
     expect(await page.title()).toBe('borgql');
 
+    // a tab of its own: the walkthrough's tabs keep their operations (and GraphiQL their operation names)
+    await page.click('.graphiql-tab-add');
+    await until(
+      () => page.evaluate(() => document.querySelector('.graphiql-tab-active .graphiql-tab-button')?.textContent?.trim()),
+      (name) => name === '<untitled>',
+    );
+
     await page.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Headers')?.click());
     const headersEditor = await page.waitForSelector('.graphiql-editor-tool .graphiql-editor:not(.hidden)');
     await typeInto(page, headersEditor!, JSON.stringify({ Authorization: `Bearer ${TEST_ADMIN_TOKEN}` }));
@@ -94,5 +91,24 @@ describe('GraphiQL in a browser', () => {
     expect(watched).toContain('"status": "COMPLETED"');
     expect(watched).toContain('"filesProcessed": 20');
     expect(external).toEqual([]);
+  }, 60_000);
+
+  it('opens with the README walkthrough in tabs, word for word', async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const operation of WALKTHROUGH_OPERATIONS) expect(readme).toContain(`\`\`\`graphql\n${operation}\n\`\`\``);
+    // a fresh profile: GraphiQL keeps the tabs of an earlier visit instead
+    const context = await browser.createBrowserContext();
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(server.graphqlUrl, { waitUntil: 'networkidle0' });
+      await fresh.waitForSelector('.graphiql-container', { timeout: 20_000 });
+      const tabs = await until(
+        () => fresh.evaluate(() => [...document.querySelectorAll('.graphiql-tab .graphiql-tab-button')].map((tab) => tab.textContent?.trim())),
+        (names) => names.length >= WALKTHROUGH_OPERATIONS.length,
+      );
+      expect(tabs).toEqual(['AddRepository', 'StartBackup', 'Watch', 'Log', 'History']);
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 });

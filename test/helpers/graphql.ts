@@ -1,6 +1,10 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { TypedDocumentString } from '../../src/cli/gql/graphql.js';
 import { bearer } from './server.js';
+
+/** An operation: its text, or a typed document (test/helpers/typed-documents.ts) that types the variables and the answer. */
+export type Operation<T, V> = string | TypedDocumentString<T, V>;
 
 /** A GraphQL response as the server sent it. */
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -9,28 +13,28 @@ export interface GraphQLResponse<T = Record<string, any>> {
 }
 
 /** POSTs one operation (as the test admin unless `headers` say otherwise); returns the HTTP status and the parsed body. */
-export async function gqlRaw<T = Record<string, any>>(
+export async function gqlRaw<T = Record<string, any>, V = Record<string, unknown>>(
   url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
+  query: Operation<T, V>,
+  variables: V = {} as V,
   headers: Record<string, string> = {},
 ): Promise<{ status: number; body: GraphQLResponse<T> }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...bearer(), ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query: query.toString(), variables }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse<T> };
 }
 
 /** POSTs one operation (as the test admin unless `headers` say otherwise) and fails on GraphQL errors. */
-export async function gql<T = Record<string, any>>(
+export async function gql<T = Record<string, any>, V = Record<string, unknown>>(
   url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
+  query: Operation<T, V>,
+  variables: V = {} as V,
   headers: Record<string, string> = {},
 ): Promise<T> {
-  const { status, body } = await gqlRaw<T>(url, query, variables, headers);
+  const { status, body } = await gqlRaw<T, V>(url, query, variables, headers);
   if (status !== 200 || body.errors?.length || !body.data) {
     throw new Error(`GraphQL failed (${status}): ${JSON.stringify(body.errors ?? body)}`);
   }

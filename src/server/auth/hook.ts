@@ -17,6 +17,8 @@ export interface PublicRoutes {
   graphqlEndpoint: string;
   /** routes that check a credential of their own (the log download's `?token=`) */
   ownAuth: string[];
+  /** static pages and their files (the status page): no data, their requests need a token */
+  pages: string[];
 }
 
 /** The OpenAPI UI and document: static descriptions, no data; a browser opens them without a token. */
@@ -26,6 +28,7 @@ function isPublic(request: FastifyRequest, routes: PublicRoutes): boolean {
   const route = request.routeOptions.url;
   if (route === undefined) return false; // unknown paths: 401 before 404, so they reveal nothing
   if (route === '/healthz' || routes.ownAuth.includes(route)) return true;
+  if ((request.method === 'GET' || request.method === 'HEAD') && routes.pages.includes(route)) return true;
   if (route === DOCS_PREFIX || route.startsWith(`${DOCS_PREFIX}/`)) return true;
   if (route !== routes.graphqlEndpoint) return false;
   // a CORS preflight carries no credentials by design; yoga answers it without executing anything
