@@ -4,8 +4,13 @@ import { restErrorHandler, restErrorOfResult } from './errors.js';
 import { recordNotFound } from '../../domain/ids.js';
 import { runGraphQL } from './graphql-client.js';
 import { jobIdParam } from './job-id.js';
-import { JOB_FIELDS, toJobJson, type GraphQLJob } from './job-json.js';
+import { toJobJson, type GraphQLJob } from '../../domain/job-json.js';
 import { booleanQuery, cancelSchema, jobsSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
+
+/** The GraphQL selection a Job JSON is made from (GraphQLJob). */
+const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus logsExpired
+  progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
+  logs(limit: 0) { totalLines }`;
 
 const START = `mutation Start($repository: String!) {
   startBackup(repository: $repository) { __typename ... on StartBackupSuccess { message job { id } } ... on Error { message } }
