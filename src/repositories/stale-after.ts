@@ -18,3 +18,9 @@ export function parseStaleAfter(text: string): number {
   }
   return ms;
 }
+
+/** Checks a staleAfter (see {@link parseStaleAfter}) and returns it as stored. */
+export function validateStaleAfter(text: string): string {
+  parseStaleAfter(text);
+  return text;
+}
