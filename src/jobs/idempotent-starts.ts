@@ -40,9 +40,11 @@ export class IdempotentStarts {
     const previous = this.#inFlight.get(key) ?? Promise.resolve(null);
     const next = previous.catch(() => null).then(() => this.#start(repositoryReference, key));
     this.#inFlight.set(key, next);
-    void next.finally(() => {
-      if (this.#inFlight.get(key) === next) this.#inFlight.delete(key);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.#inFlight.get(key) === next) this.#inFlight.delete(key);
+      })
+      .catch(() => undefined);
     return next;
   }
 

@@ -50,7 +50,13 @@ export class StaleCheck {
       if (now.getTime() - since.getTime() < parseStaleAfter(staleAfter)) continue;
       if (repository.staleRaisedAt && repository.staleRaisedAt >= since) continue;
       const payload = JSON.stringify({
-        repository: { id: repository.id, name: repository.name, path: repository.path, staleAfter, lastSuccessAt: lastSuccess?.completedAt?.toISOString() ?? null },
+        repository: {
+          id: repository.id,
+          name: repository.name,
+          path: repository.path,
+          staleAfter,
+          lastSuccessAt: lastSuccess?.completedAt?.toISOString() ?? null,
+        },
       });
       const event = { type: EventType.REPOSITORY_STALE, jobId: null, repositoryId: repository.id, occurredAt: now, payload };
       const [record] = await this.prisma.$transaction(async (tx) => {

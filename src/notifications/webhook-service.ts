@@ -51,7 +51,15 @@ export class WebhookService {
     const secret = input.secret ? validateWebhookSecret(input.secret) : generateWebhookSecret();
     const data = await this.#columns(input);
     const webhook = await this.prisma.webhook.create({
-      data: { name: data.name!, url: data.url!, events: data.events!, format: data.format, repositoryIds: data.repositoryIds, enabled: data.enabled, secret: this.secrets.seal(secret, WEBHOOK_SECRET) },
+      data: {
+        name: data.name!,
+        url: data.url!,
+        events: data.events!,
+        format: data.format,
+        repositoryIds: data.repositoryIds,
+        enabled: data.enabled,
+        secret: this.secrets.seal(secret, WEBHOOK_SECRET),
+      },
     });
     return { webhook, secret };
   }

@@ -71,7 +71,10 @@ export class EventFollower implements AsyncIterableIterator<EventRecord> {
       if (this.#state === 'ended') return DONE;
       if (this.#state === 'overflowed') {
         this.#end();
-        throw new SlowConsumerError(`more than ${MAX_UNREAD} events waited to be sent: the subscriber reads too slowly; resume with after: "${this.#last}"`, this.#last);
+        throw new SlowConsumerError(
+          `more than ${MAX_UNREAD} events waited to be sent: the subscriber reads too slowly; resume with after: "${this.#last}"`,
+          this.#last,
+        );
       }
       if (this.#pageAt < this.#page.length) return this.#handOut(this.#page[this.#pageAt++] as EventRecord);
       if (this.#replaying) {

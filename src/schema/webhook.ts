@@ -9,7 +9,8 @@ import { RepositoryRef } from './repository.js';
 
 export const EventTypeEnum = builder.enumType('EventType', { values: EVENT_TYPES });
 const WebhookFormatEnum = builder.enumType('WebhookFormat', {
-  description: 'STANDARD: Standard Webhooks (signed JSON); SLACK, DISCORD: chat messages; NTFY: plain text with Title/Priority/Tags; HEALTHCHECKS: /start, success and /fail pings',
+  description:
+    'STANDARD: Standard Webhooks (signed JSON); SLACK, DISCORD: chat messages; NTFY: plain text with Title/Priority/Tags; HEALTHCHECKS: /start, success and /fail pings',
   values: Object.values(WebhookFormat),
 });
 
@@ -98,14 +99,10 @@ const WebhookSuccessRef = builder.objectType(WebhookSuccess, {
   }),
 });
 
-const result = sharedResultUnion(
-  'WebhookResult',
-  { ref: WebhookSuccessRef, is: (value): value is WebhookSuccess => value instanceof WebhookSuccess },
-  [
-    { ref: NotFoundErrorRef, type: NotFoundError },
-    { ref: ValidationErrorRef, type: ValidationError },
-  ],
-);
+const result = sharedResultUnion('WebhookResult', { ref: WebhookSuccessRef, is: (value): value is WebhookSuccess => value instanceof WebhookSuccess }, [
+  { ref: NotFoundErrorRef, type: NotFoundError },
+  { ref: ValidationErrorRef, type: ValidationError },
+]);
 
 builder.queryFields((t) => ({
   webhooks: t.prismaField({
@@ -133,8 +130,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Changes a webhook (enabled: true turns one a 410 disabled back on)',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateWebhookInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) =>
-      result.settle(async () => new WebhookSuccess(await ctx.webhooks.update(recordIdOrNotFound('webhook', id), input))),
+    resolve: (_root, { id, input }, ctx) => result.settle(async () => new WebhookSuccess(await ctx.webhooks.update(recordIdOrNotFound('webhook', id), input))),
   }),
   removeWebhook: t.field({
     type: result.union,

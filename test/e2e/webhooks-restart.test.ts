@@ -40,12 +40,16 @@ describe('webhook deliveries across a crash', () => {
       'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on WebhookSuccess { secret } } }',
       { input: { name: 'crash', url: `${receiver.url}/hook?key=query-secret-value`, events: ['JOB_COMPLETED'] } },
     );
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(first.graphqlUrl, 'mutation { startBackup(repository: "r") { ... on StartBackupSuccess { job { id } } } }');
+    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
+      first.graphqlUrl,
+      'mutation { startBackup(repository: "r") { ... on StartBackupSuccess { job { id } } } }',
+    );
     const client = wsClient(first.wsUrl);
     await collectWs(client, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id: startBackup.job.id });
     await client.dispose();
 
-    const deliveries = async (server: ChildServer) => (await gql<{ webhooks: { deliveries: Delivery[] }[] }>(server.graphqlUrl, DELIVERIES)).webhooks[0]!.deliveries;
+    const deliveries = async (server: ChildServer) =>
+      (await gql<{ webhooks: { deliveries: Delivery[] }[] }>(server.graphqlUrl, DELIVERIES)).webhooks[0]!.deliveries;
     await expect.poll(async () => (await deliveries(first))[0]?.attempts, { timeout: 15_000 }).toBe(1);
     first.child.kill('SIGKILL');
     await first.exited;

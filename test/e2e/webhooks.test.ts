@@ -27,7 +27,9 @@ describe('webhooks, the event log and idempotent starts', () => {
   const webhook = async (name: string) =>
     (await gql<{ webhooks: WebhookState[] }>(server.graphqlUrl, DELIVERIES)).webhooks.find((hook) => hook.name === name) as WebhookState;
   const create = async (input: Record<string, unknown>) => {
-    const { createWebhook } = await gql<{ createWebhook: { __typename: string; secret: string; webhook: { id: string } } }>(server.graphqlUrl, CREATE, { input });
+    const { createWebhook } = await gql<{ createWebhook: { __typename: string; secret: string; webhook: { id: string } } }>(server.graphqlUrl, CREATE, {
+      input,
+    });
     if (createWebhook.__typename === 'WebhookSuccess') secrets.push(createWebhook.secret);
     return createWebhook;
   };
@@ -73,7 +75,10 @@ describe('webhooks, the event log and idempotent starts', () => {
     }
     expect(await create({ ...base, url: `${receiver.url}/x`, events: [] })).toMatchObject({ __typename: 'ValidationError', field: 'events' });
     expect(await create({ ...base, url: `${receiver.url}/x`, secret: 'whsec_short' })).toMatchObject({ __typename: 'ValidationError', field: 'secret' });
-    expect(await create({ ...base, url: `${receiver.url}/x`, repositoryIds: ['999'] })).toMatchObject({ __typename: 'ValidationError', field: 'repositoryIds' });
+    expect(await create({ ...base, url: `${receiver.url}/x`, repositoryIds: ['999'] })).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'repositoryIds',
+    });
     const unknownEvent = await gqlRaw(server.graphqlUrl, CREATE, { input: { ...base, url: `${receiver.url}/x`, events: ['JOB_EXPLODED'] } });
     expect(unknownEvent.body.errors?.[0]?.message).toMatch(/JOB_EXPLODED/);
 
@@ -81,7 +86,12 @@ describe('webhooks, the event log and idempotent starts', () => {
       server.graphqlUrl,
       'mutation { createApiToken(name: "op", role: OPERATOR) { ... on CreateApiTokenSuccess { secret } } }',
     );
-    const denied = await gqlRaw(server.graphqlUrl, CREATE, { input: { ...base, url: `${receiver.url}/x` } }, { authorization: `Bearer ${createApiToken.secret}` });
+    const denied = await gqlRaw(
+      server.graphqlUrl,
+      CREATE,
+      { input: { ...base, url: `${receiver.url}/x` } },
+      { authorization: `Bearer ${createApiToken.secret}` },
+    );
     expect(denied.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const list = await gqlRaw(server.graphqlUrl, 'query { webhooks { id } }', {}, { authorization: `Bearer ${createApiToken.secret}` });
     expect(list.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -104,7 +114,16 @@ describe('webhooks, the event log and idempotent starts', () => {
     await expect.poll(() => receiver.to('/standard').length, { timeout: 15_000 }).toBe(2);
 
     const verifier = new StandardWebhook(standard.secret);
-    const bodies = receiver.to('/standard').map((request) => verifier.verify(request.body, request.headers as Record<string, string>) as { type: string; timestamp: string; data: { job: Record<string, unknown> } });
+    const bodies = receiver
+      .to('/standard')
+      .map(
+        (request) =>
+          verifier.verify(request.body, request.headers as Record<string, string>) as {
+            type: string;
+            timestamp: string;
+            data: { job: Record<string, unknown> };
+          },
+      );
     expect(bodies.map((body) => body.type)).toEqual(['job.started', 'job.completed']);
     const completed = bodies[1]!;
     expect(Object.keys(completed.data.job).sort()).toEqual(JOB_KEYS);
@@ -114,7 +133,9 @@ describe('webhooks, the event log and idempotent starts', () => {
     expect(first!.headers['webhook-id']).toMatch(/^msg_\d+$/);
     expect(first!.url).toBe('/standard?token=abc');
     // a signature made with another secret does not verify
-    expect(() => new StandardWebhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(first!.body, first!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new StandardWebhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(first!.body, first!.headers as Record<string, string>),
+    ).toThrow();
 
     await expect.poll(() => receiver.to('/hc/check-1/start').length + receiver.to('/hc/check-1').length, { timeout: 15_000 }).toBe(2);
     await expect.poll(() => receiver.to('/ntfy').length, { timeout: 15_000 }).toBe(2);
@@ -133,7 +154,10 @@ describe('webhooks, the event log and idempotent starts', () => {
     const failed = await backup('formats');
     expect(failed.status).toBe('FAILED');
     await expect.poll(() => receiver.to('/standard').length, { timeout: 15_000 }).toBe(4);
-    const failure = verifier.verify(receiver.to('/standard')[3]!.body, receiver.to('/standard')[3]!.headers as Record<string, string>) as { type: string; data: { job: { status: string; error_message: string } } };
+    const failure = verifier.verify(receiver.to('/standard')[3]!.body, receiver.to('/standard')[3]!.headers as Record<string, string>) as {
+      type: string;
+      data: { job: { status: string; error_message: string } };
+    };
     expect(failure).toMatchObject({ type: 'job.failed', data: { job: { status: 'failed' } } });
     expect(failure.data.job.error_message).toBeTruthy();
     await expect.poll(() => receiver.to('/hc/check-1/fail').length, { timeout: 15_000 }).toBe(1);
@@ -178,9 +202,13 @@ describe('webhooks, the event log and idempotent starts', () => {
       id: gone.id,
       input: { enabled: true },
     });
-    const { redeliver } = await gql<{ redeliver: { __typename: string } }>(server.graphqlUrl, 'mutation($id: ID!) { redeliver(deliveryId: $id) { __typename } }', {
-      id: gone.deliveries[0]!.id,
-    });
+    const { redeliver } = await gql<{ redeliver: { __typename: string } }>(
+      server.graphqlUrl,
+      'mutation($id: ID!) { redeliver(deliveryId: $id) { __typename } }',
+      {
+        id: gone.deliveries[0]!.id,
+      },
+    );
     expect(redeliver.__typename).toBe('WebhookSuccess');
     await expect.poll(async () => (await webhook('gone')).deliveries[0]?.status, { timeout: 20_000 }).toBe('delivered');
     expect(new Set(receiver.to('/gone').map((request) => request.headers['webhook-id'])).size).toBe(1);
@@ -244,7 +272,9 @@ describe('webhooks, the event log and idempotent starts', () => {
 
     // live: a new backup's events follow
     const { id } = await backup('retries');
-    await expect.poll(() => all.filter((event) => event.job?.id === id).map((event) => event.type), { timeout: 15_000 }).toEqual(['JOB_STARTED', 'JOB_COMPLETED']);
+    await expect
+      .poll(() => all.filter((event) => event.job?.id === id).map((event) => event.type), { timeout: 15_000 })
+      .toEqual(['JOB_STARTED', 'JOB_COMPLETED']);
     unsubscribe();
     await client.dispose();
     void done;
@@ -254,11 +284,14 @@ describe('webhooks, the event log and idempotent starts', () => {
     const middle = all[3]!.cursor;
     const resumed: Event[] = [];
     const second = wsClient(server.wsUrl);
-    const stopSecond = second.subscribe<{ events: Event }>({ query: EVENTS, variables: { after: middle } }, {
-      next: (result) => void resumed.push(result.data!.events),
-      error: () => undefined,
-      complete: () => undefined,
-    });
+    const stopSecond = second.subscribe<{ events: Event }>(
+      { query: EVENTS, variables: { after: middle } },
+      {
+        next: (result) => void resumed.push(result.data!.events),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
     await expect.poll(() => resumed.length, { timeout: 15_000 }).toBe(all.length - 4);
     expect(resumed.map((event) => event.cursor)).toEqual(all.slice(4).map((event) => event.cursor));
     stopSecond();
@@ -302,10 +335,17 @@ describe('webhooks, the event log and idempotent starts', () => {
     const SECRETLESS = 'query { webhooks { id name url format events enabled repositories { id } deliveries { lastError } } }';
     const answer = JSON.stringify(await gql(server.graphqlUrl, SECRETLESS));
     for (const secret of secrets) expect(answer).not.toContain(secret.slice('whsec_'.length));
-    const update = await gql(server.graphqlUrl, 'mutation { updateWebhook(id: "99999", input: { name: "renamed" }) { __typename ... on WebhookSuccess { secret } } }');
+    const update = await gql(
+      server.graphqlUrl,
+      'mutation { updateWebhook(id: "99999", input: { name: "renamed" }) { __typename ... on WebhookSuccess { secret } } }',
+    );
     expect(update).toEqual({ updateWebhook: { __typename: 'NotFoundError' } });
     const first = (await gql<{ webhooks: { id: string }[] }>(server.graphqlUrl, 'query { webhooks { id } }')).webhooks[0]!;
-    const renamed = await gql(server.graphqlUrl, 'mutation($id: ID!) { updateWebhook(id: $id, input: { name: "renamed" }) { ... on WebhookSuccess { secret } } }', { id: first.id });
+    const renamed = await gql(
+      server.graphqlUrl,
+      'mutation($id: ID!) { updateWebhook(id: $id, input: { name: "renamed" }) { ... on WebhookSuccess { secret } } }',
+      { id: first.id },
+    );
     expect(renamed).toEqual({ updateWebhook: { secret: null } });
     const stored = await server.app.services.prisma.webhook.findMany({ select: { secret: true } });
     for (const { secret } of stored) expect(secret).toMatch(/^borgql-secret:v1:/);

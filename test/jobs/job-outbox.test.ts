@@ -86,6 +86,8 @@ describe('writeJobState: the state and its events in one transaction', () => {
     db.exec('DROP TRIGGER fail_events');
     const [recorded] = await writeJobState(prisma, id, fields, eventsOfChange(before, fields));
     expect((await prisma.backupJob.findUniqueOrThrow({ where: { id } })).status).toBe('FAILED');
-    expect(await prisma.event.findMany()).toEqual([expect.objectContaining({ sequence: recorded!.sequence, type: 'JOB_FAILED', jobId: id, dispatched: false })]);
+    expect(await prisma.event.findMany()).toEqual([
+      expect.objectContaining({ sequence: recorded!.sequence, type: 'JOB_FAILED', jobId: id, dispatched: false }),
+    ]);
   });
 });

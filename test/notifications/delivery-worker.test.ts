@@ -76,7 +76,9 @@ describe('DeliveryWorker', () => {
     const worker = new DeliveryWorker(prisma, box, { timeoutMs: 200, retryDelaysMs: [3_600_000], warn: () => undefined });
     closers.unshift(() => worker.stop());
     worker.start();
-    await expect.poll(() => prisma.webhookDelivery.findFirst(), { timeout: 15_000 }).toMatchObject({ attempts: 1, status: 'pending', lastError: 'no answer within 0.2 s' });
+    await expect
+      .poll(() => prisma.webhookDelivery.findFirst(), { timeout: 15_000 })
+      .toMatchObject({ attempts: 1, status: 'pending', lastError: 'no answer within 0.2 s' });
     const delivery = await prisma.webhookDelivery.findFirstOrThrow();
     expect(delivery.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
     expect(delivery.claimedUntil).toBeNull();
