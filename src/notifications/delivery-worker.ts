@@ -170,7 +170,7 @@ export class DeliveryWorker {
     const attempt = await this.send(request);
     if (attempt === null) {
       // the server is stopping: the attempt does not count, the next start sends it
-      await this.prisma.webhookDelivery.update({ where: { id: delivery.id }, data: { claimedUntil: null } });
+      await this.prisma.webhookDelivery.updateMany({ where: { id: delivery.id }, data: { claimedUntil: null } });
       return;
     }
     await this.#record(delivery, attempt, attempt.responseStatus === 410);
@@ -205,14 +205,15 @@ export class DeliveryWorker {
     const attempts = delivery.attempts + 1;
     const base = { attempts, responseStatus: attempt.responseStatus, lastError: attempt.error, claimedUntil: null };
     if (attempt.error === null) {
-      await this.prisma.webhookDelivery.update({
+      await this.prisma.webhookDelivery.updateMany({
         where: { id: delivery.id },
         data: { ...base, status: DeliveryStatus.DELIVERED, deliveredAt: now, nextAttemptAt: null },
       });
       return;
     }
     const delay = final ? undefined : this.#delays[attempts - 1];
-    const update = this.prisma.webhookDelivery.update({
+    // updateMany: the webhook, and with it the delivery, may have been removed while it was sent
+    const update = this.prisma.webhookDelivery.updateMany({
       where: { id: delivery.id },
       data:
         delay === undefined
@@ -220,7 +221,7 @@ export class DeliveryWorker {
           : { ...base, status: DeliveryStatus.PENDING, nextAttemptAt: new Date(now.getTime() + delay) },
     });
     if (attempt.responseStatus === 410) {
-      await this.prisma.$transaction([update, this.prisma.webhook.update({ where: { id: delivery.webhookId }, data: { enabled: false } })]);
+      await this.prisma.$transaction([update, this.prisma.webhook.updateMany({ where: { id: delivery.webhookId }, data: { enabled: false } })]);
       this.options.warn(`webhook ${delivery.webhookId} answered 410 Gone: disabled`);
     } else {
       await update;

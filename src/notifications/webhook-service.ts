@@ -49,15 +49,15 @@ export class WebhookService {
   /** Creates a webhook; resolves with it and its signing secret (given or generated), which no later answer shows. */
   async create(input: WebhookSettings & { name: string; url: string; events: readonly string[] }): Promise<{ webhook: Webhook; secret: string }> {
     const secret = input.secret ? validateWebhookSecret(input.secret) : generateWebhookSecret();
-    const data = await this.#columns(input);
+    const { format, repositoryIds, enabled } = await this.#columns(input);
     const webhook = await this.prisma.webhook.create({
       data: {
-        name: data.name!,
-        url: data.url!,
-        events: data.events!,
-        format: data.format,
-        repositoryIds: data.repositoryIds,
-        enabled: data.enabled,
+        name: validateName(input.name),
+        url: validateWebhookUrl(input.url),
+        events: JSON.stringify(validateEvents(input.events)),
+        format,
+        repositoryIds,
+        enabled,
         secret: this.secrets.seal(secret, WEBHOOK_SECRET),
       },
     });
