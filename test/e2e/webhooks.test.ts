@@ -114,16 +114,14 @@ describe('webhooks, the event log and idempotent starts', () => {
     await expect.poll(() => receiver.to('/standard').length, { timeout: 15_000 }).toBe(2);
 
     const verifier = new StandardWebhook(standard.secret);
-    const bodies = receiver
-      .to('/standard')
-      .map(
-        (request) =>
-          verifier.verify(request.body, request.headers as Record<string, string>) as {
-            type: string;
-            timestamp: string;
-            data: { job: Record<string, unknown> };
-          },
-      );
+    const bodies = receiver.to('/standard').map(
+      (request) =>
+        verifier.verify(request.body, request.headers as Record<string, string>) as {
+          type: string;
+          timestamp: string;
+          data: { job: Record<string, unknown> };
+        },
+    );
     expect(bodies.map((body) => body.type)).toEqual(['job.started', 'job.completed']);
     const completed = bodies[1]!;
     expect(Object.keys(completed.data.job).sort()).toEqual(JOB_KEYS);
@@ -329,6 +327,10 @@ describe('webhooks, the event log and idempotent starts', () => {
     expect(tooLong.body.detail).toMatch(/idempotencyKey/);
     const plain = await rest(server.url, 'POST', '/api/backup/start', { body: { repository: 'idempotent' } });
     expect(plain.body.job_id).not.toBe(one.body.job_id);
+
+    // a day later the sweep removed the keys: the same key starts another job
+    expect(await server.app.services.idempotentStarts.sweep(new Date(Date.now() + 25 * 3_600_000))).toBeGreaterThanOrEqual(3);
+    expect((await start('nightly-2026-12-02')).job.id).not.toBe(first.job.id);
   });
 
   it('never hands a webhook secret out again', async () => {
