@@ -29,6 +29,8 @@ export interface Config {
   passcommandPrefixes: string[];
   /** BORGQL_DISCARD_UNREADABLE_SECRETS: delete stored secrets the key file cannot open instead of refusing to start */
   discardUnreadableSecrets: boolean;
+  /** BORGQL_WEBHOOK_RETRY_SCALE: multiplies the webhook retry delays (for tests; default 1) */
+  webhookRetryScale: number;
 }
 
 /** Thrown for a configuration value that cannot work; main prints it and exits 1. */
@@ -81,6 +83,14 @@ function corsOrigins(raw: string | undefined): string[] {
   });
 }
 
+/** BORGQL_WEBHOOK_RETRY_SCALE: a positive factor on the webhook retry delays (tests shorten them). */
+function retryScale(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 1;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 1) throw new ConfigError(`BORGQL_WEBHOOK_RETRY_SCALE must be a number above 0 and at most 1, got "${raw}"`);
+  return value;
+}
+
 /** Builds the configuration; relative paths resolve against the working directory. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.BORGQL_DATA_DIR || './data');
@@ -118,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     borgEnv: Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'BORGQL_ADMIN_TOKEN')),
     passcommandPrefixes: passcommandPrefixes(env.BORGQL_PASSCOMMAND_PREFIXES),
     discardUnreadableSecrets: flag(env, 'BORGQL_DISCARD_UNREADABLE_SECRETS'),
+    webhookRetryScale: retryScale(env.BORGQL_WEBHOOK_RETRY_SCALE),
   };
 }

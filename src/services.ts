@@ -21,6 +21,9 @@ import { createJobEvents } from './jobs/job-events.js';
 import type { JobTopics } from './events/topics.js';
 import { PubSub } from './events/pubsub.js';
 import { wireEvents } from './events/wiring.js';
+import { createNotifications, type Notifications } from './notifications/notifications.js';
+import type { WebhookService } from './notifications/webhook-service.js';
+import { IdempotentStarts } from './jobs/idempotent-starts.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -45,6 +48,12 @@ export interface Services {
   tokens: ApiTokenService;
   /** the signed, short-lived links that open one job's log */
   downloads: DownloadTokens;
+  /** webhooks and their delivery log (README "Notifications") */
+  webhooks: WebhookService;
+  /** REPOSITORY_STALE: checked every minute; check() runs it now */
+  staleCheck: Notifications['staleCheck'];
+  /** startBackup with an idempotency key */
+  idempotentStarts: IdempotentStarts;
 }
 
 /**
@@ -130,6 +139,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const schedules = new ScheduleService(prisma, scheduler);
   const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
   const jobCounts = new JobCounts(prisma, jobEvents);
+  const notifications = createNotifications(prisma, secrets, jobEvents, { retryScale: config.webhookRetryScale, warn: options.warn });
+  const idempotentStarts = new IdempotentStarts(prisma, jobs);
   const stopInvalidating = jobEvents.on('changed', (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
   });
@@ -147,6 +158,9 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     jobCounts,
     tokens: new ApiTokenService(prisma, { warn: options.warn }),
     downloads: new DownloadTokens(downloadKey, config.downloadTokenTtlSeconds),
+    webhooks: notifications.webhooks,
+    staleCheck: notifications.staleCheck,
+    idempotentStarts,
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
@@ -155,6 +169,9 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       const report = await recoverJobs({ prisma, logs, jobs, borg });
       await jobCounts.recount(report.interrupted);
       await scheduler.start();
+      // after recovery: the events it wrote are sent with what a previous run left pending
+      notifications.start();
+      idempotentStarts.startSweeping((error) => options.warn('could not remove expired idempotency keys; retrying in an hour', error));
       // in the background: the server answers meanwhile (old lines stay readable while converted)
       logRetention.start();
       void logs.convertLegacyLines().catch((error: unknown) => options.warn('could not convert the log lines of an older version; they stay readable', error));
@@ -165,7 +182,11 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       logRetention.stop();
       stopInvalidating();
       jobCounts.stop();
-      return jobs.shutdown(reason);
+      idempotentStarts.stopSweeping();
+      const stopped = await jobs.shutdown(reason);
+      // after the jobs: their last events are in the log, sent by the next start
+      await notifications.stop();
+      return stopped;
     },
     async close() {
       logs.stop();

@@ -16,7 +16,7 @@ const SRC = path.resolve(import.meta.dirname, '..', 'src');
 const LAYERS: readonly (readonly string[])[] = [
   ['borg'],
   ['domain', 'secrets', 'db', 'generated', 'config.ts'],
-  ['auth', 'repositories', 'logs', 'jobs', 'schedules', 'events', 'catalog'],
+  ['auth', 'repositories', 'logs', 'jobs', 'schedules', 'events', 'catalog', 'notifications'],
   ['services.ts'],
   ['schema'],
   ['server'],
@@ -24,7 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** The topics below the composition root: they know nothing of GraphQL or HTTP. */
-const DOMAIN_TOPICS = ['domain', 'auth', 'repositories', 'jobs', 'logs', 'schedules', 'events', 'catalog', 'db', 'secrets'];
+const DOMAIN_TOPICS = ['domain', 'auth', 'repositories', 'jobs', 'logs', 'schedules', 'events', 'catalog', 'db', 'secrets', 'notifications'];
 
 /** Packages of the API and HTTP layers (a trailing `/` stands for a whole scope). */
 const TRANSPORT_PACKAGES = ['graphql', 'graphql-yoga', '@graphql-yoga/', 'graphql-ws', '@pothos/', 'fastify', '@fastify/', 'ws'];

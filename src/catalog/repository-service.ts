@@ -19,6 +19,7 @@ import {
   type RetentionSettings,
 } from '../repositories/repository-settings.js';
 import { validatePasscommand } from '../repositories/passcommand.js';
+import { validateStaleAfter } from '../repositories/stale-after.js';
 import type { RepositorySecrets } from '../repositories/repository-access.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { validateCron, validateTimezone } from '../schedules/scheduler.js';
@@ -43,6 +44,8 @@ export interface RepositorySettings {
   /** shorthand: a schedule of this repository alone, named after it; null removes it */
   schedule?: string | null;
   timezone?: string | null;
+  /** REPOSITORY_STALE after this long without a successful backup ("26h"); null clears it */
+  staleAfter?: string | null;
 }
 
 /** A repository to register: settings plus how to find or create it. */
@@ -83,6 +86,7 @@ export class RepositoryService {
     if (input.lockWaitSeconds != null) data.lockWaitSeconds = validateLockWait(input.lockWaitSeconds);
     if (input.listFilter !== undefined) data.listFilter = validateListFilter(input.listFilter);
     if (input.retention !== undefined) Object.assign(data, validateRetention(input.retention));
+    if (input.staleAfter !== undefined) data.staleAfter = input.staleAfter === null ? null : validateStaleAfter(input.staleAfter);
     if (input.passphrase) validatePassphrase(input.passphrase);
     Object.assign(data, this.#secretColumns(input));
     if (input.timezone != null) validateTimezone(input.timezone);

@@ -24,6 +24,12 @@ const SECRET_COLUMNS: readonly SecretColumn[] = [
     describe: (name) => `the passphrase of repository "${name}"`,
     reenter: 'updateRepository(id, input: { passphrase })',
   },
+  {
+    table: 'Webhook',
+    column: 'secret',
+    describe: (name) => `the signing secret of webhook "${name}"`,
+    reenter: 'updateWebhook(id, input: { secret })',
+  },
 ];
 
 /** The purpose Repository.passphrase values are sealed for (SecretBox.seal/open). */

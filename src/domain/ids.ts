@@ -7,7 +7,7 @@ import { NotFoundError } from './errors.js';
 export const MAX_RECORD_ID = 2_147_483_647;
 
 /** What an id can name, as messages call it. */
-export type RecordKind = 'job' | 'repository' | 'schedule' | 'API token';
+export type RecordKind = 'job' | 'repository' | 'schedule' | 'API token' | 'webhook' | 'webhook delivery';
 
 /**
  * Reads the id of a job, repository, schedule or API token as the API and

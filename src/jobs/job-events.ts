@@ -1,5 +1,6 @@
 import { Emitter } from '../domain/emitter.js';
 import type { JobWithRepository } from './live-job.js';
+import type { EventRecord } from '../domain/event-types.js';
 
 /** What the job domain announces, and what each event carries. */
 export interface JobEventMap extends Record<string, unknown> {
@@ -7,6 +8,8 @@ export interface JobEventMap extends Record<string, unknown> {
   changed: JobWithRepository;
   /** a job entered the queue (created, or queued again after a restart), in its PENDING state */
   queued: JobWithRepository;
+  /** an event of the log was committed (job-outbox.ts, the stale check): webhooks and `events` subscribers follow it */
+  recorded: EventRecord;
 }
 
 /** The job domain's events (see src/events/wiring.ts for where they go). */

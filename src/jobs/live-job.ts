@@ -5,6 +5,8 @@ import { RetryBackoff, type RetryDelays } from '../db/storage-health.js';
 import { startBorgStep, type BorgStep } from './borg-step.js';
 import type { StopStep } from './stop-borg.js';
 import type { StopReason } from './stop-reason.js';
+import type { EventRecord, NewEvent } from '../domain/event-types.js';
+import { eventsOfChange, writeJobState } from './job-outbox.js';
 
 /** A job row with its repository, the shape the schema and the job events carry. */
 export type JobWithRepository = BackupJob & { repository: Repository };
@@ -16,6 +18,8 @@ export interface LiveJobDeps {
   prisma: PrismaClient;
   /** announces each new state of the job, at once (see job-events.ts) */
   onChange: (job: JobWithRepository) => void;
+  /** announces events of the log (job-outbox.ts) once committed with the state they report */
+  onEventsRecorded?: (events: EventRecord[]) => void;
   /** minimum gap between two progress writes to the database */
   persistIntervalMs: number;
   /** a failed write is reported, not thrown into the runner; it is retried with backoff until it succeeds */
@@ -48,6 +52,8 @@ export class LiveJob {
   readonly finished: Promise<void>;
   #markFinished!: () => void;
   readonly #dirty = new Set<keyof JobUpdate>();
+  /** events raised by changes not written yet: they go into the database with them */
+  #unwrittenEvents: NewEvent[] = [];
   #timer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   readonly #backoff: RetryBackoff;
@@ -130,6 +136,7 @@ export class LiveJob {
    */
   update(fields: JobUpdate, immediate = false): Promise<void> {
     const statusChanged = fields.status !== undefined && fields.status !== this.row.status;
+    this.#unwrittenEvents.push(...eventsOfChange(this.row, fields));
     this.row = { ...this.row, ...fields };
     for (const key of Object.keys(fields) as (keyof JobUpdate)[]) this.#dirty.add(key);
     this.deps.onChange(this.row);
@@ -150,10 +157,13 @@ export class LiveJob {
     const data: Record<string, unknown> = {};
     for (const key of this.#dirty) data[key] = this.row[key];
     this.#dirty.clear();
+    const events = this.#unwrittenEvents;
+    this.#unwrittenEvents = [];
     const id = this.row.id;
     this.#writes = this.#writes.then(() =>
-      this.deps.prisma.backupJob.update({ where: { id }, data }).then(
-        () => {
+      writeJobState(this.deps.prisma, id, data, events).then(
+        (recorded) => {
+          if (recorded.length > 0) this.deps.onEventsRecorded?.(recorded);
           if (this.#backoff.failing) {
             this.#backoff.succeeded();
             this.deps.onPersistRecovered?.(id);
@@ -162,6 +172,7 @@ export class LiveJob {
         },
         (error: unknown) => {
           for (const key of Object.keys(data) as (keyof JobUpdate)[]) this.#dirty.add(key);
+          this.#unwrittenEvents.unshift(...events);
           this.#retryTimer ??= setTimeout(() => {
             this.#retryTimer = undefined;
             void this.persist();

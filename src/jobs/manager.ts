@@ -189,6 +189,7 @@ export class JobManager {
       persistIntervalMs: this.deps.persistIntervalMs ?? 1000,
       stopSteps: this.deps.stopSteps,
       onChange: (state) => this.deps.events.emit('changed', state),
+      onEventsRecorded: (events) => events.forEach((event) => this.deps.events.emit('recorded', event)),
       onPersistError: (id, error) => {
         this.deps.health?.failed(`the state of job ${id}`, error);
         this.deps.warn(`could not save job ${id}; retrying`, error);

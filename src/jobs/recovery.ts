@@ -7,6 +7,7 @@ import type { JobLogWriter, LogStore } from '../logs/log-store.js';
 import type { JobManager } from './manager.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { JobStatus } from '../domain/job-status.js';
+import { eventsOfChange, writeJobState } from './job-outbox.js';
 
 /** What start-up recovery did. */
 export interface RecoveryReport {
@@ -96,10 +97,9 @@ export async function recoverJobs({ prisma, logs, jobs, borg }: RecoveryDeps): P
     const outcome = interruptedOutcome(job);
     log.append(`job ${String(outcome.status).toLowerCase()}`, 'INFO');
     log.close();
-    await prisma.backupJob.update({
-      where: { id: job.id },
-      data: { ...outcome, completedAt: new Date(), borgPid: null, speedMBps: 0, etaSeconds: null, currentFile: null },
-    });
+    const ended: JobUpdate = { ...outcome, completedAt: new Date(), borgPid: null, speedMBps: 0, etaSeconds: null, currentFile: null };
+    // the events are in the log with the state; the webhook worker reads the log when it starts
+    await writeJobState(prisma, job.id, ended, eventsOfChange(job, ended));
     report.interrupted.push(job.id);
   }
   const pending = await prisma.backupJob.findMany({

@@ -8,6 +8,8 @@ import './schedule.js';
 import './log.js';
 import './job.js';
 import './token.js';
+import './webhook.js';
+import './event.js';
 
 // the blanket rule: every root field, including ones added later, needs at least a viewer token
 builder.queryType({ authScopes: { viewer: true } });

@@ -138,10 +138,17 @@ builder.mutationFields((t) => ({
     type: StartBackupSuccess,
     authScopes: { operator: true },
     description: 'Queues a backup of a repository (its path, id or name); it runs when the repository is free',
-    args: { repository: t.arg.string({ required: true }) },
+    args: {
+      repository: t.arg.string({ required: true }),
+      idempotencyKey: t.arg.string({ description: 'the same key within 24 h answers the job it started instead of starting another' }),
+    },
     errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'StartBackupResult' } },
     resolve: async (_root, args, ctx) => {
       if (args.repository.trim() === '') throw new ValidationError('repository must not be empty', 'repository');
+      if (args.idempotencyKey != null) {
+        const { job, created } = await ctx.idempotentStarts.start(args.repository, args.idempotencyKey);
+        return { job, message: created ? 'Backup job started' : 'Backup job already started with this idempotency key' };
+      }
       return { job: await ctx.jobs.startBackup(args.repository), message: 'Backup job started' };
     },
   }),

@@ -21,6 +21,8 @@ const passcommandDescription =
 const listFilterDescription =
   "which files get a line in job logs: borg create --filter status letters (A added, M modified, U unchanged, C changed while read, E error, d b c h s f i - x ?; case matters), \"*\" for every file, \"\" for none (borg's messages only); default AME";
 
+const staleAfterDescription = 'REPOSITORY_STALE when no backup succeeded for this long: a whole number and s, m, h, d or w, e.g. "26h"';
+
 const scheduleDescription = 'shorthand: a schedule of this repository alone (cron, 5 fields or 6 with seconds) named after it';
 
 export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
@@ -39,6 +41,7 @@ export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
     retention: t.field({ type: RetentionInput, description: 'prune + compact after each completed backup when set' }),
     schedule: t.string({ description: scheduleDescription }),
     timezone: t.string({ description: 'IANA name for that schedule, default UTC' }),
+    staleAfter: t.string({ description: staleAfterDescription }),
   }),
 });
 
@@ -57,5 +60,6 @@ export const UpdateRepositoryInput = builder.inputType('UpdateRepositoryInput', 
     retention: t.field({ type: RetentionInput, description: 'null removes the policy (no more prune)' }),
     schedule: t.string({ description: `${scheduleDescription}; null removes it` }),
     timezone: t.string(),
+    staleAfter: t.string({ description: `${staleAfterDescription}; null removes it` }),
   }),
 });

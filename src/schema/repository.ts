@@ -62,6 +62,7 @@ export const RepositoryRef = builder.prismaObject('Repository', {
       description: 'borg list, oldest first (cached for 30 s; the last listing while a job holds the repository)',
       resolve: (repository, _args, ctx) => ctx.archives.list(repository),
     }),
+    staleAfter: t.exposeString('staleAfter', { nullable: true, description: 'REPOSITORY_STALE after this long without a successful backup' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     removedAt: t.expose('removedAt', { type: 'DateTime', nullable: true, description: 'set once removed; kept for its jobs' }),
   }),

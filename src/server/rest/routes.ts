@@ -1,14 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Yoga } from '../graphql.js';
-import { restErrorHandler, restErrorOfResult } from './errors.js';
+import { RestError, restErrorHandler, restErrorOfResult } from './errors.js';
 import { recordNotFound } from '../../domain/ids.js';
 import { runGraphQL } from './graphql-client.js';
 import { jobIdParam } from './job-id.js';
-import { JOB_FIELDS, toJobJson, type GraphQLJob } from './job-json.js';
+import { toJobJson, type GraphQLJob } from '../../domain/job-json.js';
 import { booleanQuery, cancelSchema, jobsSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
 
-const START = `mutation Start($repository: String!) {
-  startBackup(repository: $repository) { __typename ... on StartBackupSuccess { message job { id } } ... on Error { message } }
+/** The GraphQL selection a Job JSON is made from (GraphQLJob). */
+const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus logsExpired
+  progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
+  logs(limit: 0) { totalLines }`;
+
+const START = `mutation Start($repository: String!, $idempotencyKey: String) {
+  startBackup(repository: $repository, idempotencyKey: $idempotencyKey) { __typename ... on StartBackupSuccess { message job { id } } ... on Error { message } }
 }`;
 const JOBS = `query Jobs($limit: Int, $scheduledOnly: Boolean, $manualOnly: Boolean, $repository: String) {
   jobs(limit: $limit, scheduledOnly: $scheduledOnly, manualOnly: $manualOnly, repository: $repository) { ${JOB_FIELDS} }
@@ -33,6 +38,12 @@ function settle<T extends { __typename: string; message?: string }>(result: T): 
   return result;
 }
 
+/** The Idempotency-Key header's value; a repeated header is a 400. */
+function idempotencyKeyHeader(value: string | string[] | undefined): string | null {
+  if (Array.isArray(value)) throw new RestError(400, 'send one Idempotency-Key header');
+  return value ?? null;
+}
+
 type JobIdParams = { Params: { job_id: number } };
 
 /**
@@ -53,7 +64,8 @@ export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga 
       yoga,
       request,
       START,
-      { repository: request.body.repository },
+      // Idempotency-Key: a client retrying a start gets the same job (README "Notifications")
+      { repository: request.body.repository, idempotencyKey: idempotencyKeyHeader(request.headers['idempotency-key']) },
     );
     const result = settle(data.startBackup);
     // always "pending": the job is queued; its progress is read with /status

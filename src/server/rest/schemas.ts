@@ -104,6 +104,12 @@ export const startSchema = {
     properties: { repository: { type: 'string', minLength: 1, description: "the repository's path (or id, or name)" } },
     required: ['repository'],
   },
+  headers: {
+    type: 'object',
+    properties: {
+      'idempotency-key': { type: 'string', description: 'the same key within 24 h answers the job it started instead of starting another (1–255 characters)' },
+    },
+  },
   response: {
     200: {
       type: 'object',

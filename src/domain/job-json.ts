@@ -2,14 +2,12 @@
  * Borg UI's job JSON (README "REST (Borg UI compatible)", docs/api.md "REST"): snake_case keys,
  * integer ids, lower-case statuses, ISO 8601 UTC times, an integer
  * `progress`, and Borg UI's defaults for unknown numbers (0, never null).
+ * Pure: the REST shims map GraphQL answers with it, the webhooks map job rows
+ * (jobJsonOfRow), so both send the same JSON.
  */
+import type { BackupJob } from '../db/client.js';
 
-/** The GraphQL selection a Job JSON is made from. */
-export const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus logsExpired
-  progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
-  logs(limit: 0) { totalLines }`;
-
-/** A BackupJob as JOB_FIELDS selects it. */
+/** A BackupJob as the REST shims' GraphQL selection (JOB_FIELDS in src/server/rest/routes.ts) returns it. */
 export interface GraphQLJob {
   id: string;
   repositoryPath: string;
@@ -93,4 +91,33 @@ export function toJobJson(job: GraphQLJob): JobJson {
       estimated_time_remaining: p.etaSeconds ?? 0,
     },
   };
+}
+
+/** A job row's Job JSON, as the REST shims would answer it for the same state (webhook bodies). */
+export function jobJsonOfRow(job: BackupJob): JobJson {
+  return toJobJson({
+    id: String(job.id),
+    repositoryPath: job.repositoryPath,
+    status: job.status,
+    trigger: job.trigger,
+    scheduleId: job.scheduleId === null ? null : String(job.scheduleId),
+    archiveName: job.archiveName,
+    startedAt: job.startedAt?.toISOString() ?? null,
+    completedAt: job.completedAt?.toISOString() ?? null,
+    errorMessage: job.errorMessage,
+    maintenanceStatus: job.maintenanceStatus,
+    logsExpired: job.logsExpired,
+    progress: {
+      percent: job.percent,
+      originalSize: Number(job.originalSize),
+      compressedSize: Number(job.compressedSize),
+      deduplicatedSize: Number(job.deduplicatedSize),
+      filesProcessed: job.filesProcessed,
+      currentFile: job.currentFile,
+      speedMBps: job.speedMBps,
+      etaSeconds: job.etaSeconds,
+      totalExpectedSize: job.totalExpectedSize === null ? null : Number(job.totalExpectedSize),
+    },
+    logs: { totalLines: job.logLineCount },
+  });
 }
