@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBorgLine, parseCreateSummary } from '../../src/borg/index.js';
 import { decaySpeedWhileQuiet, PERCENT_CAP_WHILE_RUNNING, ProgressTracker, QUIET_SECONDS, type ProgressFields, type ProgressSample } from '../../src/jobs/progress.js';
 
-const fixtureDir = fileURLToPath(new URL('../fixtures/borg', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../fixtures/borg/', import.meta.url));
 
 /** The archive_progress samples of the recorded run, mapped the way runner.ts maps them. */
 function recordedSamples(): ProgressSample[] {
@@ -174,6 +174,17 @@ describe('ProgressTracker', () => {
     // data flows again: 10 MB in 1 s after the stall
     tracker.record({ ...last, originalSize: last.originalSize + 10_000_000, time: last.time + 7 });
     expect(tracker.snapshot().speedMBps).toBe(mbps(10_000_000, 5));
+    expect(tracker.snapshot().etaSeconds).toBeGreaterThan(0);
+  });
+
+  it('ETA stays null while the speed shown is 0 MB/s: a few bytes a second must not promise hours', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(100_000_000);
+    tracker.record(sample(0, 0));
+    tracker.record(sample(5, 4_000)); // 800 bytes a second: 0.0008 MB/s, shown as 0
+    expect(tracker.snapshot()).toMatchObject({ speedMBps: 0, etaSeconds: null });
+    tracker.record(sample(6, 2_004_000)); // 2 MB in the last second: 0.4 MB/s over the window
+    expect(tracker.snapshot().speedMBps).toBeGreaterThan(0);
     expect(tracker.snapshot().etaSeconds).toBeGreaterThan(0);
   });
 
