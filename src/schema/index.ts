@@ -7,6 +7,8 @@ import './repository.js';
 import './schedule.js';
 import './log.js';
 import './job.js';
+import './backup-start.js';
+import './repository-lock.js';
 import './token.js';
 
 // the blanket rule: every root field, including ones added later, needs at least a viewer token
