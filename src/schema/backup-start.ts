@@ -29,14 +29,16 @@ const startResult = sharedResultUnion(
   ],
 );
 
-builder.objectField(BackupJobRef, 'retryOf', (t) =>
-  t.field({
+builder.objectFields(BackupJobRef, (t) => ({
+  retryOf: t.field({
     type: BackupJobRef,
     nullable: true,
     description: 'the job this one retries (retryJob), null for a job started otherwise',
     resolve: (job, _args, ctx) => (job.retryOfId === null ? null : ctx.jobs.get(job.retryOfId)),
   }),
-);
+  // the id alone, like scheduleId: a list of jobs shows its lineage without loading each retried job
+  retryOfId: t.id({ nullable: true, description: 'the id of retryOf (REST retry_of_job_id)', resolve: (job) => job.retryOfId }),
+}));
 
 builder.mutationFields((t) => ({
   startBackup: t.field({
