@@ -161,9 +161,11 @@ export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<Bor
       nfiles: summary.nfiles ?? 0,
     });
   }
-  // the name is recorded only once an archive exists: the saved one, or the checkpoint a cancel left
-  const borgRan = result.exitCode !== null || result.signal !== null;
-  const savedArchive = summary ? archiveName : job.signal.aborted && borgRan ? await findCheckpoint(job, borg, archiveName) : null;
+  // the name is recorded only once an archive exists: the saved one, or the checkpoint a cancel left.
+  // Only a borg that ended by itself (an exit code) can have handled the SIGINT that writes a checkpoint;
+  // one killed outright (no exit code) is not asked: listing costs a borg start (docs/borg.md "Signals")
+  const stoppedItself = job.signal.aborted && result.exitCode !== null;
+  const savedArchive = summary ? archiveName : stoppedItself ? await findCheckpoint(job, borg, archiveName) : null;
   // written at once: a restart after this point knows the archive was saved (recovery.ts)
   await job.update(
     {
