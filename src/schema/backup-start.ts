@@ -20,14 +20,10 @@ const StartBackupSuccess = builder.objectType(BackupStarted, {
 });
 
 // startBackup and retryJob both queue a job: one union, so a client handles both with one fragment
-const startResult = sharedResultUnion(
-  'StartBackupResult',
-  { ref: StartBackupSuccess, is: (value): value is BackupStarted => value instanceof BackupStarted },
-  [
-    { ref: NotFoundErrorRef, type: NotFoundError },
-    { ref: ValidationErrorRef, type: ValidationError },
-  ],
-);
+const startResult = sharedResultUnion('StartBackupResult', { ref: StartBackupSuccess, is: (value): value is BackupStarted => value instanceof BackupStarted }, [
+  { ref: NotFoundErrorRef, type: NotFoundError },
+  { ref: ValidationErrorRef, type: ValidationError },
+]);
 
 builder.objectFields(BackupJobRef, (t) => ({
   retryOf: t.field({

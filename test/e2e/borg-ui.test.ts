@@ -51,7 +51,12 @@ describe('Borg UI clients against the backup API', () => {
     for (let i = 0; i < 3; i++) writeFileSync(path.join(big, `r${i}.bin`), randomBytes(64 << 20));
     server = await startServer({ dataDir: path.join(tmp.dir, 'data') });
     client = wsClient(server.wsUrl);
-    for (const [name, sources] of [['small', small], ['big', big], ['locked', small], ['doomed', small]] as const) {
+    for (const [name, sources] of [
+      ['small', small],
+      ['big', big],
+      ['locked', small],
+      ['doomed', small],
+    ] as const) {
       const input = { name, path: path.join(repos, name), sourcePaths: [sources], encryption: 'none', initialize: true, lockWaitSeconds: 1 };
       const { addRepository } = await gql<{ addRepository: any }>(
         server.graphqlUrl,
@@ -80,14 +85,24 @@ describe('Borg UI clients against the backup API', () => {
     runJob = started(await rest(server.url, 'POST', '/api/backup/run', { body: { repository: path.join(repos, 'small') }, header: 'X-Borg-Authorization' }));
     expect((await finish(runJob))?.status).toBe('COMPLETED');
     expect((await rest(server.url, 'GET', '/api/backup/jobs', { header: 'x-borg-authorization' })).status).toBe(200);
-    expect((await rest(server.url, 'GET', '/api/backup/jobs', { header: 'X-Borg-Authorization', token: 'bq_not-a-token-000000000000000000' })).status).toBe(401);
+    expect((await rest(server.url, 'GET', '/api/backup/jobs', { header: 'X-Borg-Authorization', token: 'bq_not-a-token-000000000000000000' })).status).toBe(
+      401,
+    );
     const both = async (authorization: string, borgUi: string) =>
-      (await fetch(`${server.url}/api/backup/jobs?limit=1`, { headers: { authorization: `Bearer ${authorization}`, 'X-Borg-Authorization': `Bearer ${borgUi}` } })).status;
+      (
+        await fetch(`${server.url}/api/backup/jobs?limit=1`, {
+          headers: { authorization: `Bearer ${authorization}`, 'X-Borg-Authorization': `Bearer ${borgUi}` },
+        })
+      ).status;
     expect(await both(TEST_ADMIN_TOKEN, 'bq_not-a-token-000000000000000000')).toBe(200);
     expect(await both('bq_not-a-token-000000000000000000', TEST_ADMIN_TOKEN)).toBe(401);
 
     const query = JSON.stringify({ query: `{ job(id: "${runJob}") { status } }` });
-    const http = await fetch(server.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'X-Borg-Authorization': `Bearer ${TEST_ADMIN_TOKEN}` }, body: query });
+    const http = await fetch(server.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Borg-Authorization': `Bearer ${TEST_ADMIN_TOKEN}` },
+      body: query,
+    });
     expect(await http.json()).toEqual({ data: { job: { status: 'COMPLETED' } } });
     const sse = await fetch(server.graphqlUrl, {
       method: 'POST',
@@ -138,12 +153,18 @@ describe('Borg UI clients against the backup API', () => {
   });
 
   it('POST /run is /start (Borg UI alias): the job of the first test completed with the repository’s own settings', async () => {
-    expect(await status(runJob)).toMatchObject({ status: 'completed', archive_name: expect.stringMatching(new RegExp(`^borgql-${runJob}-`)), retry_of_job_id: null });
+    expect(await status(runJob)).toMatchObject({
+      status: 'completed',
+      archive_name: expect.stringMatching(new RegExp(`^borgql-${runJob}-`)),
+      retry_of_job_id: null,
+    });
   });
 
   it('POST /jobs/{id}/retry: 202, a new job with the same repository and overrides linked by retry_of_job_id; GraphQL retryJob and retryOf', async () => {
     // the archive name of the first test is taken: this job fails before any archive exists
-    const failed = started(await rest(server.url, 'POST', '/api/backup/start', { body: { repository_id: ids.small, source_directories: [other], archive_name: 'borg-ui-manual' } }));
+    const failed = started(
+      await rest(server.url, 'POST', '/api/backup/start', { body: { repository_id: ids.small, source_directories: [other], archive_name: 'borg-ui-manual' } }),
+    );
     expect((await finish(failed))?.status).toBe('FAILED');
     expect(await status(failed)).toMatchObject({ status: 'failed', archive_name: null, error_message: expect.stringMatching(/^Archive.AlreadyExists/) });
 
@@ -161,7 +182,10 @@ describe('Borg UI clients against the backup API', () => {
     const { retryJob } = await gql<{ retryJob: any }>(server.graphqlUrl, RETRY, { id: String(runJob) });
     expect(retryJob).toMatchObject({ __typename: 'StartBackupSuccess', message: 'Backup job retry started', job: { retryOf: { id: String(runJob) } } });
     expect((await finish(retryJob.job.id))?.status).toBe('COMPLETED');
-    expect((await gql<{ retryJob: any }>(server.graphqlUrl, RETRY, { id: '99999' })).retryJob).toEqual({ __typename: 'NotFoundError', message: 'job 99999 not found' });
+    expect((await gql<{ retryJob: any }>(server.graphqlUrl, RETRY, { id: '99999' })).retryJob).toEqual({
+      __typename: 'NotFoundError',
+      message: 'job 99999 not found',
+    });
     expect((await rest(server.url, 'POST', `/api/backup/jobs/${failed}/retry`, { token: null })).status).toBe(401);
   });
 
@@ -177,7 +201,10 @@ describe('Borg UI clients against the backup API', () => {
       if (data.jobProgress.status === 'RUNNING' && data.jobProgress.progress.originalSize > 0) resolveRunning();
     }).catch(() => undefined);
     const early = await rest(server.url, 'POST', `/api/backup/jobs/${busy}/retry`);
-    expect(early).toMatchObject({ status: 400, body: { detail: expect.stringMatching(new RegExp(`^job ${busy} is (pending|running): only a finished job can be retried$`)) } });
+    expect(early).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringMatching(new RegExp(`^job ${busy} is (pending|running): only a finished job can be retried$`)) },
+    });
     await isRunning;
     expect((await rest(server.url, 'POST', `/api/backup/jobs/${busy}/retry`)).body.detail).toBe(`job ${busy} is running: only a finished job can be retried`);
     const refused = await rest(server.url, 'POST', `/api/repositories/${ids.big}/break-lock`);
@@ -216,7 +243,11 @@ describe('Borg UI clients against the backup API', () => {
     expect((await job(id)).errorMessage).toMatch(/^LockTimeout: /);
 
     expect((await rest(server.url, 'POST', `/api/repositories/${ids.locked}/break-lock`, { token: operatorToken })).status).toBe(403);
-    const broken = await rest(server.url, 'POST', `/api/repositories/${ids.locked}/break-lock`, { header: 'X-Borg-Authorization', rawBody: '', contentType: 'application/json' });
+    const broken = await rest(server.url, 'POST', `/api/repositories/${ids.locked}/break-lock`, {
+      header: 'X-Borg-Authorization',
+      rawBody: '',
+      contentType: 'application/json',
+    });
     expect(broken).toMatchObject({ status: 200, body: { success: true, message: 'the lock of repository "locked" was broken' } });
     expect(existsSync(path.join(locked, 'lock.exclusive')) && readdirSync(path.join(locked, 'lock.exclusive')).length > 0).toBe(false);
     const retry = await rest(server.url, 'POST', `/api/backup/jobs/${id}/retry`);
@@ -238,7 +269,12 @@ describe('Borg UI clients against the backup API', () => {
   it('failed X-Borg-Authorization tokens count for the failure limiter like Authorization ones', async () => {
     let last = 0;
     for (let i = 0; i < 31; i++) {
-      last = (await rest(server.url, 'GET', '/api/backup/jobs', { header: 'X-Borg-Authorization', token: `bq_wrong-${String(i).padStart(4, '0')}-xxxxxxxxxxxxxxxxxxxxxx` })).status;
+      last = (
+        await rest(server.url, 'GET', '/api/backup/jobs', {
+          header: 'X-Borg-Authorization',
+          token: `bq_wrong-${String(i).padStart(4, '0')}-xxxxxxxxxxxxxxxxxxxxxx`,
+        })
+      ).status;
     }
     expect(last).toBe(429);
     // the admin token has authenticated from this address before: it keeps working meanwhile
