@@ -19,31 +19,44 @@ export interface BrokenLock {
  * when breaking is safe.
  */
 export class RepositoryLocks {
+  /** break-locks running now, by repository: a second request for one waits for the first */
+  readonly #breaking = new Map<number, Promise<BrokenLock>>();
+
   constructor(
     private readonly jobs: JobManager,
     private readonly borg: RepositoryBorg,
   ) {}
 
   /**
-   * Runs `borg break-lock` on a repository given by id, path or name.
+   * Runs `borg break-lock` on a repository given by id, path or name; a
+   * request while one runs for the same repository gets that one's outcome.
    * @throws NotFoundError for an unknown or removed repository
    * @throws RepositoryBusyError while one of our jobs runs on it
    * @throws RepositoryBorgError when borg refuses (not a repository, unreachable…)
    */
   async breakLock(reference: string): Promise<BrokenLock> {
     const repository = await this.jobs.findRepository(reference);
-    const release = this.jobs.queue.reserve(repository.id);
-    if (!release) {
-      const jobId = this.jobs.queue.runningOn(repository.id) ?? 0;
+    const running = this.#breaking.get(repository.id);
+    if (running) return running;
+    const jobId = this.jobs.queue.runningOn(repository.id);
+    if (jobId !== null) {
       throw new RepositoryBusyError(`job ${jobId} is running on repository "${repository.name}": its lock is that job's, wait for it or cancel it`, jobId);
     }
-    try {
-      const result = await this.borg.breakLock(repository.path);
-      if (result.outcome.kind !== 'success') {
-        throw new RepositoryBorgError(result.outcome.message, result.outcome.kind === 'error' ? result.outcome.msgid : null, result.exitCode);
-      }
-    } finally {
+    // free of jobs, and only this class reserves repositories: the reservation cannot fail here
+    const release = this.jobs.queue.reserve(repository.id);
+    if (!release) throw new Error(`repository ${repository.id} is held without a running job`);
+    const breaking = this.#break(repository).finally(() => {
+      this.#breaking.delete(repository.id);
       release();
+    });
+    this.#breaking.set(repository.id, breaking);
+    return breaking;
+  }
+
+  async #break(repository: Repository): Promise<BrokenLock> {
+    const result = await this.borg.breakLock(repository.path);
+    if (result.outcome.kind !== 'success') {
+      throw new RepositoryBorgError(result.outcome.message, result.outcome.kind === 'error' ? result.outcome.msgid : null, result.exitCode);
     }
     return { repository, message: `the lock of repository "${repository.name}" was broken` };
   }
