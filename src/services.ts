@@ -10,6 +10,7 @@ import { JobCounts } from './jobs/job-counts.js';
 import { LogRetention } from './logs/log-retention.js';
 import { LogStore } from './logs/log-store.js';
 import { JobManager } from './jobs/manager.js';
+import { RepositoryLocks } from './jobs/repository-locks.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
 import { RepositoryBorg } from './repositories/repository-borg.js';
 import { RepositoryService } from './catalog/repository-service.js';
@@ -39,6 +40,8 @@ export interface Services {
   /** whether the server's own writes succeed (/healthz) */
   health: StorageHealth;
   jobs: JobManager;
+  /** breaks a repository's borg lock on request */
+  locks: RepositoryLocks;
   repositories: RepositoryService;
   schedules: ScheduleService;
   archives: ArchiveCatalog;
@@ -152,6 +155,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     logRetention,
     health,
     jobs,
+    locks: new RepositoryLocks(jobs, borg),
     repositories: new RepositoryService(prisma, borgConfig, schedules, borg),
     schedules,
     archives,

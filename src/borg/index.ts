@@ -25,7 +25,7 @@ export {
   type CreateSummary,
   type RepositoryInfo,
 } from './parse.js';
-export { BorgCommandError, FailureCollector, type BorgOutcome } from './outcome.js';
+export { BorgCommandError, FailureCollector, isLockFailureMessage, type BorgOutcome } from './outcome.js';
 export {
   DEFAULT_COMPRESSION,
   DEFAULT_LOCK_WAIT_SECONDS,

@@ -47,6 +47,18 @@ const EXPLAIN: Record<string, string> = {
   ConnectionClosedWithHint: 'connection to the remote repository closed',
 };
 
+/** msgids of a lock borg could not take: another process holds it, or a stale one was left (breaking it may help). */
+const LOCK_FAILURES = ['LockTimeout', 'LockFailed'];
+
+/**
+ * Whether an error message of {@link FailureCollector} says borg could not
+ * take the repository's lock: such messages start with the msgid
+ * (`LockTimeout: …`), as every message of an error with a msgid does.
+ */
+export function isLockFailureMessage(message: string): boolean {
+  return LOCK_FAILURES.some((msgid) => message.startsWith(`${msgid}: `));
+}
+
 const MAX_TEXT_LINES = 8;
 const MAX_ERRORS = 4;
 const MAX_CHARS = 500;

@@ -5,6 +5,7 @@
  * Pure: the REST shims map GraphQL answers with it, the webhooks map job rows
  * (jobJsonOfRow), so both send the same JSON.
  */
+import { isLockFailureMessage } from '../borg/index.js';
 import type { BackupJob } from '../db/client.js';
 
 /** A BackupJob as the REST shims' GraphQL selection (JOB_FIELDS in src/server/rest/routes.ts) returns it. */
@@ -14,6 +15,7 @@ export interface GraphQLJob {
   status: string;
   trigger: string;
   scheduleId: string | null;
+  retryOfId: string | null;
   archiveName: string | null;
   startedAt: string | null;
   completedAt: string | null;
@@ -48,6 +50,7 @@ export interface JobJson {
   scheduled_job_id: number | null;
   triggered_by: 'manual' | 'schedule';
   archive_name: string | null;
+  retry_of_job_id: number | null;
   progress_details: {
     original_size: number;
     compressed_size: number;
@@ -61,6 +64,17 @@ export interface JobJson {
   };
 }
 
+/**
+ * A job's `error_message`. When borg could not take the repository's lock,
+ * Borg UI's frontend convention: `LOCK_ERROR::<repository path>` on a line
+ * of its own before the message, which makes its job list offer to break
+ * the lock. REST only: GraphQL clients read `errorMessage` as it is.
+ */
+function restErrorMessage(job: Pick<GraphQLJob, 'status' | 'errorMessage' | 'repositoryPath'>): string | null {
+  if (job.status !== 'FAILED' || job.errorMessage === null || !isLockFailureMessage(job.errorMessage)) return job.errorMessage;
+  return `LOCK_ERROR::${job.repositoryPath}\n${job.errorMessage}`;
+}
+
 /** Maps a GraphQL job to Borg UI's job JSON. */
 export function toJobJson(job: GraphQLJob): JobJson {
   const p = job.progress;
@@ -72,13 +86,14 @@ export function toJobJson(job: GraphQLJob): JobJson {
     completed_at: job.completedAt,
     // floor, not round: 99.6 % is not done, and 100 only appears once borg has finished
     progress: Math.min(100, Math.max(0, Math.floor(p.percent))),
-    error_message: job.errorMessage,
+    error_message: restErrorMessage(job),
     // a job whose lines the log retention removed has none left to read
     has_logs: !job.logsExpired && job.logs.totalLines > 0,
     maintenance_status: job.maintenanceStatus,
     scheduled_job_id: job.scheduleId === null ? null : Number(job.scheduleId),
     triggered_by: job.trigger === 'SCHEDULE' ? 'schedule' : 'manual',
     archive_name: job.archiveName,
+    retry_of_job_id: job.retryOfId === null ? null : Number(job.retryOfId),
     progress_details: {
       original_size: p.originalSize,
       compressed_size: p.compressedSize,
@@ -101,6 +116,7 @@ export function jobJsonOfRow(job: BackupJob): JobJson {
     status: job.status,
     trigger: job.trigger,
     scheduleId: job.scheduleId === null ? null : String(job.scheduleId),
+    retryOfId: job.retryOfId === null ? null : String(job.retryOfId),
     archiveName: job.archiveName,
     startedAt: job.startedAt?.toISOString() ?? null,
     completedAt: job.completedAt?.toISOString() ?? null,

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../db/client.js';
 import { ValidationError } from '../domain/errors.js';
 import type { JobWithRepository } from './live-job.js';
-import type { JobManager } from './manager.js';
+import type { JobManager, StartOptions } from './manager.js';
 
 /** How long an idempotency key answers the same job. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
@@ -33,12 +33,12 @@ export class IdempotentStarts {
   ) {}
 
   /** Starts a backup of the repository (id, path or name), or answers the job its key started. */
-  start(repositoryReference: string, key: string): Promise<IdempotentStart> {
+  start(repositoryReference: string, key: string, options: StartOptions = {}): Promise<IdempotentStart> {
     if (key.length === 0 || key.length > 255 || /\p{Cc}/u.test(key)) {
       throw new ValidationError('idempotencyKey must be 1 to 255 characters without control characters', 'idempotencyKey');
     }
     const previous = this.#inFlight.get(key) ?? Promise.resolve(null);
-    const next = previous.catch(() => null).then(() => this.#start(repositoryReference, key));
+    const next = previous.catch(() => null).then(() => this.#start(repositoryReference, key, options));
     this.#inFlight.set(key, next);
     void next
       .finally(() => {
@@ -48,7 +48,7 @@ export class IdempotentStarts {
     return next;
   }
 
-  async #start(repositoryReference: string, key: string): Promise<IdempotentStart> {
+  async #start(repositoryReference: string, key: string, options: StartOptions): Promise<IdempotentStart> {
     const repository = await this.jobs.findRepository(repositoryReference);
     const stored = await this.prisma.idempotencyKey.findUnique({ where: { key } });
     if (stored && Date.now() - stored.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS) {
@@ -59,7 +59,7 @@ export class IdempotentStarts {
       }
     }
     if (stored) await this.prisma.idempotencyKey.delete({ where: { key } });
-    const job = await this.jobs.startBackupOf(repository);
+    const job = await this.jobs.startBackupOf(repository, options);
     await this.prisma.idempotencyKey.create({ data: { key, jobId: job.id } });
     return { job, created: true };
   }

@@ -12,6 +12,7 @@ import type { StopStep } from './stop-borg.js';
 import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
 import type { StorageHealth } from '../db/storage-health.js';
 import type { JobEvents } from './job-events.js';
+import { overrideColumns, type BackupOverrides } from './backup-overrides.js';
 
 /** Everything the job manager works with; owned by the server. */
 export interface JobManagerDeps {
@@ -33,9 +34,11 @@ export interface JobManagerDeps {
 }
 
 /** Options of {@link JobManager.startBackup}. */
-export interface StartOptions {
+export interface StartOptions extends BackupOverrides {
   trigger?: JobTrigger;
   scheduleId?: number | null;
+  /** the job this one retries */
+  retryOfId?: number | null;
 }
 
 /** What a cancel did. */
@@ -83,7 +86,10 @@ export class JobManager {
     return this.startBackupOf(await this.findRepository(repositoryReference), options);
   }
 
-  /** Creates a PENDING job for a repository row the caller already holds (the scheduler) and queues it. */
+  /**
+   * Creates a PENDING job for a repository row the caller already holds (the scheduler) and queues it.
+   * @throws ValidationError for overrides a repository's settings would not take (backup-overrides.ts)
+   */
   async startBackupOf(repository: Repository, options: StartOptions = {}): Promise<JobWithRepository> {
     const row = await this.deps.prisma.backupJob.create({
       data: {
@@ -91,6 +97,8 @@ export class JobManager {
         repositoryPath: repository.path,
         trigger: options.trigger ?? JobTrigger.MANUAL,
         scheduleId: options.scheduleId ?? null,
+        ...overrideColumns(options),
+        retryOfId: options.retryOfId ?? null,
       },
       include: { repository: true },
     });

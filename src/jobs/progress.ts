@@ -118,9 +118,14 @@ export class ProgressTracker {
     let percent = 0;
     if (this.#finished) percent = 100;
     else if (total !== null && total > 0) percent = Math.min(PERCENT_CAP_WHILE_RUNNING, (original / total) * 100);
+    const speedMBps = Math.round((speed / 1e6) * 100) / 100;
     let etaSeconds: number | null = null;
     if (this.#finished) etaSeconds = 0;
-    else if (total !== null && speed > 0 && total >= original) etaSeconds = Math.ceil((total - original) / speed);
+    else if (total !== null && speed > 0 && total >= original) {
+      // only from a speed the job shows: a few bytes a second, shown as 0 MB/s, would promise hours (docs/api.md "Progress")
+      if (total === original) etaSeconds = 0;
+      else if (speedMBps > 0) etaSeconds = Math.ceil((total - original) / speed);
+    }
     return {
       percent: Math.round(percent * 100) / 100,
       originalSize: BigInt(original),
@@ -128,7 +133,7 @@ export class ProgressTracker {
       deduplicatedSize: BigInt(last?.deduplicatedSize ?? 0),
       filesProcessed: last?.nfiles ?? 0,
       currentFile: this.#finished ? null : (last?.path ?? null),
-      speedMBps: Math.round((speed / 1e6) * 100) / 100,
+      speedMBps,
       etaSeconds,
       totalExpectedSize: total === null ? null : BigInt(total),
       progressSampledAt: last ? new Date(last.time * 1000) : null,

@@ -53,6 +53,26 @@ export class JobQueue {
     return this.#busyRepositories.has(repositoryId);
   }
 
+  /** The job running on a repository now, or null. */
+  runningOn(repositoryId: number): number | null {
+    for (const entry of this.#running.values()) if (entry.repositoryId === repositoryId) return entry.jobId;
+    return null;
+  }
+
+  /**
+   * Holds a free repository for work outside a job (breaking its lock), so
+   * no job starts on it meanwhile; null when a job runs on it. Jobs queued
+   * for it start once the returned release is called.
+   */
+  reserve(repositoryId: number): (() => void) | null {
+    if (this.#busyRepositories.has(repositoryId)) return null;
+    this.#busyRepositories.add(repositoryId);
+    return () => {
+      this.#busyRepositories.delete(repositoryId);
+      this.#pump();
+    };
+  }
+
   get pendingCount(): number {
     return this.#pending.length;
   }

@@ -15,6 +15,8 @@ import { prescanInWorker } from './prescan.js';
 import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from '../domain/job-status.js';
 import { parseStringList } from '../repositories/repository-settings.js';
+import { sourcePathsOf } from './backup-overrides.js';
+import { findCheckpoint } from './checkpoint.js';
 
 /** The result of a step whose borg never started: the repository cannot be unlocked, or the job is stopping. */
 function notStarted(message: string): BorgRunResult {
@@ -109,9 +111,9 @@ export async function runBorgStep(
  */
 export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<BorgRunResult | null> {
   const repository = job.row.repository;
-  const sourcePaths = parseStringList(repository.sourcePaths);
+  const sourcePaths = sourcePathsOf(job.row, repository);
   const excludePatterns = parseStringList(repository.excludePatterns);
-  const archiveName = archiveNameFor(new Date(), job.id);
+  const archiveName = job.row.requestedArchiveName ?? archiveNameFor(new Date(), job.id);
   const args = createArgs({
     repoPath: repository.path,
     archiveName,
@@ -122,7 +124,7 @@ export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<Bor
     listFilter: repository.listFilter,
   });
   if (job.signal.aborted) return null;
-  await job.update({ archiveName });
+  if (job.row.requestedSourcePaths !== null) job.note(`this job backs up ${sourcePaths.join(', ')} instead of the repository's sources`);
   const tracker = new ProgressTracker();
   const stopPrescan = new AbortController();
   const { unsupported } = compileExcludes(excludePatterns);
@@ -159,11 +161,17 @@ export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<Bor
       nfiles: summary.nfiles ?? 0,
     });
   }
+  // the name is recorded only once an archive exists: the saved one, or the checkpoint a cancel left.
+  // Only a borg that ended by itself (an exit code) can have handled the SIGINT that writes a checkpoint;
+  // one killed outright (no exit code) is not asked: listing costs a borg start (docs/borg.md "Signals")
+  const stoppedItself = job.signal.aborted && result.exitCode !== null;
+  const savedArchive = summary ? archiveName : stoppedItself ? await findCheckpoint(job, borg, archiveName) : null;
   // written at once: a restart after this point knows the archive was saved (recovery.ts)
   await job.update(
     {
       ...(summary ? tracker.snapshot() : { speedMBps: 0, etaSeconds: null, currentFile: null }),
       exitCode: result.exitCode,
+      archiveName: savedArchive,
     },
     true,
   );

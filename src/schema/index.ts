@@ -7,6 +7,8 @@ import './repository.js';
 import './schedule.js';
 import './log.js';
 import './job.js';
+import './backup-start.js';
+import './repository-lock.js';
 import './token.js';
 import './webhook.js';
 import './event.js';

@@ -120,10 +120,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const StartBackupSuccess = builder.objectRef<{ job: JobWithRepository; message: string }>('StartBackupSuccess').implement({
-  fields: (t) => ({ job: t.field({ type: BackupJobRef, resolve: (r) => r.job }), message: t.exposeString('message') }),
-});
-
 const CancelBackupSuccess = builder
   .objectRef<{ job: JobWithRepository; processTerminated: boolean }>('CancelBackupSuccess')
   .implement({
@@ -134,24 +130,6 @@ const CancelBackupSuccess = builder
   });
 
 builder.mutationFields((t) => ({
-  startBackup: t.field({
-    type: StartBackupSuccess,
-    authScopes: { operator: true },
-    description: 'Queues a backup of a repository (its path, id or name); it runs when the repository is free',
-    args: {
-      repository: t.arg.string({ required: true }),
-      idempotencyKey: t.arg.string({ description: 'the same key within 24 h answers the job it started instead of starting another' }),
-    },
-    errors: { types: [NotFoundError, ValidationError], directResult: true, union: { name: 'StartBackupResult' } },
-    resolve: async (_root, args, ctx) => {
-      if (args.repository.trim() === '') throw new ValidationError('repository must not be empty', 'repository');
-      if (args.idempotencyKey != null) {
-        const { job, created } = await ctx.idempotentStarts.start(args.repository, args.idempotencyKey);
-        return { job, message: created ? 'Backup job started' : 'Backup job already started with this idempotency key' };
-      }
-      return { job: await ctx.jobs.startBackup(args.repository), message: 'Backup job started' };
-    },
-  }),
   cancelBackup: t.field({
     type: CancelBackupSuccess,
     authScopes: { operator: true },

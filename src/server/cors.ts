@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 /** Headers a permitted page may read from answers (429's wait, the download's file name, 401's scheme). */
 const EXPOSED_HEADERS = 'Retry-After, Content-Disposition, WWW-Authenticate';
-const DEFAULT_ALLOWED_HEADERS = 'Authorization, Content-Type, Accept';
+const DEFAULT_ALLOWED_HEADERS = 'Authorization, X-Borg-Authorization, Content-Type, Accept';
 /** A preflight's `Access-Control-Request-Headers`, echoed only when it is a plain list of header names. */
 const HEADER_LIST = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/;
 

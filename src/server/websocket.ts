@@ -4,6 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../auth/principal.js';
 import type { AuthFailureLimiter } from './auth/failure-limiter.js';
+import { credentialOf } from './auth/credentials.js';
 import { authenticateBearer, tooManyFailures } from './auth/hook.js';
 import type { ApiTokenService } from '../auth/tokens.js';
 import type { Yoga } from './graphql.js';
@@ -45,8 +46,9 @@ type Extra = { socket: WebSocket; request: IncomingMessage; auth?: Principal };
  * graphql-ws on the same port and path as HTTP GraphQL, executing through
  * yoga's envelop (same schema, context and error masking), as in yoga's
  * `examples/graphql-ws`. A connection needs an API token in
- * `connectionParams.authorization` ("Bearer <token>"; the upgrade request's
- * Authorization header also works for non-browser clients): without one
+ * `connectionParams.authorization` ("Bearer <token>"; or Borg UI's
+ * `x-borg-authorization`, either key in any case; the upgrade request's
+ * headers also work for non-browser clients): without one
  * `onConnect` refuses and graphql-ws closes with 4403 Forbidden. Revoking
  * the token later closes the connection with 4403 as well. An address
  * limited for failed authentications (`limiter`) is closed with 4429.
@@ -76,7 +78,7 @@ export function attachGraphQLWebSocket(
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       onConnect: async (ctx) => {
-        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization ?? ctx.extra.request.headers.authorization;
+        const header = credentialOf(ctx.connectionParams) ?? credentialOf(ctx.extra.request.headers);
         let outcome;
         try {
           outcome = await authenticateBearer(tokens, limiter, header, ctx.extra.request.socket.remoteAddress);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BorgCommandError, FailureCollector, parseBorgLine } from '../../src/borg/index.js';
+import { BorgCommandError, FailureCollector, isLockFailureMessage, parseBorgLine } from '../../src/borg/index.js';
 import { fixtureOutcome } from './fixtures.js';
 
 // Exit codes are the ones recorded with each fixture (test/fixtures/borg/README.md).
@@ -123,5 +123,15 @@ describe('spawn failure and BorgCommandError', () => {
     const err = new BorgCommandError(outcome);
     expect(err).toBeInstanceOf(Error);
     expect(err).toMatchObject({ name: 'BorgCommandError', msgid: 'PassphraseWrong', exitCode: 2, outcome, message: outcome.message });
+  });
+});
+
+describe('lock failures (REST LOCK_ERROR::)', () => {
+  it('the messages of LockTimeout and LockFailed say the lock could not be taken; other failures do not', () => {
+    expect(isLockFailureMessage(fixtureOutcome('lock-timeout.stderr.jsonl', 2).message)).toBe(true);
+    expect(isLockFailureMessage(fixtureOutcome('stale-lock-foreign-host.stderr.jsonl', 2).message)).toBe(true);
+    expect(isLockFailureMessage('LockFailed: could not lock the repository (…)')).toBe(true);
+    expect(isLockFailureMessage(fixtureOutcome('wrong-passphrase.stderr.jsonl', 2).message)).toBe(false);
+    expect(isLockFailureMessage('internal error: LockTimeout: …')).toBe(false);
   });
 });

@@ -31,6 +31,29 @@ describe('REST input validation and OpenAPI', () => {
     ['POST', '/api/backup/start', { body: { repository: '/no/such/repo' } }, 404, /repository "\/no\/such\/repo" not found/],
     ['POST', '/api/backup/start', { rawBody: 'repository=x', contentType: 'application/x-www-form-urlencoded' }, 415, /content-type/i],
     ['GET', '/api/backup/nowhere', undefined, 404, /no route/],
+    // Borg UI's body shapes: type errors are 400, never coerced
+    ['POST', '/api/backup/start', { body: { repository: 3 } }, 400, /body\/repository must be string, got integer/],
+    ['POST', '/api/backup/start', { body: { repository_id: '3' } }, 400, /body\/repository_id must be integer, got string/],
+    ['POST', '/api/backup/start', { body: { repository_id: 1.5 } }, 400, /body\/repository_id must be integer, got number/],
+    ['POST', '/api/backup/start', { body: { repository_id: 0 } }, 400, /repository_id must be >= 1/],
+    ['POST', '/api/backup/start', { body: { repository_id: 99999 } }, 404, /repository "99999" not found/],
+    ['POST', '/api/backup/start', { body: { repository: '/r', repository_id: 1 } }, 400, /only one of 'repository' and 'repository_id'/],
+    ['POST', '/api/backup/start', { body: { repository: null, repository_id: null } }, 400, /required property 'repository'.*'repository_id'/],
+    ['POST', '/api/backup/start', { body: { repository: '/r', source_directories: '/home' } }, 400, /source_directories must be an array of strings, got string/],
+    ['POST', '/api/backup/start', { body: { repository: '/r', source_directories: [1] } }, 400, /source_directories must be an array of strings/],
+    ['POST', '/api/backup/start', { body: { repository: '/r', archive_name: 7 } }, 400, /archive_name must be string, got integer/],
+    ['POST', '/api/backup/start', { body: [] }, 400, /body must be object/],
+    ['POST', '/api/backup/run', { body: { repository: 3 } }, 400, /body\/repository must be string/],
+    ['POST', '/api/backup/jobs/abc/retry', undefined, 400, /job_id/],
+    ['POST', '/api/backup/jobs/0x10/retry', undefined, 400, /decimal digits/],
+    ['POST', '/api/backup/jobs/99999/retry', undefined, 404, /job 99999 not found/],
+    ['POST', '/api/backup/cancel/99999', { rawBody: '', contentType: 'application/json' }, 404, /job 99999 not found/],
+    ['POST', '/api/backup/cancel/99999', { rawBody: '{"x": ', contentType: 'application/json' }, 400, /not valid JSON/],
+    ['POST', '/api/repositories/abc/break-lock', undefined, 400, /params\/id must be integer/],
+    ['POST', '/api/repositories/1e3/break-lock', undefined, 400, /decimal digits/],
+    ['POST', '/api/repositories/99999999999/break-lock', undefined, 404, /repository 99999999999 not found/],
+    ['POST', '/api/repositories/99999/break-lock', { rawBody: '', contentType: 'application/json' }, 404, /repository "99999" not found/],
+    ['GET', '/api/repositories/nowhere', undefined, 404, /no route/],
   ] as const)('%s %s %j → %i {"detail"}', async (method, url, options, code, detail) => {
     const answer = await rest(server.url, method, url, options ?? {});
     expect(answer.status).toBe(code);
@@ -48,13 +71,23 @@ describe('REST input validation and OpenAPI', () => {
       [
         '/api/backup/cancel/{job_id}',
         '/api/backup/jobs',
+        '/api/backup/jobs/{job_id}/retry',
         '/api/backup/logs/{job_id}/download',
         '/api/backup/logs/{job_id}/stream',
+        '/api/backup/run',
         '/api/backup/start',
         '/api/backup/status/{job_id}',
+        '/api/repositories/{id}/break-lock',
       ].sort(),
     );
-    expect(body.paths['/api/backup/start'].post.requestBody.content['application/json'].schema.required).toEqual(['repository']);
+    // exactly one of repository and repository_id (Borg UI's two body shapes), /run the same as /start
+    for (const route of ['/api/backup/start', '/api/backup/run']) {
+      const start = body.paths[route].post.requestBody.content['application/json'].schema;
+      expect(start.oneOf).toEqual([{ required: ['repository'] }, { required: ['repository_id'] }]);
+      expect(Object.keys(start.properties).sort()).toEqual(['archive_name', 'repository', 'repository_id', 'source_directories']);
+    }
+    expect(Object.keys(body.paths['/api/backup/jobs/{job_id}/retry'].post.responses).sort()).toEqual(['202', '400', '401', '403', '404']);
+    expect(Object.keys(body.paths['/api/repositories/{id}/break-lock'].post.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '422']);
     expect(Object.keys(body.paths['/api/backup/status/{job_id}'].get.responses).sort()).toEqual(['200', '400', '401', '404']);
     expect(body.paths['/api/backup/logs/{job_id}/download'].get.security).toEqual([]);
     const jobJson = body.paths['/api/backup/status/{job_id}'].get.responses['200'].content['application/json'].schema;

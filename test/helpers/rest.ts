@@ -9,17 +9,18 @@ export interface RestResponse<T = any> {
 
 /**
  * Calls a REST route of a test server. Sends the test admin token unless
- * `token` says otherwise (null: no Authorization header); `body` is sent as
- * JSON, `rawBody` as is (with `contentType`).
+ * `token` says otherwise (null: no Authorization header), in `header`
+ * (default `authorization`); `body` is sent as JSON, `rawBody` as is (with
+ * `contentType`).
  */
 export async function rest<T = any>(
   baseUrl: string,
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; contentType?: string; token?: string | null } = {},
+  options: { body?: unknown; rawBody?: string; contentType?: string; token?: string | null; header?: string } = {},
 ): Promise<RestResponse<T>> {
   const token = options.token === undefined ? TEST_ADMIN_TOKEN : options.token;
-  const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
+  const headers: Record<string, string> = token === null ? {} : { [options.header ?? 'authorization']: `Bearer ${token}` };
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
@@ -47,6 +48,7 @@ export const JOB_KEYS = [
   'scheduled_job_id',
   'triggered_by',
   'archive_name',
+  'retry_of_job_id',
   'progress_details',
 ].sort();
 export const DETAIL_KEYS = [

@@ -39,6 +39,9 @@ const row = (fields: Partial<BackupJob> = {}) =>
     logLineCount: 0,
     borgPid: null,
     logsExpired: false,
+    requestedSourcePaths: null,
+    requestedArchiveName: null,
+    retryOfId: null,
     ...fields,
   }) satisfies BackupJob;
 

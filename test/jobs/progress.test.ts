@@ -176,6 +176,17 @@ describe('ProgressTracker', () => {
     expect(tracker.snapshot().etaSeconds).toBeGreaterThan(0);
   });
 
+  it('ETA stays null while the speed shown is 0 MB/s: a few bytes a second must not promise hours', () => {
+    const tracker = new ProgressTracker();
+    tracker.setTotalExpected(100_000_000);
+    tracker.record(sample(0, 0));
+    tracker.record(sample(5, 4_000)); // 800 bytes a second: 0.0008 MB/s, shown as 0
+    expect(tracker.snapshot()).toMatchObject({ speedMBps: 0, etaSeconds: null });
+    tracker.record(sample(6, 2_004_000)); // 2 MB in the last second: 0.4 MB/s over the window
+    expect(tracker.snapshot().speedMBps).toBeGreaterThan(0);
+    expect(tracker.snapshot().etaSeconds).toBeGreaterThan(0);
+  });
+
   it('percent is capped at 99.9 while running, even at or past the total; ETA is then unknown, never negative', () => {
     const tracker = trackerAfter(1000, sample(0, 0), sample(1, 999));
     expect(tracker.snapshot().percent).toBe(PERCENT_CAP_WHILE_RUNNING);

@@ -39,6 +39,23 @@ function harness(maxConcurrent: number) {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('JobQueue', () => {
+  it('reserve holds a free repository: its jobs wait until the release, other repositories run; a running one cannot be reserved', async () => {
+    const h = harness(4);
+    const release = h.queue.reserve(1);
+    expect(release).not.toBeNull();
+    h.queue.enqueue(h.job(1, 1));
+    h.queue.enqueue(h.job(2, 2));
+    expect(h.started).toEqual([2]);
+    expect(h.queue.reserve(1)).toBeNull();
+    release?.();
+    expect(h.started).toEqual([2, 1]);
+    expect(h.queue.runningOn(1)).toBe(1);
+    expect(h.queue.reserve(1)).toBeNull();
+    await h.finish(1);
+    expect(h.queue.runningOn(1)).toBeNull();
+    expect(h.queue.reserve(1)).not.toBeNull();
+  });
+
   it('runs one job at a time per repository; the next one starts when the first settles', async () => {
     const { queue, started, job, finish } = harness(4);
     expect(queue.enqueue(job(1, 10))).toBeNull();

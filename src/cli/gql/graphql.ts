@@ -29,6 +29,8 @@ export type AddRepositoryInput = {
   schedule?: string | null | undefined;
   /** what gets backed up (absolute paths) */
   sourcePaths: Array<string>;
+  /** REPOSITORY_STALE when no backup succeeded for this long: a whole number and s, m, h, d or w, e.g. "26h" */
+  staleAfter?: string | null | undefined;
   /** IANA name for that schedule, default UTC */
   timezone?: string | null | undefined;
 };

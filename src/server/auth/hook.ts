@@ -3,6 +3,7 @@ import type { Principal, TokenPrincipal } from '../../auth/principal.js';
 import { replyError, type ErrorAnswer } from '../error-replies.js';
 import type { AuthFailureLimiter } from './failure-limiter.js';
 import { parseBearer, type ApiTokenService } from '../../auth/tokens.js';
+import { credentialOf } from './credentials.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,7 +63,8 @@ export type BearerOutcome =
   | { status: 'authenticated'; principal: TokenPrincipal };
 
 /**
- * Authenticates `Authorization: Bearer <token>` as sent from `address`, the
+ * Authenticates `Authorization: Bearer <token>` (or Borg UI's
+ * `X-Borg-Authorization`, see credentials.ts) as sent from `address`, the
  * failures limited per address (HTTP requests and WebSocket connections
  * share the count). No token at all is not a failure: it guesses nothing.
  */
@@ -91,7 +93,7 @@ export function registerAuthHook(app: FastifyInstance, tokens: ApiTokenService, 
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request, reply) => {
     if (isPublic(request, routes)) return;
-    const outcome = await authenticateBearer(tokens, limiter, request.headers.authorization, request.ip);
+    const outcome = await authenticateBearer(tokens, limiter, credentialOf(request.headers), request.ip);
     if (outcome.status === 'missing') return replyError(request, reply, unauthenticated('authentication required: send Authorization: Bearer <token>'));
     if (outcome.status === 'limited') return replyError(request, reply, tooManyFailures(outcome.retryAfterSeconds));
     if (outcome.status === 'invalid') return replyError(request, reply, unauthenticated('invalid or revoked token'));

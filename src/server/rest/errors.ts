@@ -27,6 +27,10 @@ const STATUS_OF_TYPENAME: Record<string, number> = {
   NotFoundError: 404,
   ValidationError: 400,
   JobNotCancellableError: 400,
+  // one of our jobs holds the repository: try again once it ended
+  RepositoryBusyError: 409,
+  // borg refused (not a repository, unreachable…): borg's message says why
+  BorgError: 422,
 };
 
 /** The RestError for a GraphQL error; unknown codes are the server's fault (500, message not passed on). */

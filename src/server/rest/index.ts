@@ -7,11 +7,14 @@ import type { DownloadTokens } from '../../auth/download-tokens.js';
 import type { Yoga } from '../graphql.js';
 import { DOWNLOAD_ROUTE, registerDownloadRoute } from './download.js';
 import { backupRoutes } from './routes.js';
+import { repositoryRoutes } from './repository-routes.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 /** Where the REST shims live. */
 export const REST_PREFIX = '/api/backup';
+/** Where the repository routes (break-lock) live, as in Borg UI. */
+export const REPOSITORY_REST_PREFIX = '/api/repositories';
 /** The full route pattern of the log download (it takes its own `?token=`, not a bearer token). */
 export const DOWNLOAD_ROUTE_URL = `${REST_PREFIX}${DOWNLOAD_ROUTE}`;
 
@@ -29,7 +32,7 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
         title: 'borgql REST',
         version,
         description:
-          "Borg UI-compatible backup endpoints. Every route needs `Authorization: Bearer <token>` except the log download, which takes the short-lived `?token=` of a GraphQL `logDownloadUrl` link. Roles: viewer reads, operator starts and cancels. GraphQL (all of borgql) is at /graphql.",
+          "Borg UI-compatible backup endpoints. Every route needs `Authorization: Bearer <token>` (or Borg UI's `X-Borg-Authorization: Bearer <token>`; `Authorization` wins when both are sent) except the log download, which takes the short-lived `?token=` of a GraphQL `logDownloadUrl` link. Roles: viewer reads, operator starts, retries and cancels, admin breaks locks. Borg UI's clients work unchanged; the README's REST section lists where borgql differs. GraphQL (all of borgql) is at /graphql.",
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (bq_…)' } } },
       security: [{ bearerAuth: [] }],
@@ -43,4 +46,5 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
     },
     { prefix: REST_PREFIX },
   );
+  await app.register(async (scope) => repositoryRoutes(scope, { yoga: options.yoga }), { prefix: REPOSITORY_REST_PREFIX });
 }

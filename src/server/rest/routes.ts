@@ -1,19 +1,27 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Yoga } from '../graphql.js';
-import { RestError, restErrorHandler, restErrorOfResult } from './errors.js';
+import { RestError, restErrorOfResult } from './errors.js';
 import { recordNotFound } from '../../domain/ids.js';
 import { runGraphQL } from './graphql-client.js';
 import { jobIdParam } from './job-id.js';
 import { toJobJson, type GraphQLJob } from '../../domain/job-json.js';
-import { booleanQuery, cancelSchema, jobsSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
+import { booleanQuery, cancelSchema, jobsSchema, retrySchema, runSchema, startSchema, statusSchema, streamSchema } from './schemas.js';
+import { configureRestScope } from './scope.js';
+import { oneRepository, type StartBody } from './start-body.js';
+import { strictBodyTypes } from './body-types.js';
 
 /** The GraphQL selection a Job JSON is made from (GraphQLJob). */
-const JOB_FIELDS = `id repositoryPath status trigger scheduleId archiveName startedAt completedAt errorMessage maintenanceStatus logsExpired
+const JOB_FIELDS = `id repositoryPath status trigger scheduleId retryOfId archiveName startedAt completedAt errorMessage maintenanceStatus logsExpired
   progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds totalExpectedSize }
   logs(limit: 0) { totalLines }`;
 
-const START = `mutation Start($repository: String!, $idempotencyKey: String) {
-  startBackup(repository: $repository, idempotencyKey: $idempotencyKey) { __typename ... on StartBackupSuccess { message job { id } } ... on Error { message } }
+const START = `mutation Start($repository: String!, $sourcePaths: [String!], $archiveName: String, $idempotencyKey: String) {
+  startBackup(repository: $repository, sourcePaths: $sourcePaths, archiveName: $archiveName, idempotencyKey: $idempotencyKey) {
+    __typename ... on StartBackupSuccess { message job { id } } ... on Error { message }
+  }
+}`;
+const RETRY = `mutation Retry($id: ID!) {
+  retryJob(id: $id) { __typename ... on StartBackupSuccess { message job { id } } ... on Error { message } }
 }`;
 const JOBS = `query Jobs($limit: Int, $scheduledOnly: Boolean, $manualOnly: Boolean, $repository: String) {
   jobs(limit: $limit, scheduledOnly: $scheduledOnly, manualOnly: $manualOnly, repository: $repository) { ${JOB_FIELDS} }
@@ -32,7 +40,7 @@ export interface LogPageResult {
 }
 
 /** Throws the typed error of a mutation result union as its REST status. */
-function settle<T extends { __typename: string; message?: string }>(result: T): T {
+export function settle<T extends { __typename: string; message?: string }>(result: T): T {
   const error = restErrorOfResult(result);
   if (error) throw error;
   return result;
@@ -45,6 +53,7 @@ function idempotencyKeyHeader(value: string | string[] | undefined): string | nu
 }
 
 type JobIdParams = { Params: { job_id: number } };
+type Started = { startBackup: { __typename: string; message: string; job: { id: string } } };
 
 /**
  * Borg UI's `/api/backup/*` routes (README "REST (Borg UI compatible)"). Each one
@@ -54,22 +63,34 @@ type JobIdParams = { Params: { job_id: number } };
  * own with the `{"detail"}` error handler and 404s.
  */
 export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga }): Promise<void> {
-  app.setErrorHandler(restErrorHandler);
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  configureRestScope(app);
   // every {job_id} route of this scope, the download route included
   app.addHook('preValidation', jobIdParam);
 
-  app.post<{ Body: { repository: string } }>('/start', { schema: startSchema }, async (request) => {
-    const data = await runGraphQL<{ startBackup: { __typename: string; message: string; job: { id: string } } }>(
-      yoga,
-      request,
-      START,
+  const start = async (request: FastifyRequest<{ Body: StartBody }>) => {
+    const { repository, repository_id, source_directories, archive_name } = request.body;
+    const data = await runGraphQL<Started>(yoga, request, START, {
+      repository: repository ?? String(repository_id),
+      sourcePaths: source_directories ?? null,
+      archiveName: archive_name ?? null,
       // Idempotency-Key: a client retrying a start gets the same job (README "Notifications")
-      { repository: request.body.repository, idempotencyKey: idempotencyKeyHeader(request.headers['idempotency-key']) },
-    );
+      idempotencyKey: idempotencyKeyHeader(request.headers['idempotency-key']),
+    });
     const result = settle(data.startBackup);
     // always "pending": the job is queued; its progress is read with /status
     return { job_id: Number(result.job.id), status: 'pending', message: result.message };
+  };
+  // exactly one of repository and repository_id, then types (no number coerced into a path) before the schema
+  const startChecks = { preValidation: [oneRepository, strictBodyTypes] };
+  app.post<{ Body: StartBody }>('/start', { schema: startSchema, ...startChecks }, start);
+  // Borg UI's alias of /start
+  app.post<{ Body: StartBody }>('/run', { schema: runSchema, ...startChecks }, start);
+
+  app.post<JobIdParams>('/jobs/:job_id/retry', { schema: retrySchema }, async (request, reply) => {
+    const data = await runGraphQL<{ retryJob: Started['startBackup'] }>(yoga, request, RETRY, { id: String(request.params.job_id) });
+    const result = settle(data.retryJob);
+    // 202 like Borg UI's retry: the new job is queued
+    return reply.code(202).send({ job_id: Number(result.job.id), status: 'pending', message: result.message });
   });
 
   app.get<{ Querystring: { limit: number; scheduled_only: boolean; manual_only: boolean; repository?: string } }>(

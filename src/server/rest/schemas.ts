@@ -25,7 +25,9 @@ const errors = (...codes: number[]) =>
           400: 'bad input',
           401: 'missing, invalid or revoked token',
           403: 'the token’s role is too weak',
-          404: 'unknown job',
+          404: 'unknown job or repository',
+          409: 'a job of ours runs on the repository',
+          422: 'borg refused: its message says why',
         }[code],
       },
     ]),
@@ -53,7 +55,8 @@ export const jobSchema = {
     maintenance_status: nullable('string'),
     scheduled_job_id: nullable('integer'),
     triggered_by: { type: 'string', enum: ['manual', 'schedule'] },
-    archive_name: nullable('string'),
+    archive_name: { ...nullable('string'), description: 'set once an archive exists: the saved one, or the checkpoint a cancel left; null otherwise' },
+    retry_of_job_id: { ...nullable('integer'), description: 'the job this one retries (POST /jobs/{job_id}/retry)' },
     progress_details: {
       type: 'object',
       properties: {
@@ -65,7 +68,7 @@ export const jobSchema = {
         progress_percent: { type: 'number' },
         backup_speed: { type: 'number', description: 'MB/s (10^6 bytes)' },
         total_expected_size: { type: 'integer', description: 'bytes; 0 until the pre-scan knows' },
-        estimated_time_remaining: { type: 'integer', description: 'seconds; 0 while unknown' },
+        estimated_time_remaining: { type: 'integer', description: 'seconds; 0 while unknown (no speed above 0 measured yet)' },
       },
       required: [
         'original_size',
@@ -93,35 +96,60 @@ export const jobSchema = {
     'scheduled_job_id',
     'triggered_by',
     'archive_name',
+    'retry_of_job_id',
     'progress_details',
   ],
 } as const;
 
+/** The answer of a start or retry: the queued job. */
+const queuedSchema = {
+  type: 'object',
+  properties: {
+    job_id: { type: 'integer' },
+    status: { type: 'string', enum: ['pending'] },
+    message: { type: 'string' },
+  },
+  required: ['job_id', 'status', 'message'],
+} as const;
+
+/** `{"repository": …}` or Borg UI's `{"repository_id": …}`, plus this job's overrides (start-body.ts). */
+const startBody = {
+  type: 'object',
+  description: "exactly one of `repository` and `repository_id`; `null` counts as absent",
+  properties: {
+    repository: { type: 'string', minLength: 1, description: "the repository's path (or id, or name)" },
+    repository_id: { type: 'integer', minimum: 1, description: "the repository's id" },
+    source_directories: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "absolute, existing paths backed up instead of the repository's sources, for this job (and its retries) only",
+    },
+    archive_name: {
+      type: 'string',
+      description: 'the archive name instead of borgql-<job>-<time>, for this job (and its retries) only: no "/", "::", "{", "}" or control characters, at most 200 characters',
+    },
+  },
+  oneOf: [{ required: ['repository'] }, { required: ['repository_id'] }],
+} as const;
+
 export const startSchema = {
   summary: 'Queue a backup (operator)',
-  body: {
-    type: 'object',
-    properties: { repository: { type: 'string', minLength: 1, description: "the repository's path (or id, or name)" } },
-    required: ['repository'],
-  },
+  body: startBody,
   headers: {
     type: 'object',
     properties: {
       'idempotency-key': { type: 'string', description: 'the same key within 24 h answers the job it started instead of starting another (1–255 characters)' },
     },
   },
-  response: {
-    200: {
-      type: 'object',
-      properties: {
-        job_id: { type: 'integer' },
-        status: { type: 'string', enum: ['pending'] },
-        message: { type: 'string' },
-      },
-      required: ['job_id', 'status', 'message'],
-    },
-    ...errors(400, 401, 403, 404),
-  },
+  response: { 200: queuedSchema, ...errors(400, 401, 403, 404) },
+} as const;
+
+export const runSchema = { ...startSchema, summary: 'Queue a backup (operator); Borg UI’s alias of /start' } as const;
+
+export const retrySchema = {
+  summary: 'Queue a finished job again (operator): a new job with the same repository, source_directories and archive_name, its retry_of_job_id this job; 400 while the job is pending or running',
+  params: jobIdParams,
+  response: { 202: queuedSchema, ...errors(400, 401, 403, 404) },
 } as const;
 
 /** Spellings of a boolean query parameter that Borg UI (FastAPI) accepts, e.g. Python's `requests` sends `True`. */
@@ -225,5 +253,25 @@ export const downloadSchema = {
   response: {
     200: { description: 'the log, one line per line', content: { 'text/plain': { schema: { type: 'string' } } } },
     ...errors(400, 401, 404),
+  },
+} as const;
+
+/** Repository ids are positive decimal integers, like job ids. */
+const repositoryIdParams = {
+  type: 'object',
+  properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'the repository id (GraphQL Repository.id)' } },
+  required: ['id'],
+} as const;
+
+export const breakLockSchema = {
+  summary: "Break a repository's borg lock (admin): borg break-lock, refused while one of borgql's jobs runs on it",
+  params: repositoryIdParams,
+  response: {
+    200: {
+      type: 'object',
+      properties: { success: { type: 'boolean', enum: [true] }, message: { type: 'string' } },
+      required: ['success', 'message'],
+    },
+    ...errors(400, 401, 403, 404, 409, 422),
   },
 } as const;
