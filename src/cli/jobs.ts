@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ApiError, BorgqlClient, CliError } from './client.js';
 import { formatBytes, formatPercent } from './format.js';
-import { CancelBackupDocument, JobLogPageDocument, JobLogsDocument, JobsDocument, StartBackupDocument } from './operations.js';
+import { CancelBackupDocument, JobLogPageDocument, JobLogsDocument, JobsDocument } from './operations.js';
 import { watchJob } from './watch.js';
 
 /** A command's work: resolves with the process's exit code. */
@@ -17,28 +17,42 @@ const STOP_WATCHING: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SI
 const LOG_PAGE = 5000;
 
 /**
- * Watches a job until it ends; Ctrl-C (or SIGTERM) stops the watch only,
- * and says so: the job goes on in the server.
+ * Watches a job until it ends. Ctrl-C (or SIGTERM) stops the watch only, and
+ * says so: the job goes on in the server. With `interrupt` (a server that
+ * lives in this process) the signal runs it instead, and the watch goes on
+ * to the job's end.
  */
-async function watchUntilDone(client: BorgqlClient, id: string): Promise<number> {
+export async function watchUntilDone(client: BorgqlClient, id: string, interrupt?: (id: string) => Promise<void>): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     stoppedBy = signal;
-    controller.abort();
+    if (!interrupt) return controller.abort();
+    interrupt(id).catch((error: unknown) => {
+      process.stderr.write(`borgql: ${error instanceof Error ? error.message : String(error)}\n`);
+      controller.abort();
+    });
   };
   const signals = Object.keys(STOP_WATCHING) as NodeJS.Signals[];
   for (const signal of signals) process.once(signal, onSignal);
   try {
     const code = await watchJob(client, id, { stream: process.stdout, isTerminal: process.stdout.isTTY === true }, controller.signal);
     if (code !== null) return code;
-    process.stderr.write(
-      `\nstopped watching job ${id}; the job goes on in the server (borgql watch ${id} to follow it again, borgql cancel ${id} to stop it)\n`,
-    );
+    if (!interrupt)
+      process.stderr.write(
+        `\nstopped watching job ${id}; the job goes on in the server (borgql watch ${id} to follow it again, borgql cancel ${id} to stop it)\n`,
+      );
     return STOP_WATCHING[stoppedBy ?? 'SIGINT'] ?? 2;
   } finally {
     for (const signal of signals) process.removeListener(signal, onSignal);
   }
+}
+
+/** Cancels a job through the API; resolves with its status afterwards and whether borg had to be stopped. */
+export async function cancelJob(client: BorgqlClient, id: string): Promise<{ status: string; processTerminated: boolean }> {
+  const { cancelBackup } = await client.request(CancelBackupDocument, { id });
+  if (cancelBackup.__typename !== 'CancelBackupSuccess') throw new CliError(cancelBackup.message);
+  return { status: cancelBackup.job.status, processTerminated: cancelBackup.processTerminated };
 }
 
 /** A job id as the API takes it: a decimal number (checked here so a typo gets a plain message). */
@@ -91,24 +105,8 @@ async function followLog(client: BorgqlClient, id: string): Promise<void> {
   }
 }
 
-/** `backup`, `watch`, `jobs`, `logs` and `cancel`: the commands of a person watching backups. */
+/** `watch`, `jobs`, `logs` and `cancel`: the commands of a person watching backups (`backup` is in backup.ts). */
 export function registerJobCommands(program: Command, run: Runner): void {
-  program
-    .command('backup')
-    .description('start a backup of a registered repository (its path, name or id)')
-    .argument('<repository>', 'the repository: its path, name or id')
-    .option('-w, --watch', 'follow its progress until it ends; the exit code is then the job’s (0, 1 or 2)')
-    .action((repository: string, options: { watch?: boolean }) =>
-      run(async (client) => {
-        const { startBackup } = await client.request(StartBackupDocument, { repository });
-        if (startBackup.__typename !== 'StartBackupSuccess') throw new CliError(startBackup.message);
-        const { id } = startBackup.job;
-        if (options.watch) return watchUntilDone(client, id);
-        process.stdout.write(`started job ${id} (borgql watch ${id} follows it)\n`);
-        return 0;
-      }),
-    );
-
   program
     .command('watch')
     .description('follow a job’s progress until it ends; the exit code is the job’s (0, 1 or 2)')
@@ -171,10 +169,10 @@ export function registerJobCommands(program: Command, run: Runner): void {
     .argument('<jobId>')
     .action((raw: string) =>
       run(async (client) => {
-        const { cancelBackup } = await client.request(CancelBackupDocument, { id: jobId(raw) });
-        if (cancelBackup.__typename !== 'CancelBackupSuccess') throw new CliError(cancelBackup.message);
-        const how = cancelBackup.processTerminated ? 'borg was stopped' : 'it had not started';
-        process.stdout.write(`job ${cancelBackup.job.id} ${cancelBackup.job.status.toLowerCase()} (${how})\n`);
+        const id = jobId(raw);
+        const cancelled = await cancelJob(client, id);
+        const how = cancelled.processTerminated ? 'borg was stopped' : 'it had not started';
+        process.stdout.write(`job ${id} ${cancelled.status.toLowerCase()} (${how})\n`);
         return 0;
       }),
     );

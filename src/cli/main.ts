@@ -6,6 +6,7 @@
  * cancelled, or an error before any job. A failure is one line on stderr.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBackupCommand } from './backup.js';
 import { BorgqlClient, CliError } from './client.js';
 import { registerJobCommands, type Action } from './jobs.js';
 import { serve } from './serve.js';
@@ -46,6 +47,7 @@ program
   .description('run the server (what npm start runs), configured by the environment (README, "Configuration")')
   .action(() => serve());
 
+registerBackupCommand(program, runAgainstServer, exitWith);
 registerJobCommands(program, runAgainstServer);
 registerTokenCommands(program, exitWith);
 

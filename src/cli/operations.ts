@@ -41,6 +41,24 @@ export const StartBackupDocument = graphql(`
   }
 `);
 
+export const AddRepositoryDocument = graphql(`
+  mutation CliAddRepository($input: AddRepositoryInput!) {
+    addRepository(input: $input) {
+      __typename
+      ... on AddRepositorySuccess {
+        repository {
+          id
+          name
+          path
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
 export const JobProgressDocument = graphql(`
   subscription CliJobProgress($id: ID!) {
     jobProgress(id: $id) {

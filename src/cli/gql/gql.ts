@@ -20,6 +20,7 @@ type Documents = {
     "\n  subscription StatusJobEvents {\n    jobEvents {\n      ...StatusJob\n    }\n  }\n": typeof types.StatusJobEventsDocument,
     "\n  fragment CliJobState on BackupJob {\n    id\n    status\n    repositoryPath\n    archiveName\n    exitCode\n    errorMessage\n    progress {\n      percent\n      originalSize\n      deduplicatedSize\n      filesProcessed\n      currentFile\n      speedMBps\n      etaSeconds\n    }\n  }\n": typeof types.CliJobStateFragmentDoc,
     "\n  mutation CliStartBackup($repository: String!) {\n    startBackup(repository: $repository) {\n      __typename\n      ... on StartBackupSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CliStartBackupDocument,
+    "\n  mutation CliAddRepository($input: AddRepositoryInput!) {\n    addRepository(input: $input) {\n      __typename\n      ... on AddRepositorySuccess {\n        repository {\n          id\n          name\n          path\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CliAddRepositoryDocument,
     "\n  subscription CliJobProgress($id: ID!) {\n    jobProgress(id: $id) {\n      ...CliJobState\n    }\n  }\n": typeof types.CliJobProgressDocument,
     "\n  query CliJobs($limit: Int!) {\n    jobs(limit: $limit) {\n      id\n      status\n      repositoryPath\n      trigger\n      archiveName\n      createdAt\n      startedAt\n      completedAt\n      exitCode\n      errorMessage\n      progress {\n        percent\n        originalSize\n      }\n    }\n  }\n": typeof types.CliJobsDocument,
     "\n  query CliJobLogPage($id: ID!, $offset: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(offset: $offset, limit: $limit) {\n        hasMore\n        lines {\n          lineNumber\n          content\n        }\n      }\n    }\n  }\n": typeof types.CliJobLogPageDocument,
@@ -37,6 +38,7 @@ const documents: Documents = {
     "\n  subscription StatusJobEvents {\n    jobEvents {\n      ...StatusJob\n    }\n  }\n": types.StatusJobEventsDocument,
     "\n  fragment CliJobState on BackupJob {\n    id\n    status\n    repositoryPath\n    archiveName\n    exitCode\n    errorMessage\n    progress {\n      percent\n      originalSize\n      deduplicatedSize\n      filesProcessed\n      currentFile\n      speedMBps\n      etaSeconds\n    }\n  }\n": types.CliJobStateFragmentDoc,
     "\n  mutation CliStartBackup($repository: String!) {\n    startBackup(repository: $repository) {\n      __typename\n      ... on StartBackupSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CliStartBackupDocument,
+    "\n  mutation CliAddRepository($input: AddRepositoryInput!) {\n    addRepository(input: $input) {\n      __typename\n      ... on AddRepositorySuccess {\n        repository {\n          id\n          name\n          path\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CliAddRepositoryDocument,
     "\n  subscription CliJobProgress($id: ID!) {\n    jobProgress(id: $id) {\n      ...CliJobState\n    }\n  }\n": types.CliJobProgressDocument,
     "\n  query CliJobs($limit: Int!) {\n    jobs(limit: $limit) {\n      id\n      status\n      repositoryPath\n      trigger\n      archiveName\n      createdAt\n      startedAt\n      completedAt\n      exitCode\n      errorMessage\n      progress {\n        percent\n        originalSize\n      }\n    }\n  }\n": types.CliJobsDocument,
     "\n  query CliJobLogPage($id: ID!, $offset: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(offset: $offset, limit: $limit) {\n        hasMore\n        lines {\n          lineNumber\n          content\n        }\n      }\n    }\n  }\n": types.CliJobLogPageDocument,
@@ -69,6 +71,10 @@ export function graphql(source: "\n  fragment CliJobState on BackupJob {\n    id
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CliStartBackup($repository: String!) {\n    startBackup(repository: $repository) {\n      __typename\n      ... on StartBackupSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql.js').CliStartBackupDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CliAddRepository($input: AddRepositoryInput!) {\n    addRepository(input: $input) {\n      __typename\n      ... on AddRepositorySuccess {\n        repository {\n          id\n          name\n          path\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql.js').CliAddRepositoryDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -94,6 +94,17 @@ export type CliStartBackupMutation = { startBackup:
     | { __typename: 'ValidationError', message: string }
    };
 
+export type CliAddRepositoryMutationVariables = Exact<{
+  input: AddRepositoryInput;
+}>;
+
+
+export type CliAddRepositoryMutation = { addRepository:
+    | { __typename: 'AddRepositorySuccess', repository: { id: string, name: string, path: string } }
+    | { __typename: 'BorgError', message: string }
+    | { __typename: 'ValidationError', message: string }
+   };
+
 export type CliJobProgressSubscriptionVariables = Exact<{
   id: string;
 }>;
@@ -305,6 +316,23 @@ export const CliStartBackupDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CliStartBackupMutation, CliStartBackupMutationVariables>;
+export const CliAddRepositoryDocument = new TypedDocumentString(`
+    mutation CliAddRepository($input: AddRepositoryInput!) {
+  addRepository(input: $input) {
+    __typename
+    ... on AddRepositorySuccess {
+      repository {
+        id
+        name
+        path
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CliAddRepositoryMutation, CliAddRepositoryMutationVariables>;
 export const CliJobProgressDocument = new TypedDocumentString(`
     subscription CliJobProgress($id: ID!) {
   jobProgress(id: $id) {
