@@ -72,10 +72,14 @@ function followOrPrint(client: BorgqlClient, id: string, options: BackupOptions)
  * (borg keeps a checkpoint) instead of leaving it running.
  */
 function backupEmbedded(repository: string, options: BackupOptions): Promise<number> {
-  const dataDir = process.env.BORGQL_DATA_DIR || './data';
-  process.stderr.write(`borgql: no server at ${DEFAULT_URL}; running the backup in this process on ${dataDir} (Ctrl-C cancels it)\n`);
-  return withEmbeddedServer(DEFAULT_URL, async (client) => {
+  return withEmbeddedServer(DEFAULT_URL, async (client, server) => {
     const id = await startBackup(client, repository, options);
+    // said once the job exists, so that a failure before it stays the one line it is with a server
+    process.stderr.write(`borgql: no server at ${DEFAULT_URL}; job ${id} runs in this process on ${server.dataDir} (Ctrl-C cancels it)\n`);
+    if (server.initialAdminToken) {
+      // a fresh data folder: the one time its first admin token can be shown (README "Authentication")
+      process.stderr.write(`borgql: created the data folder's first admin API token; it is shown only this once, store it now: ${server.initialAdminToken}\n`);
+    }
     return watchUntilDone(client, id, async (job) => {
       process.stderr.write(`\ncancelling job ${job}: its server runs in this command and stops with it\n`);
       await cancelJob(client, job);

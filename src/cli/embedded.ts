@@ -12,7 +12,15 @@ function isHeldLock(error: StartupError): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
-async function startEmbedded(attachedUrl: string): Promise<{ app: App; url: string }> {
+/** What the work of an embedded run learns about its server. */
+export interface EmbeddedServer {
+  /** the data folder it runs on */
+  dataDir: string;
+  /** on a fresh data folder, its first admin token: show it once, nothing else ever will */
+  initialAdminToken: string | null;
+}
+
+async function startEmbedded(attachedUrl: string): Promise<{ app: App; url: string } & EmbeddedServer> {
   let app: App | null = null;
   try {
     // exactly the data folder `borgql serve` uses, but listening on a free loopback port only
@@ -20,11 +28,7 @@ async function startEmbedded(attachedUrl: string): Promise<{ app: App; url: stri
     // the server's own log would mix with the watch on stdout: errors only, unless LOG_LEVEL says otherwise
     app = buildApp(config, { logLevel: process.env.LOG_LEVEL ?? 'error' });
     const { url, initialAdminToken } = await app.start();
-    if (initialAdminToken) {
-      // a fresh data folder: the one time its first admin token can be shown (README "Authentication")
-      process.stderr.write(`borgql: created the data folder's first admin API token; it is shown only this once, store it now: ${initialAdminToken}\n`);
-    }
-    return { app, url };
+    return { app, url, dataDir: config.dataDir, initialAdminToken };
   } catch (error) {
     await app?.stop('the embedded server could not start').catch(() => undefined);
     if (error instanceof StartupError && isHeldLock(error)) {
@@ -44,13 +48,13 @@ async function startEmbedded(attachedUrl: string): Promise<{ app: App; url: stri
  *
  * @param attachedUrl the URL that did not answer, named when another server holds the data folder
  */
-export async function withEmbeddedServer(attachedUrl: string, work: (client: BorgqlClient) => Promise<number>): Promise<number> {
-  const { app, url } = await startEmbedded(attachedUrl);
+export async function withEmbeddedServer(attachedUrl: string, work: (client: BorgqlClient, server: EmbeddedServer) => Promise<number>): Promise<number> {
+  const { app, url, ...server } = await startEmbedded(attachedUrl);
   try {
     const { token, secret } = await app.services.tokens.create(RUN_TOKEN_NAME, 'ADMIN');
     const client = new BorgqlClient(url, secret);
     try {
-      return await work(client);
+      return await work(client, server);
     } finally {
       await client.close();
       await app.services.tokens.revoke(token.id).catch(() => undefined);
