@@ -4,6 +4,7 @@ import { BorgqlClient, CliError, DEFAULT_URL, UnreachableError } from './client.
 import { withEmbeddedServer } from './embedded.js';
 import { cancelJob, watchUntilDone, type Runner } from './jobs.js';
 import { AddRepositoryDocument, StartBackupDocument } from './operations.js';
+import { backupFeed } from './watch.js';
 
 /** Options of `backup`. */
 interface BackupOptions {
@@ -61,7 +62,7 @@ async function startBackup(client: BorgqlClient, repository: string, options: Ba
 
 /** Prints the started job, or with --watch follows it to its exit code. */
 function followOrPrint(client: BorgqlClient, id: string, options: BackupOptions): Promise<number> | number {
-  if (options.watch) return watchUntilDone(client, id);
+  if (options.watch) return watchUntilDone(client, id, backupFeed);
   process.stdout.write(`started job ${id} (borgql watch ${id} follows it)\n`);
   return 0;
 }
@@ -80,7 +81,7 @@ function backupEmbedded(repository: string, options: BackupOptions): Promise<num
       // a fresh data folder: the one time its first admin token can be shown (README "Authentication")
       process.stderr.write(`borgql: created the data folder's first admin API token; it is shown only this once, store it now: ${server.initialAdminToken}\n`);
     }
-    return watchUntilDone(client, id, async (job) => {
+    return watchUntilDone(client, id, backupFeed, async (job) => {
       process.stderr.write(`\ncancelling job ${job}: its server runs in this command and stops with it\n`);
       await cancelJob(client, job);
     });

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { ApiError, BorgqlClient, CliError } from './client.js';
 import { formatBytes, formatPercent } from './format.js';
 import { CancelBackupDocument, JobLogPageDocument, JobLogsDocument, JobsDocument } from './operations.js';
-import { watchJob } from './watch.js';
+import { backupFeed, watchJob, type JobFeed } from './watch.js';
+import type { JobStatus } from './gql/graphql.js';
 
 /** A command's work: resolves with the process's exit code. */
 export type Action = (client: BorgqlClient) => Promise<number>;
@@ -20,9 +21,14 @@ const LOG_PAGE = 5000;
  * Watches a job until it ends. Ctrl-C (or SIGTERM) stops the watch only, and
  * says so: the job goes on in the server. With `interrupt` (a server that
  * lives in this process) the signal runs it instead, and the watch goes on
- * to the job's end.
+ * to the job's end. `feed` is the kind of job (backupFeed for a backup).
  */
-export async function watchUntilDone(client: BorgqlClient, id: string, interrupt?: (id: string) => Promise<void>): Promise<number> {
+export async function watchUntilDone<S extends { status: JobStatus }>(
+  client: BorgqlClient,
+  id: string,
+  feed: JobFeed<S>,
+  interrupt?: (id: string) => Promise<void>,
+): Promise<number> {
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -36,7 +42,8 @@ export async function watchUntilDone(client: BorgqlClient, id: string, interrupt
   const signals = Object.keys(STOP_WATCHING) as NodeJS.Signals[];
   for (const signal of signals) process.once(signal, onSignal);
   try {
-    const code = await watchJob(client, id, { stream: process.stdout, isTerminal: process.stdout.isTTY === true }, controller.signal);
+    const output = { stream: process.stdout, isTerminal: process.stdout.isTTY === true };
+    const code = await watchJob(client, id, output, controller.signal, feed);
     if (code !== null) return code;
     if (!interrupt)
       process.stderr.write(
@@ -111,7 +118,7 @@ export function registerJobCommands(program: Command, run: Runner): void {
     .command('watch')
     .description('follow a job’s progress until it ends; the exit code is the job’s (0, 1 or 2)')
     .argument('<jobId>')
-    .action((raw: string) => run((client) => watchUntilDone(client, jobId(raw))));
+    .action((raw: string) => run((client) => watchUntilDone(client, jobId(raw), backupFeed)));
 
   program
     .command('jobs')

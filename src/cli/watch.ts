@@ -2,11 +2,33 @@ import cliProgress from 'cli-progress';
 import type { BorgqlClient } from './client.js';
 import { CliError } from './client.js';
 import { exitCodeFor, formatBytes, formatPercent, formatSeconds, isFinal } from './format.js';
-import type { CliJobStateFragment } from './gql/graphql.js';
+import type { CliJobStateFragment, JobStatus } from './gql/graphql.js';
 import { JobProgressDocument } from './operations.js';
 
-/** The state of a job as a watch sees it. */
+/** The state of a backup job as its watch receives it. */
 export type JobState = CliJobStateFragment;
+
+/** What the bar and the progress lines show of any kind of job. */
+export interface WatchedState {
+  id: string;
+  status: JobStatus;
+  percent: number;
+  /** bytes read (a backup) or written (a restore) so far */
+  bytes: number;
+  speedMBps: number;
+  etaSeconds?: number | null;
+  currentFile?: string | null;
+}
+
+/**
+ * One kind of job as a watch follows it: its subscription, what the view
+ * shows of a state, and the closing line of a final state.
+ */
+export interface JobFeed<S> {
+  subscribe(client: BorgqlClient, id: string, next: (state: S) => void, signal: AbortSignal): Promise<boolean>;
+  shown(state: S): WatchedState;
+  outcome(state: S): string;
+}
 
 /** Where a watch writes: a terminal gets a live bar, anything else one plain line per second. */
 export interface WatchOutput {
@@ -15,11 +37,10 @@ export interface WatchOutput {
 }
 
 /** One plain progress line: `job 7 RUNNING 42.3% 1.20 GB 35.2 MB/s ETA 12s /path`. */
-export function progressLine(job: JobState): string {
-  const { progress } = job;
-  const parts = [`job ${job.id}`, job.status, formatPercent(progress.percent), formatBytes(progress.originalSize), `${progress.speedMBps.toFixed(1)} MB/s`];
-  parts.push(`ETA ${formatSeconds(progress.etaSeconds)}`);
-  if (progress.currentFile) parts.push(progress.currentFile);
+export function progressLine(job: WatchedState): string {
+  const parts = [`job ${job.id}`, job.status, formatPercent(job.percent), formatBytes(job.bytes), `${job.speedMBps.toFixed(1)} MB/s`];
+  parts.push(`ETA ${formatSeconds(job.etaSeconds)}`);
+  if (job.currentFile) parts.push(job.currentFile);
   return parts.join(' ');
 }
 
@@ -56,19 +77,19 @@ function terminalView(stream: NodeJS.WriteStream) {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
-  const payload = (job: JobState) => ({
+  const payload = (job: WatchedState) => ({
     job: job.id,
     status: job.status,
-    pct: formatPercent(job.progress.percent).padStart(6),
-    size: formatBytes(job.progress.originalSize),
-    speed: job.progress.speedMBps.toFixed(1),
-    remaining: formatSeconds(job.progress.etaSeconds),
-    file: job.progress.currentFile ?? '',
+    pct: formatPercent(job.percent).padStart(6),
+    size: formatBytes(job.bytes),
+    speed: job.speedMBps.toFixed(1),
+    remaining: formatSeconds(job.etaSeconds),
+    file: job.currentFile ?? '',
   });
   return {
-    show(job: JobState) {
-      if (!started) bar.start(100, job.progress.percent, payload(job));
-      else bar.update(job.progress.percent, payload(job));
+    show(job: WatchedState) {
+      if (!started) bar.start(100, job.percent, payload(job));
+      else bar.update(job.percent, payload(job));
       started = true;
     },
     stop() {
@@ -79,13 +100,13 @@ function terminalView(stream: NodeJS.WriteStream) {
 
 /** One line per second with the newest state, for logs and scripts; a change of status at once. */
 function plainView(stream: NodeJS.WriteStream) {
-  let latest: JobState | null = null;
+  let latest: WatchedState | null = null;
   let shownStatus: string | null = null;
   const timer = setInterval(() => {
     if (latest?.status === 'RUNNING') stream.write(`${progressLine(latest)}\n`);
   }, 1000);
   return {
-    show(job: JobState) {
+    show(job: WatchedState) {
       latest = job;
       if (job.status === shownStatus) return;
       shownStatus = job.status;
@@ -98,23 +119,36 @@ function plainView(stream: NodeJS.WriteStream) {
   };
 }
 
+/** A backup as a watch follows it (`jobProgress`). */
+export const backupFeed: JobFeed<JobState> = {
+  subscribe: (client, id, next, signal) => client.subscribe(JobProgressDocument, { id }, { signal, next: (data) => next(data.jobProgress) }),
+  shown: (job) => ({ id: job.id, status: job.status, ...job.progress, bytes: job.progress.originalSize }),
+  outcome: outcomeLine,
+};
+
 /**
- * Follows a job's progress until it ends (`jobProgress`), drawing it on
- * `output`; resolves with the borg-style exit code, or null when `signal`
- * stopped the watch first (the job goes on).
+ * Follows a job's progress until it ends, drawing it on `output`; resolves
+ * with the borg-style exit code, or null when `signal` stopped the watch
+ * first (the job goes on).
  */
-export async function watchJob(client: BorgqlClient, id: string, output: WatchOutput, signal: AbortSignal): Promise<number | null> {
+export async function watchJob<S extends { status: JobStatus }>(
+  client: BorgqlClient,
+  id: string,
+  output: WatchOutput,
+  signal: AbortSignal,
+  feed: JobFeed<S>,
+): Promise<number | null> {
   const view = output.isTerminal ? terminalView(output.stream) : plainView(output.stream);
-  let last: JobState | null = null;
+  let last: S | null = null;
   try {
-    const completed = await client.subscribe(JobProgressDocument, { id }, { signal, next: (data) => view.show((last = data.jobProgress)) });
+    const completed = await feed.subscribe(client, id, (state) => view.show(feed.shown((last = state))), signal);
     if (!completed) return null;
   } finally {
     view.stop();
   }
   if (!last) throw new CliError(`the server ended the watch of job ${id} without sending its state`);
-  const final: JobState = last;
+  const final: S = last;
   if (!isFinal(final.status)) throw new CliError(`the watch of job ${id} ended while it was ${final.status}`);
-  output.stream.write(`${outcomeLine(final)}\n`);
+  output.stream.write(`${feed.outcome(final)}\n`);
   return exitCodeFor(final.status);
 }
