@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BorgqlClient, CliError, DEFAULT_URL, UnreachableError } from './client.js';
@@ -23,6 +24,17 @@ function looksLikeLocation(repository: string): boolean {
 }
 
 /**
+ * A local path as the server registers it: absolute, `~` expanded (a quoted
+ * `~` reaches the command unexpanded), since the server resolves nothing
+ * against the caller's working folder. Remote locations stay as they are.
+ */
+function absoluteLocation(location: string): string {
+  if (REMOTE_LOCATION.test(location)) return location;
+  const expanded = location === '~' || location.startsWith('~/') ? path.join(homedir(), location.slice(1)) : location;
+  return path.resolve(expanded);
+}
+
+/**
  * Registers a repository the server does not know yet (addRepository), so
  * that one command can go from nothing to a backup. The passphrase comes
  * from the CLI's own BORG_PASSPHRASE, never from argv (other users see argv).
@@ -31,12 +43,12 @@ async function register(client: BorgqlClient, repository: string, options: Backu
   if (!looksLikeLocation(repository)) {
     throw new CliError(`repository "${repository}" not found; to register it with --source, give its path (e.g. ./${repository})`);
   }
-  const location = REMOTE_LOCATION.test(repository) ? repository : path.resolve(repository);
+  const location = absoluteLocation(repository);
   const { addRepository: result } = await client.request(AddRepositoryDocument, {
     input: {
       name: path.basename(location.replace(/\/+$/, '')) || location,
       path: location,
-      sourcePaths: options.source.map((source) => path.resolve(source)),
+      sourcePaths: options.source.map(absoluteLocation),
       initialize: options.init === true,
       encryption: options.encryption,
       ...(process.env.BORG_PASSPHRASE ? { passphrase: process.env.BORG_PASSPHRASE } : {}),
@@ -49,7 +61,9 @@ async function register(client: BorgqlClient, repository: string, options: Backu
 }
 
 /** Starts a backup, registering the repository first when it is unknown and sources are given; resolves with the job id. */
-async function startBackup(client: BorgqlClient, repository: string, options: BackupOptions): Promise<string> {
+async function startBackup(client: BorgqlClient, argument: string, options: BackupOptions): Promise<string> {
+  // a relative path names the same repository from any folder, and as it was registered
+  const repository = looksLikeLocation(argument) ? absoluteLocation(argument) : argument;
   const first = (await client.request(StartBackupDocument, { repository })).startBackup;
   if (first.__typename === 'StartBackupSuccess') return first.job.id;
   const { source } = options;
