@@ -19,6 +19,7 @@ import type { StopStep } from '../../src/jobs/stop-borg.js';
 import { LogStore, MAX_LOG_PAGE, type LogLine } from '../../src/logs/log-store.js';
 import { RepositoryBorg } from '../../src/repositories/repository-borg.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
+import { SqliteLogStorage } from '../../src/logs/sqlite-log-storage.js';
 
 export const STANDIN_BIN = fileURLToPath(new URL('../../bench/borg-standin.mjs', import.meta.url));
 
@@ -80,7 +81,7 @@ export function standinJobs(prefix: string) {
     const db = openSqlite(file);
     const prisma = createPrismaClient(`file:${file}`);
     const lineWaiters = new Set<(jobId: number, line: LogLine) => void>();
-    const logs = new LogStore(db, { onLine: (jobId, line) => lineWaiters.forEach((waiter) => waiter(jobId, line)) });
+    const logs = new LogStore(new SqliteLogStorage(db), { onLine: (jobId, line) => lineWaiters.forEach((waiter) => waiter(jobId, line)) });
     const events = createJobEvents();
     const changes: JobWithRepository[] = [];
     const endWaiters = new Set<(job: JobWithRepository) => void>();
