@@ -2,6 +2,7 @@
 // driver adapter (SQLite) or @prisma/adapter-pg (PostgreSQL). The native engine (what the Prisma CLI runs for `migrate`)
 // cannot be downloaded here; the wasm build produces the same SQL and ledger.
 // Development-time only: the server applies migrations with src/db/migrate.ts.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -94,12 +96,12 @@ export type EngineDatabase = string | null | { postgres: string };
 function adapterFactory(database: EngineDatabase, opened: Opened): SqlMigrationAwareDriverAdapterFactory {
   const track = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter);
   if (database !== null && typeof database === 'object') {
-    const pg = new PrismaPg({ connectionString: database.postgres });
+    const factory = new PrismaPg(charAsTextPool(database.postgres));
     return {
-      provider: pg.provider,
-      adapterName: pg.adapterName,
-      connect: async () => track(await pg.connect()),
-      connectToShadowDb: async () => track(await pg.connectToShadowDb()),
+      provider: factory.provider,
+      adapterName: factory.adapterName,
+      connect: async () => track(await factory.connect()),
+      connectToShadowDb: async () => track(await postgresShadowDb(database.postgres)),
     };
   }
   const inner = new PrismaBetterSqlite3({ url: database === null ? ':memory:' : `file:${database}` });
@@ -110,6 +112,64 @@ function adapterFactory(database: EngineDatabase, opened: Opened): SqlMigrationA
     // Replaying migrations into the shadow database sends whole scripts.
     connectToShadowDb: async () => track(scriptingRaw(await inner.connectToShadowDb())),
   };
+}
+
+/** PostgreSQL's one-byte `"char"` type (pg_catalog's kind columns) and `text`. */
+const CHAR_OID = 18;
+const TEXT_OID = 25;
+
+/**
+ * A pg pool whose results call `"char"` columns text. The engine reads
+ * pg_catalog's kind columns (`relkind`, `contype`…) when it inspects a
+ * database, as any diff from existing migrations does; @prisma/adapter-pg
+ * 7.10 has no column type for `"char"` and the engine then fails with
+ * "Column type 'char' could not be deserialized". pg already hands the
+ * values over as strings, so only the type id needs to change.
+ */
+function charAsTextPool(connectionString: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString });
+  const retype = <T>(result: T): T => {
+    for (const field of (result as { fields?: { dataTypeID: number }[] }).fields ?? []) if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
+    return result;
+  };
+  const wrap = (target: { query: (...args: never[]) => unknown }) => {
+    const query = target.query.bind(target) as (...args: unknown[]) => unknown;
+    (target as { query: unknown }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      return result instanceof Promise ? result.then(retype) : result;
+    };
+  };
+  wrap(pool);
+  pool.on('connect', (client) => wrap(client));
+  // idle connections of a shadow database are ended by its DROP … WITH (FORCE)
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * A temporary database beside `url`'s, dropped when the engine lets it go.
+ * PrismaPg's own connectToShadowDb hands its pool both a connection string
+ * and a database name, and pg lets the string win: its shadow database is
+ * then never the one it created (DatabaseDoesNotExist).
+ */
+async function postgresShadowDb(url: string): Promise<SqlDriverAdapter> {
+  const name = `borgql_shadow_${randomBytes(8).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const shadowUrl = new URL(url);
+  shadowUrl.pathname = `/${name}`;
+  const adapter = await new PrismaPg(charAsTextPool(shadowUrl.toString())).connect();
+  const dispose = adapter.dispose.bind(adapter);
+  // the engine disposes of its shadow database itself, and withSchemaEngine once more
+  let disposed: Promise<void> | undefined;
+  adapter.dispose = () =>
+    (disposed ??= (async () => {
+      await dispose();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    })());
+  return adapter;
 }
 
 /** Options shared by the helpers; defaults are the repo's own schema and migrations. */

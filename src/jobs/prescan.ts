@@ -1,9 +1,10 @@
 import type { BigIntStats, Dir } from 'node:fs';
 import { lstat, opendir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { PathMatcher } from '../borg/patterns.js';
-import { startModuleWorker } from '../domain/worker-thread.js';
 
 /** What a pre-scan found: the bytes borg will read, approximately. */
 export interface PrescanResult {
@@ -94,9 +95,19 @@ export interface PrescanRequest {
   excludePatterns: readonly string[];
 }
 
-/** A worker thread running prescan-worker (see startModuleWorker). */
+/**
+ * A worker thread running prescan-worker. Compiled (dist/), it is a plain
+ * .js file; from the TypeScript sources (vitest, tsx), the thread first
+ * registers tsx's loader, which a worker does not get from vitest.
+ */
 function startWorker(request: PrescanRequest): Worker {
-  return startModuleWorker(import.meta.url, 'prescan-worker', { workerData: request });
+  const options = { workerData: request };
+  if (import.meta.url.endsWith('.js')) return new Worker(new URL('./prescan-worker.js', import.meta.url), options);
+  // tsx's ESM build of its API (the CommonJS one cannot register from an eval'd script)
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./prescan-worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
 }
 
 /**
