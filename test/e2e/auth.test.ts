@@ -9,6 +9,7 @@ import { DOWNLOAD_KEY_FILE, signDownloadToken } from '../../src/auth/download-to
 import { collectSse, collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { TEST_ADMIN_TOKEN, bearer, startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
 
 type Caller = 'nobody' | 'invalid' | 'viewer' | 'operator' | 'admin';
 const CALLERS: Caller[] = ['nobody', 'invalid', 'viewer', 'operator', 'admin'];
@@ -192,7 +193,8 @@ describe('authentication and roles', () => {
     expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/authentication required/), extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 
-  it('tokens are stored as SHA-256 hashes with a readable prefix; listings never show secrets', async () => {
+  // read from the SQLite file; the PostgreSQL twin is in postgres.test.ts
+  it.skipIf(onPostgres)(`tokens are stored as SHA-256 hashes with a readable prefix; listings never show secrets (${SQLITE_ONLY})`, async () => {
     const db = new Database(path.join(server.dataDir, 'borgql.db'), { readonly: true });
     try {
       const rows = db.prepare('SELECT * FROM ApiToken').all() as Record<string, unknown>[];
