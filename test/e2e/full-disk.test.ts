@@ -15,7 +15,7 @@ import { makeTree } from '../helpers/borg.js';
 import { spawnServer, type ChildServer, type Launcher } from '../helpers/child-server.js';
 import { gql } from '../helpers/graphql.js';
 import { tempDir } from '../helpers/server.js';
-import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
+import { onPostgres } from '../helpers/test-database.js';
 
 /** Why a private mount namespace with a tmpfs cannot be made here, or null when it can. */
 function namespaceUnavailable(): string | null {

@@ -16,7 +16,7 @@ const tmp = tempDir('postgres');
 const running: ChildServer[] = [];
 afterAll(async () => {
   await Promise.all(running.map((server) => server.stop()));
-  await tmp.cleanup();
+  tmp.cleanup();
 }, 60_000);
 
 /** Rows of one statement on the database of a data folder. */
