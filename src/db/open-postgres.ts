@@ -16,9 +16,12 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETU
 function startupError(where: string, error: unknown): StartupError {
   const code = error instanceof PostgresError ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  if (code !== undefined && UNREACHABLE.has(code)) return new StartupError(`cannot reach PostgreSQL at ${where} (${message}): is it running? (DATABASE_URL)`, { cause: error });
-  if (code === '3D000') return new StartupError(`the PostgreSQL database ${where} does not exist (${message}): create it, or point DATABASE_URL elsewhere`, { cause: error });
-  if (code === '28P01' || code === '28000') return new StartupError(`PostgreSQL at ${where} refused the login (${message}): check DATABASE_URL's user and password`, { cause: error });
+  if (code !== undefined && UNREACHABLE.has(code))
+    return new StartupError(`cannot reach PostgreSQL at ${where} (${message}): is it running? (DATABASE_URL)`, { cause: error });
+  if (code === '3D000')
+    return new StartupError(`the PostgreSQL database ${where} does not exist (${message}): create it, or point DATABASE_URL elsewhere`, { cause: error });
+  if (code === '28P01' || code === '28000')
+    return new StartupError(`PostgreSQL at ${where} refused the login (${message}): check DATABASE_URL's user and password`, { cause: error });
   return new StartupError(`cannot open the PostgreSQL database ${where}: ${message}`, { cause: error });
 }
 

@@ -44,7 +44,10 @@ function applyOne(pg: SyncPostgres, connection: string, migration: MigrationFile
   try {
     pg.batch(
       [
-        { sql: 'INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES ($1, $2, now(), $3)', params: [id, sha256(migration.sql), migration.name] },
+        {
+          sql: 'INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES ($1, $2, now(), $3)',
+          params: [id, sha256(migration.sql), migration.name],
+        },
         // no parameters: the simple protocol runs the whole script
         { sql: migration.sql },
         { sql: 'UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1', params: [id] },

@@ -25,9 +25,7 @@ export interface StatementResult {
 }
 
 /** The answer to a request of the same id. */
-export type PostgresResponse =
-  | { id: number; ok: true; results: StatementResult[] }
-  | { id: number; ok: false; message: string; code: string | undefined };
+export type PostgresResponse = { id: number; ok: true; results: StatementResult[] } | { id: number; ok: false; message: string; code: string | undefined };
 
 /** What the thread is started with. */
 export interface PostgresWorkerData {

@@ -55,7 +55,9 @@ export function sqliteSecretStorage(db: SqliteDatabase): SecretStorage {
     purgeOldCopies() {
       db.exec('VACUUM');
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      return result?.busy ? 'could not empty the write-ahead log after encrypting secrets (another connection is reading); it is emptied at a later checkpoint' : null;
+      return result?.busy
+        ? 'could not empty the write-ahead log after encrypting secrets (another connection is reading); it is emptied at a later checkpoint'
+        : null;
     },
   };
 }

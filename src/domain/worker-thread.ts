@@ -13,7 +13,11 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 export function startModuleWorker(importMetaUrl: string, name: string, options: WorkerOptions): Worker {
   if (importMetaUrl.endsWith('.js')) return new Worker(new URL(`./${name}.js`, importMetaUrl), options);
   // tsx's ESM build of its API (the CommonJS one cannot register from an eval'd script)
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const entry = new URL(`./${name}.ts`, importMetaUrl).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });

@@ -52,7 +52,9 @@ export class PostgresLogStorage implements LogStorage {
   }
 
   expire(jobId: number, limit: number): number {
-    const results = this.pg.batch([{ sql: 'UPDATE "BackupJob" SET "logsExpired" = true WHERE id = $1', params: [jobId] }, deleteBatch(jobId, limit)], { transaction: true });
+    const results = this.pg.batch([{ sql: 'UPDATE "BackupJob" SET "logsExpired" = true WHERE id = $1', params: [jobId] }, deleteBatch(jobId, limit)], {
+      transaction: true,
+    });
     return results[1]!.rowCount;
   }
 

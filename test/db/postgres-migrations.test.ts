@@ -51,7 +51,9 @@ async function schemaOf(url: string): Promise<unknown[]> {
       `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
        WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, column_name`,
     );
-    const indexes = await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY indexname`);
+    const indexes = await client.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY indexname`,
+    );
     const constraints = await client.query(
       `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid <> '"_prisma_migrations"'::regclass ORDER BY conname`,
     );
@@ -100,7 +102,9 @@ describe('applyPostgresMigrations (start-up applier)', () => {
       expect(row.finished_at).toBeInstanceOf(Date);
       expect(row.applied_steps_count).toBe(1);
     }
-    expect(((await schemaOf(url))[0] as { table_name: string }[]).map((c) => c.table_name)).toEqual(expect.arrayContaining(['Repository', 'BackupJob', 'JobLogBlock']));
+    expect(((await schemaOf(url))[0] as { table_name: string }[]).map((c) => c.table_name)).toEqual(
+      expect.arrayContaining(['Repository', 'BackupJob', 'JobLogBlock']),
+    );
   });
 
   it('builds the same database as Prisma’s engine, and each accepts the other’s ledger', async () => {
@@ -147,7 +151,9 @@ describe('applyPostgresMigrations refuses', () => {
     const { pg: db } = await freshDatabase();
     expect(() => applyPostgresMigrations(db, dir)).toThrow(new RegExp(`${broken}.*"Nope" does not exist`));
     expect(db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'Probe'")).toEqual([]);
-    expect(db.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations" ORDER BY 1').map((r) => r.migration_name)).toEqual(migrationNames);
+    expect(db.query<{ migration_name: string }>('SELECT migration_name FROM "_prisma_migrations" ORDER BY 1').map((r) => r.migration_name)).toEqual(
+      migrationNames,
+    );
     writeFileSync(path.join(dir, broken, 'migration.sql'), 'CREATE TABLE "Probe" ("id" INTEGER);\n');
     expect(applyPostgresMigrations(db, dir).applied).toEqual([broken]);
   });
@@ -164,7 +170,9 @@ describe('applyPostgresMigrations refuses', () => {
 
 describe('the test service', () => {
   it('keeps no database of this file once it is done (afterAll drops them)', async () => {
-    const count = await onMaintenanceDatabase(async (client) => (await client.query("SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'borgql_test_%'")).rows);
+    const count = await onMaintenanceDatabase(
+      async (client) => (await client.query("SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'borgql_test_%'")).rows,
+    );
     expect(count.length).toBe(1);
   });
 });

@@ -55,7 +55,9 @@ describe.runIf(onPostgres)('one server per PostgreSQL database', () => {
 
     const second = await runServerToExit(path.join(tmp.dir, 'another-folder'), { DATABASE_URL: DATABASE_URL! });
     expect(second.code, second.output).toBe(1);
-    expect(second.output.trim()).toMatch(/^borgql: another borgql server is using the PostgreSQL database 127\.0\.0\.1:5432\/borgql_test_\w+: stop it first, or give this one its own database$/);
+    expect(second.output.trim()).toMatch(
+      /^borgql: another borgql server is using the PostgreSQL database 127\.0\.0\.1:5432\/borgql_test_\w+: stop it first, or give this one its own database$/,
+    );
     expect(await gql(first.graphqlUrl, '{ jobs(limit: 1) { id } }')).toEqual({ jobs: [] });
 
     // the lock is the session's: it goes with a killed process
@@ -78,7 +80,10 @@ describe.runIf(onPostgres)('what PostgreSQL stores', () => {
       `mutation { addRepository(input: { name: "r", path: ${JSON.stringify(path.join(dataDir, 'repo'))}, sourcePaths: ["/etc/hostname"], passphrase: ${JSON.stringify(passphrase)}, initialize: true }) { __typename } }`,
     );
     expect(added.addRepository.__typename).toBe('AddRepositorySuccess');
-    const created = await gql<{ createApiToken: { secret: string } }>(server.graphqlUrl, 'mutation { createApiToken(name: "script", role: VIEWER) { ... on CreateApiTokenSuccess { secret } } }');
+    const created = await gql<{ createApiToken: { secret: string } }>(
+      server.graphqlUrl,
+      'mutation { createApiToken(name: "script", role: VIEWER) { ... on CreateApiTokenSuccess { secret } } }',
+    );
     const secret = created.createApiToken.secret;
 
     const repositories = await rowsOf(dataDir, 'SELECT passphrase FROM "Repository"');

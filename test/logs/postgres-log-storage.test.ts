@@ -24,7 +24,9 @@ describe.runIf(onPostgres)('PostgresLogStorage', () => {
     const pg = new SyncPostgres(url);
     opened.push({ name, pg });
     applyPostgresMigrations(pg, resolvePostgresMigrationsDir());
-    const [repository] = pg.query<{ id: number }>(`INSERT INTO "Repository" (name, path, "sourcePaths", "updatedAt") VALUES ('r', '/srv/r', '["/data"]', now()) RETURNING id`);
+    const [repository] = pg.query<{ id: number }>(
+      `INSERT INTO "Repository" (name, path, "sourcePaths", "updatedAt") VALUES ('r', '/srv/r', '["/data"]', now()) RETURNING id`,
+    );
     const [job] = pg.query<{ id: number }>(`INSERT INTO "BackupJob" ("repositoryId", "repositoryPath") VALUES ($1, '/srv/r') RETURNING id`, [repository!.id]);
     return { pg, jobId: job!.id };
   }
@@ -36,7 +38,8 @@ describe.runIf(onPostgres)('PostgresLogStorage', () => {
     const store = new LogStore(new PostgresLogStorage(pg), { blockLines: 10, maxBufferedLines: 7 });
     const writer = store.writer(jobId);
     const lines: LogLine[] = [];
-    for (let i = 1; i <= 45; i++) lines.push(writer.append(`line ${i} ✓`, i % 3 === 0 ? 'WARNING' : null, i % 4 === 0 ? null : new Date(Date.UTC(2026, 11, 2, 8, 0, i))));
+    for (let i = 1; i <= 45; i++)
+      lines.push(writer.append(`line ${i} ✓`, i % 3 === 0 ? 'WARNING' : null, i % 4 === 0 ? null : new Date(Date.UTC(2026, 11, 2, 8, 0, i))));
     // part stored (flushed by count, the last block rewritten while it fills), part still in memory
     expect(writer.flushedLines).toBeGreaterThan(0);
     expect(writer.flushedLines).toBeLessThan(45);
@@ -46,7 +49,9 @@ describe.runIf(onPostgres)('PostgresLogStorage', () => {
       }
     }
     writer.close();
-    const blocks = pg.query<{ firstLine: number; lastLine: number }>('SELECT "firstLine", "lastLine" FROM "JobLogBlock" WHERE "jobId" = $1 ORDER BY 1', [jobId]);
+    const blocks = pg.query<{ firstLine: number; lastLine: number }>('SELECT "firstLine", "lastLine" FROM "JobLogBlock" WHERE "jobId" = $1 ORDER BY 1', [
+      jobId,
+    ]);
     expect(blocks).toEqual([1, 11, 21, 31, 41].map((first) => ({ firstLine: first, lastLine: Math.min(first + 9, 45) })));
 
     const again = new LogStore(new PostgresLogStorage(pg), { blockLines: 10 });
