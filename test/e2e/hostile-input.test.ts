@@ -103,7 +103,7 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
     expect(repositories).toEqual([{ id, name: 'good', path: path.join(tmp.dir, 'repos', 'good'), excludePatterns: [], compression: 'lz4' }]);
   });
 
-  // the older version's row is written into the SQLite file
+  // an older version wrote the row into its SQLite file: no older version ever ran on PostgreSQL
   it.skipIf(onPostgres)(`a hostile location stored before this check (an older version) fails its job without reaching ssh (${SQLITE_ONLY})`, async () => {
     const stored = `ssh://${proxy('mark-stored')}/repo`;
     const db = new Database(path.join(dataDir, 'borgql.db'));

@@ -4,6 +4,7 @@
 // at start. They run in the PostgreSQL pass (BORGQL_TEST_DATABASE=postgres),
 // but the one that needs no PostgreSQL server runs in both.
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,5 +94,12 @@ describe.runIf(onPostgres)('what PostgreSQL stores', () => {
     expect(tokens.map((row) => row.tokenHash)).toEqual(expect.arrayContaining([hash(secret), hash(TEST_ADMIN_TOKEN)]));
     const everything = JSON.stringify(await rowsOf(dataDir, 'SELECT r.*, t.* FROM "Repository" r, "ApiToken" t'));
     for (const clear of [passphrase, secret, TEST_ADMIN_TOKEN]) expect(everything).not.toContain(clear);
+
+    // the key stays in the data folder: without it the database's secrets cannot be opened, and the start says so
+    await server.stop();
+    rmSync(path.join(dataDir, 'secrets.key'));
+    const withoutKey = await runServerToExit(dataDir);
+    expect(withoutKey.code, withoutKey.output).toBe(1);
+    expect(withoutKey.output.trim()).toMatch(/^borgql: \S+secrets\.key is missing, and the database holds 1 secret\(s\) encrypted with a key: the passphrase of repository "r"\./);
   }, 120_000);
 });
