@@ -2,13 +2,14 @@ import type { Config } from './config.js';
 import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
 import { ApiTokenService } from './auth/tokens.js';
 import { createPrismaClient, type PrismaClient } from './db/client.js';
-import { resolveMigrationsDir } from './db/migrate.js';
 import { openServerDatabase } from './db/open.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
+import { secretStorage } from './db/secret-storage.js';
 import { ArchiveCatalog } from './repositories/archives.js';
 import { JobCounts } from './jobs/job-counts.js';
 import { LogRetention } from './logs/log-retention.js';
 import { LogStore } from './logs/log-store.js';
+import { openLogStorage } from './logs/open-log-storage.js';
 import { JobManager } from './jobs/manager.js';
 import { RepositoryLocks } from './jobs/repository-locks.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
@@ -101,12 +102,12 @@ export interface ServiceOptions {
 export function createServices(config: Config, options: ServiceOptions): ComposedServices {
   // folders checked (created 0700; an existing one keeps its mode, it may be shared: every file
   // borgql keeps in it is 0600), the one-server lock taken, migrated: or a StartupError in one line
-  const database = openServerDatabase({ dataDir: config.dataDir, databaseFile: config.databaseFile, migrationsDir: resolveMigrationsDir() });
-  const { sqlite } = database;
+  const database = openServerDatabase(config);
+  const { connection } = database;
   let secrets;
   let downloadKey;
   try {
-    secrets = openSecretsAtRest(sqlite, config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
+    secrets = openSecretsAtRest(secretStorage(connection), config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
     downloadKey = loadDownloadKey(config.dataDir);
   } catch (error) {
     database.close();
@@ -118,7 +119,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const jobEvents = createJobEvents();
   const { logEvents } = wireEvents(jobEvents, pubsub);
   const health = new StorageHealth();
-  const logs = new LogStore(sqlite, {
+  const logStorage = openLogStorage(connection);
+  const logs = new LogStore(logStorage, {
     ...logEvents,
     onError: (jobId, error) => {
       health.failed(`the log of job ${jobId}`, error);
@@ -126,7 +128,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     },
     onRecovered: (jobId) => health.recovered(`the log of job ${jobId}`),
   });
-  const logRetention = new LogRetention(sqlite, prisma, logs, {
+  const logRetention = new LogRetention(logStorage, prisma, logs, {
     days: config.logRetentionDays,
     onError: (error) => {
       health.failed('the log retention', error);
