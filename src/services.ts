@@ -128,7 +128,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
-  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
+  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id), undefined, (id) => jobs.activeJobOn(id));
   const jobCounts = new JobCounts(prisma, jobEvents);
   const stopInvalidating = jobEvents.on('changed', (job) => {
     if (isTerminal(job.status)) archives.invalidate(job.repositoryId);

@@ -7,6 +7,8 @@ import './repository.js';
 import './schedule.js';
 import './log.js';
 import './job.js';
+import './job-kinds.js';
+import './archive.js';
 import './token.js';
 
 // the blanket rule: every root field, including ones added later, needs at least a viewer token
