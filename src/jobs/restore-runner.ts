@@ -68,7 +68,8 @@ export async function runRestore(job: LiveJob, borg: RepositoryBorg): Promise<Jo
     stopDecay();
   }
   const ok = result.outcome.kind === 'success' || result.outcome.kind === 'warning';
-  if (ok) tracker.finish({ originalSize: bytes, compressedSize: 0, deduplicatedSize: 0, nfiles: files });
+  // borg's last progress line comes before the last bytes are written: once it ended well, all of them were
+  if (ok) tracker.finish({ originalSize: Number(tracker.snapshot().totalExpectedSize ?? bytes), compressedSize: 0, deduplicatedSize: 0, nfiles: files });
   await job.update({ ...tracker.snapshot(), filesProcessed: files, currentFile: null, speedMBps: ok ? 0 : job.row.speedMBps, exitCode: result.exitCode }, true);
   if (job.signal.aborted) return { status: JobStatus.CANCELLED, errorMessage: null };
   if (missing.message) return { status: JobStatus.FAILED, errorMessage: `not in archive ${row.archiveName ?? ''}: ${missing.message}` };

@@ -113,3 +113,20 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+builder.queryFields((t) => ({
+  repositoryByReference: t.prismaField({
+    type: 'Repository',
+    nullable: true,
+    description: 'A registered repository by its path, id or name (what startBackup and startRestore take); null when there is none',
+    args: { reference: t.arg.string({ required: true }) },
+    resolve: async (_query, _root, args, ctx) => {
+      try {
+        return await ctx.jobs.findRepository(args.reference);
+      } catch (error) {
+        if (error instanceof NotFoundError) return null;
+        throw error;
+      }
+    },
+  }),
+}));

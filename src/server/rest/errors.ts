@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../domain/errors.js';
 
 /** A REST answer other than 200: its status and the `{"detail": …}` body. */
@@ -20,6 +20,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   GRAPHQL_VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
   JOB_NOT_CANCELLABLE: 400,
+  // borg refused (wrong passphrase, unknown archive, locked): the request cannot be served as asked
+  BORG_ERROR: 422,
 };
 
 /** HTTP status of the typed errors of mutation result unions. */
@@ -27,6 +29,8 @@ const STATUS_OF_TYPENAME: Record<string, number> = {
   NotFoundError: 404,
   ValidationError: 400,
   JobNotCancellableError: 400,
+  RepositoryBusyError: 409,
+  BorgError: 422,
 };
 
 /** The RestError for a GraphQL error; unknown codes are the server's fault (500, message not passed on). */
@@ -62,4 +66,13 @@ export function restErrorHandler(error: FastifyError | RestError | NotFoundError
   }
   request.log.error({ err: error }, 'REST request failed');
   return reply.code(500).send({ detail: 'internal server error' });
+}
+
+/**
+ * Gives a REST scope the `{"detail"}` error handler and 404s for unknown
+ * routes (every REST prefix registers its routes in a scope of its own).
+ */
+export function useRestErrors(app: FastifyInstance): void {
+  app.setErrorHandler(restErrorHandler);
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: `no route ${request.method} ${request.url.split('?')[0]}` }));
 }

@@ -7,6 +7,8 @@ import type { DownloadTokens } from '../../auth/download-tokens.js';
 import type { Yoga } from '../graphql.js';
 import { DOWNLOAD_ROUTE, registerDownloadRoute } from './download.js';
 import { backupRoutes } from './routes.js';
+import { restoreRoutes } from './restore-routes.js';
+import { archiveRoutes } from './archive-routes.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -16,7 +18,7 @@ export const REST_PREFIX = '/api/backup';
 export const DOWNLOAD_ROUTE_URL = `${REST_PREFIX}${DOWNLOAD_ROUTE}`;
 
 /**
- * The REST API: Borg UI's `/api/backup/*` shims, described by an OpenAPI
+ * The REST API: Borg UI's `/api/backup/*`, `/api/restore/*` and `/api/archives/*` shims, described by an OpenAPI
  * document at /api/docs/json with its UI at /api/docs (assets served from
  * the package, no internet needed). Registered as one encapsulated plugin,
  * so the document lists exactly the REST routes.
@@ -29,7 +31,7 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
         title: 'borgql REST',
         version,
         description:
-          "Borg UI-compatible backup endpoints. Every route needs `Authorization: Bearer <token>` except the log download, which takes the short-lived `?token=` of a GraphQL `logDownloadUrl` link. Roles: viewer reads, operator starts and cancels. GraphQL (all of borgql) is at /graphql.",
+          "Borg UI-compatible backup, restore and archive endpoints. Every route needs `Authorization: Bearer <token>` except the log download, which takes the short-lived `?token=` of a GraphQL `logDownloadUrl` link. Roles: viewer reads, operator starts and cancels, admin deletes archives. GraphQL (all of borgql) is at /graphql.",
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (bq_…)' } } },
       security: [{ bearerAuth: [] }],
@@ -43,4 +45,6 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
     },
     { prefix: REST_PREFIX },
   );
+  await app.register(restoreRoutes, { prefix: '/api/restore', yoga: options.yoga });
+  await app.register(archiveRoutes, { prefix: '/api/archives', yoga: options.yoga });
 }

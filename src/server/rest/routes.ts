@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Yoga } from '../graphql.js';
-import { restErrorHandler, restErrorOfResult } from './errors.js';
+import { restErrorOfResult, useRestErrors } from './errors.js';
 import { recordNotFound } from '../../domain/ids.js';
 import { runGraphQL } from './graphql-client.js';
 import { jobIdParam } from './job-id.js';
@@ -43,8 +43,7 @@ type JobIdParams = { Params: { job_id: number } };
  * own with the `{"detail"}` error handler and 404s.
  */
 export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga }): Promise<void> {
-  app.setErrorHandler(restErrorHandler);
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ detail: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  useRestErrors(app);
   // every {job_id} route of this scope, the download route included
   app.addHook('preValidation', jobIdParam);
 
