@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { FailureCollector, parseBorgLine, type BorgEvent, type BorgOutcome } from '../../src/borg/index.js';
 
 /** Recorded borg 1.2.4 outputs (see test/fixtures/borg/README.md). */
-export const fixtureDir = fileURLToPath(new URL('../fixtures/borg', import.meta.url));
+export const fixtureDir = fileURLToPath(new URL('../fixtures/borg/', import.meta.url));
 
 /** Raw text of one fixture file. */
 export function fixture(name: string): string {
