@@ -135,11 +135,11 @@ export interface ArchiveSummary {
   /** ISO 8601 UTC; `start` is when the backup began, `time` is borg's archive timestamp. */
   start: string | null;
   time: string | null;
-  /** with listArgs' `details` only; null otherwise */
-  end: string | null;
-  hostname: string | null;
-  username: string | null;
-  comment: string | null;
+  /** with listArgs' `details` only (absent otherwise) */
+  end?: string | null;
+  hostname?: string | null;
+  username?: string | null;
+  comment?: string | null;
 }
 
 /** `borg info --json REPO::ARCH`, first archive. */
@@ -216,10 +216,7 @@ export function parseArchiveList(stdout: string): ArchiveSummary[] {
     id: str(a.id) ?? '',
     start: borgTimeToIso(a.start),
     time: borgTimeToIso(a.time),
-    end: borgTimeToIso(a.end),
-    hostname: str(a.hostname),
-    username: str(a.username),
-    comment: str(a.comment),
+    ...('hostname' in a ? { end: borgTimeToIso(a.end), hostname: str(a.hostname), username: str(a.username), comment: str(a.comment) } : {}),
   }));
 }
 
