@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseBorgLine, parseCreateSummary } from '../../src/borg/index.js';
 import { decaySpeedWhileQuiet, PERCENT_CAP_WHILE_RUNNING, ProgressTracker, QUIET_SECONDS, type ProgressFields, type ProgressSample } from '../../src/jobs/progress.js';
 
-const fixtureDir = fileURLToPath(new URL('../fixtures/borg', import.meta.url));
+const fixtureDir = fileURLToPath(new URL('../fixtures/borg/', import.meta.url));
 
 /** The archive_progress samples of the recorded run, mapped the way runner.ts maps them. */
 function recordedSamples(): ProgressSample[] {
