@@ -119,7 +119,6 @@ export function startBorg(options: BorgProcessOptions): BorgProcess {
     let r: Awaited<typeof subprocess>;
     try {
       [r] = await Promise.all([subprocess, stderrDone, stdoutDone]);
-
     } catch (error) {
       // Not expected with reject: false; kept so `result` keeps its never-rejects promise.
       const outcome = collector.outcome(null, null, `borg run failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -64,6 +64,14 @@ describe('REST input validation and OpenAPI', () => {
         '/api/backup/logs/{job_id}/stream',
         '/api/backup/start',
         '/api/backup/status/{job_id}',
+        '/api/restore/start',
+        '/api/restore/jobs',
+        '/api/restore/status/{job_id}',
+        '/api/restore/cancel/{job_id}',
+        '/api/archives/list',
+        '/api/archives/{archive}/info',
+        '/api/archives/{archive}/contents',
+        '/api/archives/{archive}',
       ].sort(),
     );
     expect(body.paths['/api/backup/start'].post.requestBody.content['application/json'].schema.required).toEqual(['repository']);
