@@ -17,7 +17,7 @@ import { RepositoryBorg } from './repositories/repository-borg.js';
 import { RepositoryService } from './catalog/repository-service.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { ScheduleService } from './schedules/schedule-service.js';
-import { isTerminal } from './domain/job-status.js';
+import { JobKind, isTerminal } from './domain/job-status.js';
 import { StorageHealth } from './db/storage-health.js';
 import { createJobEvents } from './jobs/job-events.js';
 import type { JobTopics } from './events/topics.js';
@@ -142,12 +142,13 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
-  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
+  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id), undefined, (id) => jobs.activeJobOn(id));
   const jobCounts = new JobCounts(prisma, jobEvents);
   const notifications = createNotifications(prisma, secrets, jobEvents, { retryScale: config.webhookRetryScale, warn: options.warn });
   const idempotentStarts = new IdempotentStarts(prisma, jobs);
   const stopInvalidating = jobEvents.on('changed', (job) => {
-    if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
+    // restores and checks leave the archives as they were: their listing stays served while the next job runs
+    if (isTerminal(job.status) && job.kind === JobKind.BACKUP) archives.invalidate(job.repositoryId);
   });
 
   const services: Services = {

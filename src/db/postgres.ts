@@ -1,5 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../domain/worker-thread.js';
+import { startModuleWorker } from './worker-thread.js';
 import type { PostgresRequest, PostgresResponse, PostgresWorkerData, Statement, StatementResult } from './postgres-protocol.js';
 
 export type { Statement, StatementResult } from './postgres-protocol.js';
