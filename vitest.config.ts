@@ -7,6 +7,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // BORGQL_TEST_DATABASE=postgres: the run's PostgreSQL databases (test/helpers/test-database.ts)
+    globalSetup: ['test/helpers/postgres-teardown.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Each file starts its own server and borg processes; two cores here.

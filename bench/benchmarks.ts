@@ -5,10 +5,11 @@ import { idle } from './idle.js';
 import { latency } from './latency.js';
 import { logs } from './logs.js';
 import { overhead } from './overhead.js';
+import { restore } from './restore.js';
 import { stalled } from './stalled.js';
 
 /**
  * Every benchmark, in the order `npm run bench` runs them. A new benchmark is
  * a module `bench/<name>.ts` exporting a {@link Benchmark}, added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout, history, logs, idle, stalled];
+export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout, history, logs, idle, stalled, restore];

@@ -5,10 +5,10 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  /** Prisma datasource URL, `file:<absolute path>` */
+  /** Prisma datasource URL: `file:<absolute path>` (SQLite, the default) or `postgresql://…` */
   databaseUrl: string;
-  /** the SQLite file behind `databaseUrl` */
-  databaseFile: string;
+  /** the SQLite file behind `databaseUrl`; null on PostgreSQL */
+  databaseFile: string | null;
   borgBin: string;
   maxConcurrentJobs: number;
   /** BORGQL_ADMIN_TOKEN: an admin bearer token (never logged) */
@@ -91,14 +91,25 @@ function retryScale(raw: string | undefined): number {
   return value;
 }
 
+/**
+ * DATABASE_URL: a SQLite `file:` URL (made absolute), or a PostgreSQL URL
+ * (`postgresql://` or `postgres://`, kept as given: it may hold a password,
+ * so a refusal never repeats it).
+ */
+function databaseOf(url: string): Pick<Config, 'databaseUrl' | 'databaseFile'> {
+  if (url.startsWith('file:')) {
+    const databaseFile = path.resolve(url.slice('file:'.length));
+    return { databaseUrl: `file:${databaseFile}`, databaseFile };
+  }
+  if (/^postgres(ql)?:\/\//i.test(url) && URL.canParse(url)) return { databaseUrl: url, databaseFile: null };
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0] ?? 'no scheme';
+  throw new ConfigError(`DATABASE_URL must be a SQLite file: URL or a postgresql:// URL, got one with ${scheme}`);
+}
+
 /** Builds the configuration; relative paths resolve against the working directory. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.BORGQL_DATA_DIR || './data');
-  const databaseUrl = env.DATABASE_URL || `file:${path.join(dataDir, 'borgql.db')}`;
-  if (!databaseUrl.startsWith('file:')) {
-    throw new ConfigError(`DATABASE_URL must be a SQLite file: URL, got "${databaseUrl}"`);
-  }
-  const databaseFile = path.resolve(databaseUrl.slice('file:'.length));
+  const database = databaseOf(env.DATABASE_URL || `file:${path.join(dataDir, 'borgql.db')}`);
   const port = integer(env, 'PORT', 4000, 0);
   const adminToken = env.BORGQL_ADMIN_TOKEN || undefined;
   // a short admin token is guessable; the message must not echo it
@@ -114,8 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || '127.0.0.1',
     dataDir,
-    databaseUrl: `file:${databaseFile}`,
-    databaseFile,
+    ...database,
     borgBin: env.BORG_BIN || 'borg',
     maxConcurrentJobs: integer(env, 'BORGQL_MAX_CONCURRENT_JOBS', 4, 1),
     adminToken,

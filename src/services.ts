@@ -2,13 +2,14 @@ import type { Config } from './config.js';
 import { DownloadTokens, loadDownloadKey } from './auth/download-tokens.js';
 import { ApiTokenService } from './auth/tokens.js';
 import { createPrismaClient, type PrismaClient } from './db/client.js';
-import { resolveMigrationsDir } from './db/migrate.js';
 import { openServerDatabase } from './db/open.js';
 import { openSecretsAtRest } from './db/secrets-at-rest.js';
+import { secretStorage } from './db/secret-storage.js';
 import { ArchiveCatalog } from './repositories/archives.js';
 import { JobCounts } from './jobs/job-counts.js';
 import { LogRetention } from './logs/log-retention.js';
 import { LogStore } from './logs/log-store.js';
+import { openLogStorage } from './logs/open-log-storage.js';
 import { JobManager } from './jobs/manager.js';
 import { RepositoryLocks } from './jobs/repository-locks.js';
 import { recoverJobs, type RecoveryReport } from './jobs/recovery.js';
@@ -16,7 +17,7 @@ import { RepositoryBorg } from './repositories/repository-borg.js';
 import { RepositoryService } from './catalog/repository-service.js';
 import { Scheduler } from './schedules/scheduler.js';
 import { ScheduleService } from './schedules/schedule-service.js';
-import { isTerminal } from './domain/job-status.js';
+import { JobKind, isTerminal } from './domain/job-status.js';
 import { StorageHealth } from './db/storage-health.js';
 import { createJobEvents } from './jobs/job-events.js';
 import type { JobTopics } from './events/topics.js';
@@ -101,12 +102,12 @@ export interface ServiceOptions {
 export function createServices(config: Config, options: ServiceOptions): ComposedServices {
   // folders checked (created 0700; an existing one keeps its mode, it may be shared: every file
   // borgql keeps in it is 0600), the one-server lock taken, migrated: or a StartupError in one line
-  const database = openServerDatabase({ dataDir: config.dataDir, databaseFile: config.databaseFile, migrationsDir: resolveMigrationsDir() });
-  const { sqlite } = database;
+  const database = openServerDatabase(config);
+  const { connection } = database;
   let secrets;
   let downloadKey;
   try {
-    secrets = openSecretsAtRest(sqlite, config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
+    secrets = openSecretsAtRest(secretStorage(connection), config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
     downloadKey = loadDownloadKey(config.dataDir);
   } catch (error) {
     database.close();
@@ -118,7 +119,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const jobEvents = createJobEvents();
   const { logEvents } = wireEvents(jobEvents, pubsub);
   const health = new StorageHealth();
-  const logs = new LogStore(sqlite, {
+  const logStorage = openLogStorage(connection);
+  const logs = new LogStore(logStorage, {
     ...logEvents,
     onError: (jobId, error) => {
       health.failed(`the log of job ${jobId}`, error);
@@ -126,7 +128,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     },
     onRecovered: (jobId) => health.recovered(`the log of job ${jobId}`),
   });
-  const logRetention = new LogRetention(sqlite, prisma, logs, {
+  const logRetention = new LogRetention(logStorage, prisma, logs, {
     days: config.logRetentionDays,
     onError: (error) => {
       health.failed('the log retention', error);
@@ -140,12 +142,13 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
-  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id));
+  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id), undefined, (id) => jobs.activeJobOn(id));
   const jobCounts = new JobCounts(prisma, jobEvents);
   const notifications = createNotifications(prisma, secrets, jobEvents, { retryScale: config.webhookRetryScale, warn: options.warn });
   const idempotentStarts = new IdempotentStarts(prisma, jobs);
   const stopInvalidating = jobEvents.on('changed', (job) => {
-    if (isTerminal(job.status)) archives.invalidate(job.repositoryId);
+    // restores and checks leave the archives as they were: their listing stays served while the next job runs
+    if (isTerminal(job.status) && job.kind === JobKind.BACKUP) archives.invalidate(job.repositoryId);
   });
 
   const services: Services = {

@@ -18,10 +18,10 @@ export interface RawBorgRun {
  * buffered, stderr read to the end and split into lines (borgql does the
  * same and parses them too). No shell.
  */
-export function runBorgRaw(args: string[], env: Record<string, string>, bin = process.env.BORG_BIN || 'borg'): Promise<RawBorgRun> {
+export function runBorgRaw(args: string[], env: Record<string, string>, bin = process.env.BORG_BIN || 'borg', cwd?: string): Promise<RawBorgRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let rest = '';
     let lines = 0;
@@ -48,9 +48,9 @@ export function runBorgRaw(args: string[], env: Record<string, string>, bin = pr
   });
 }
 
-/** Runs borg and throws with its last stderr lines unless it exits 0. */
-export async function borgOk(args: string[], env: Record<string, string>): Promise<RawBorgRun> {
-  const run = await runBorgRaw(args, env);
+/** Runs borg (in `cwd`, when given) and throws with its last stderr lines unless it exits 0. */
+export async function borgOk(args: string[], env: Record<string, string>, cwd?: string): Promise<RawBorgRun> {
+  const run = await runBorgRaw(args, env, undefined, cwd);
   if (run.exitCode !== 0) throw new Error(`borg ${args[0]} exited ${run.exitCode}:\n${run.stderrTail.join('\n')}`);
   return run;
 }

@@ -14,6 +14,7 @@ import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import { LogStore } from '../../src/logs/log-store.js';
 import { prng } from '../lib/random.js';
+import { SqliteLogStorage } from '../../src/logs/sqlite-log-storage.js';
 
 /** One line as a job appends it. */
 interface Line {
@@ -119,13 +120,13 @@ function rowReader(db: SqliteDatabase, jobId: number): (offset: number) => numbe
 
 /** Today's LogStore, as a job appends (blocks of 1,000 lines, deflated). */
 function writeBlocks(db: SqliteDatabase, jobId: number, lines: readonly Line[]): void {
-  const writer = new LogStore(db).writer(jobId);
+  const writer = new LogStore(new SqliteLogStorage(db)).writer(jobId);
   for (const line of lines) writer.append(line.content, line.level, line.time);
   writer.close();
 }
 
 const blockReader = (db: SqliteDatabase, jobId: number) => {
-  const store = new LogStore(db);
+  const store = new LogStore(new SqliteLogStorage(db));
   return (offset: number) => store.read(jobId, offset, PAGE).lines.length;
 };
 

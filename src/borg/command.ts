@@ -176,9 +176,23 @@ export function archiveInfoArgs(repoPath: string, archive: string, lockWaitSecon
   return ['info', '--json', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repository(repoPath)}::${archive}`];
 }
 
-/** `borg list --json REPO`. Checkpoint archives are hidden unless asked for. */
-export function listArgs(repoPath: string, lockWaitSeconds?: number, options: { considerCheckpoints?: boolean } = {}): string[] {
-  return ['list', '--json', '--log-json', ...lockWait(lockWaitSeconds), ...(options.considerCheckpoints ? ['--consider-checkpoints'] : []), '--', repository(repoPath)];
+/**
+ * The `--format` whose keys borg 1.2 adds to each archive of `list --json`
+ * (it prints only name, id, start and time without one).
+ */
+const ARCHIVE_DETAILS_FORMAT = '--format={end}{hostname}{username}{comment}';
+
+/**
+ * `borg list --json REPO`. Checkpoint archives are hidden unless asked for;
+ * `details` adds end, hostname, username and comment to each archive.
+ */
+export function listArgs(repoPath: string, lockWaitSeconds?: number, options: { considerCheckpoints?: boolean; details?: boolean } = {}): string[] {
+  return [
+    'list', '--json', '--log-json', ...lockWait(lockWaitSeconds),
+    ...(options.considerCheckpoints ? ['--consider-checkpoints'] : []),
+    ...(options.details ? [ARCHIVE_DETAILS_FORMAT] : []),
+    '--', repository(repoPath),
+  ];
 }
 
 /** A retention policy; null/undefined/0 means "rule not used". */
@@ -243,4 +257,65 @@ export function compactArgs(repoPath: string, lockWaitSeconds?: number): string[
 /** `borg break-lock REPO`: silent, exit 0 even when there was no lock. */
 export function breakLockArgs(repoPath: string): string[] {
   return ['break-lock', '--log-json', '--', repository(repoPath)];
+}
+
+/**
+ * An archive path as borg stores it (docs/borg.md "Restore"): no leading
+ * `/`, no `.` or empty segments, no trailing `/`. RangeError for `..`
+ * (borg extract never writes above its folder, but a path that climbs is
+ * a mistake worth saying) and control characters.
+ */
+export function normalizeArchivePath(path: string): string {
+  if (/[\x00-\x1f]/.test(path)) throw new RangeError(`invalid archive path: ${JSON.stringify(path)}`);
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) throw new RangeError(`archive paths never contain "..": ${JSON.stringify(path)}`);
+  return parts.join('/');
+}
+
+/**
+ * A path operand as borg's "path prefix" pattern: `pp:` keeps a path such
+ * as `sh:*` or `re:.` from being read as a pattern of another style.
+ */
+const pathPrefix = (path: string): string => `pp:${normalizeArchivePath(path)}`;
+
+/** Options of {@link extractArgs}. */
+export interface ExtractArgsOptions {
+  repoPath: string;
+  archiveName: string;
+  /** archive paths to extract (normalizeArchivePath); empty: the whole archive */
+  paths?: string[];
+  dryRun?: boolean;
+  lockWaitSeconds?: number;
+}
+
+/**
+ * `borg extract` with live progress (`--progress`: progress_percent lines
+ * with bytes done, total and the current file) and a `--list` line per
+ * item restored. It writes into its working directory: the caller sets cwd.
+ */
+export function extractArgs(o: ExtractArgsOptions): string[] {
+  if (!isValidArchiveName(o.archiveName)) throw new RangeError(`invalid archive name: ${JSON.stringify(o.archiveName)}`);
+  return [
+    'extract', '--log-json', '--progress', '--list', ...lockWait(o.lockWaitSeconds),
+    ...(o.dryRun ? ['--dry-run'] : []),
+    '--', `${repository(o.repoPath)}::${o.archiveName}`, ...(o.paths ?? []).map(pathPrefix),
+  ];
+}
+
+/** `borg check` of the repository and its archives; `--info` makes borg say what it checked (docs/borg.md "Check"). */
+export function checkArgs(repoPath: string, options: { verifyData?: boolean; lockWaitSeconds?: number } = {}): string[] {
+  return ['check', '--log-json', '--progress', '--info', ...lockWait(options.lockWaitSeconds), ...(options.verifyData ? ['--verify-data'] : []), '--', repository(repoPath)];
+}
+
+/** `borg delete REPO::ARCH`: one archive (its space is freed by a later compact). */
+export function deleteArchiveArgs(repoPath: string, archive: string, lockWaitSeconds?: number): string[] {
+  if (!isValidArchiveName(archive)) throw new RangeError(`invalid archive name: ${JSON.stringify(archive)}`);
+  return ['delete', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repository(repoPath)}::${archive}`];
+}
+
+/** `borg list --json-lines REPO::ARCH [pp:path]`: one JSON object per item on stdout, below `path` when given. */
+export function listContentsArgs(repoPath: string, archive: string, path: string, lockWaitSeconds?: number): string[] {
+  if (!isValidArchiveName(archive)) throw new RangeError(`invalid archive name: ${JSON.stringify(archive)}`);
+  const prefix = normalizeArchivePath(path);
+  return ['list', '--json-lines', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repository(repoPath)}::${archive}`, ...(prefix ? [pathPrefix(prefix)] : [])];
 }

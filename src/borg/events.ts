@@ -32,13 +32,15 @@ export interface ProgressMessageEvent {
   time: number | null;
 }
 
-/** `progress_percent`: counted steps (prune, compact, cache sync). */
+/** `progress_percent`: counted steps (prune, compact, cache sync), and extract's bytes (msgid `extract`). */
 export interface ProgressPercentEvent {
   type: 'progress_percent';
   message: string | null;
   msgid: string | null;
   current: number | null;
   total: number | null;
+  /** extract: `[the path being extracted]`; null for other steps */
+  info: string[] | null;
   finished: boolean;
   time: number | null;
 }

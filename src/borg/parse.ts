@@ -66,6 +66,7 @@ function fromJson(text: string): BorgEvent | null {
         msgid: str(o.msgid),
         current: num(o.current),
         total: num(o.total),
+        info: Array.isArray(o.info) ? o.info.filter((x): x is string => typeof x === 'string') : null,
         finished: o.finished === true,
         time: num(o.time),
       };
@@ -134,6 +135,11 @@ export interface ArchiveSummary {
   /** ISO 8601 UTC; `start` is when the backup began, `time` is borg's archive timestamp. */
   start: string | null;
   time: string | null;
+  /** with listArgs' `details` only (absent otherwise) */
+  end?: string | null;
+  hostname?: string | null;
+  username?: string | null;
+  comment?: string | null;
 }
 
 /** `borg info --json REPO::ARCH`, first archive. */
@@ -210,6 +216,7 @@ export function parseArchiveList(stdout: string): ArchiveSummary[] {
     id: str(a.id) ?? '',
     start: borgTimeToIso(a.start),
     time: borgTimeToIso(a.time),
+    ...('hostname' in a ? { end: borgTimeToIso(a.end), hostname: str(a.hostname), username: str(a.username), comment: str(a.comment) } : {}),
   }));
 }
 

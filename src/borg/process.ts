@@ -19,6 +19,12 @@ export interface BorgProcessOptions {
    * (a bug in bookkeeping must not lose the record of a finished backup).
    */
   onEvent?: (event: BorgEvent, rawLine: string) => void;
+  /**
+   * When set, stdout is not buffered: each line goes here as it arrives
+   * (`borg list --json-lines` of a million items), and `result.stdout` is
+   * empty. Same rules as onEvent for a throw.
+   */
+  onStdoutLine?: (line: string) => void;
   cwd?: string;
 }
 
@@ -68,13 +74,14 @@ export function startBorg(options: BorgProcessOptions): BorgProcess {
     }
   };
 
+  const onStdoutLine = options.onStdoutLine;
   const execaOptions = {
     env: options.env,
     extendEnv: false,
     cwd: options.cwd,
     stdin: 'ignore',
-    // borg's stdout is one JSON document; stderr is read below, line by line.
-    buffer: { stdout: true, stderr: false },
+    // borg's stdout is one JSON document (or, streamed, JSON lines); stderr is read below, line by line.
+    buffer: { stdout: !onStdoutLine, stderr: false },
     stripFinalNewline: false,
     // Own session and process group: a Ctrl-C at the server's terminal does not reach
     // borg (the server decides how to stop it), and signal() can reach borg's ssh child.
@@ -96,37 +103,22 @@ export function startBorg(options: BorgProcessOptions): BorgProcess {
     exited = true;
   });
 
-  const stderrDone = new Promise<void>((resolve) => {
-    const stream = subprocess.stderr;
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    stream.on('data', (chunk: Buffer) => {
-      const text = rest + decoder.write(chunk);
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        deliver(text.slice(start, nl));
-        start = nl + 1;
-      }
-      rest = text.slice(start);
-    });
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      deliver(rest + decoder.end());
-      rest = '';
-      resolve();
-    };
-    // 'end' = all data read; 'close'/'error' without 'end' happen when the spawn failed.
-    stream.once('end', finish);
-    stream.once('close', finish);
-    stream.on('error', finish);
-  });
+  const stdoutDone = onStdoutLine
+    ? readLines(subprocess.stdout, (line) => {
+        if (line === '') return;
+        try {
+          onStdoutLine(line);
+        } catch (error) {
+          listenerError ??= { error };
+        }
+      })
+    : Promise.resolve();
+  const stderrDone = readLines(subprocess.stderr, deliver);
 
   const result = (async (): Promise<BorgRunResult> => {
     let r: Awaited<typeof subprocess>;
     try {
-      [r] = await Promise.all([subprocess, stderrDone]);
+      [r] = await Promise.all([subprocess, stderrDone, stdoutDone]);
     } catch (error) {
       // Not expected with reject: false; kept so `result` keeps its never-rejects promise.
       const outcome = collector.outcome(null, null, `borg run failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -154,6 +146,38 @@ export function startBorg(options: BorgProcessOptions): BorgProcess {
     },
     result,
   };
+}
+
+/**
+ * Reads a stream line by line as chunks arrive, never holding more than one
+ * partial line; resolves once it ended (or closed or failed: a spawn that
+ * failed has no 'end').
+ */
+function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    stream.on('data', (chunk: Buffer) => {
+      const text = rest + decoder.write(chunk);
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        onLine(text.slice(start, nl));
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    });
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      onLine(rest + decoder.end());
+      rest = '';
+      resolve();
+    };
+    stream.once('end', finish);
+    stream.once('close', finish);
+    stream.on('error', finish);
+  });
 }
 
 /**

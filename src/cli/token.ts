@@ -38,14 +38,18 @@ function apiStore(client: BorgqlClient): TokenStore {
  * a token created here at once.
  */
 async function withDatabaseStore<T>(use: (store: TokenStore) => Promise<T>): Promise<T> {
-  let databaseFile: string;
+  let databaseFile: string | null;
   let databaseUrl: string;
   try {
     ({ databaseFile, databaseUrl } = loadConfig());
   } catch (error) {
     throw error instanceof ConfigError ? new CliError(error.message) : error;
   }
-  if (!existsSync(databaseFile)) throw new CliError(`no borgql database at ${databaseFile}: set BORGQL_DATA_DIR (or DATABASE_URL) to the server's`);
+  // PostgreSQL (databaseFile null): the client below reaches it or says why
+  if (databaseFile !== null && !existsSync(databaseFile)) {
+    throw new CliError(`no borgql database at ${databaseFile}: set BORGQL_DATA_DIR (or DATABASE_URL) to the server's`);
+  }
+  const where = databaseFile ?? 'on PostgreSQL';
   const prisma = createPrismaClient(databaseUrl);
   const tokens = new ApiTokenService(prisma, { warn: () => undefined });
   const domainErrors = async <R>(work: () => Promise<R>): Promise<R> => {
@@ -53,7 +57,7 @@ async function withDatabaseStore<T>(use: (store: TokenStore) => Promise<T>): Pro
       return await work();
     } catch (error) {
       if (error instanceof ValidationError || error instanceof NotFoundError) throw new CliError(error.message);
-      throw new CliError(`cannot write the database ${databaseFile}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new CliError(`cannot write the database ${where}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
   try {

@@ -1,5 +1,8 @@
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { PrismaClient as PostgresPrismaClient } from '../generated/prisma-pg/client.js';
+import { databaseKind } from './database-kind.js';
 
 export type { PrismaClient } from '../generated/prisma/client.js';
 export type { BackupJob, Repository } from '../generated/prisma/client.js';
@@ -7,11 +10,20 @@ export type { BackupJob, Repository } from '../generated/prisma/client.js';
 /**
  * The Prisma client for one server instance. Each `buildApp()` owns its own,
  * so several servers (tests, benchmarks) can live in one process.
+ * `DATABASE_URL`'s scheme picks the database (docs/architecture.md,
+ * "Databases"): `file:` SQLite, `postgresql:` PostgreSQL. On SQLite,
  * `timeout` is better-sqlite3's busy timeout: the log store writes through a
  * second connection, and SQLite serialises writers.
  */
 export function createPrismaClient(databaseUrl: string): PrismaClient {
   // 'minimal': the default formats quote the call's arguments in error messages,
   // a repository's passphrase included, and error messages reach logs
-  return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl, timeout: 10_000 }), errorFormat: 'minimal' });
+  if (databaseKind(databaseUrl) === 'sqlite') {
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: databaseUrl, timeout: 10_000 }), errorFormat: 'minimal' });
+  }
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }), errorFormat: 'minimal' });
+  // The one cast between the two clients. Both are generated from the same models (prisma/postgres/schema.prisma
+  // is written from prisma/schema.prisma), so every model, query and result type is the same; they differ only in
+  // $transaction's isolationLevel option (SQLite knows only Serializable), which borgql never passes.
+  return client as unknown as PrismaClient;
 }

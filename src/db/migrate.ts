@@ -36,19 +36,21 @@ const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 );
 `;
 
-interface LedgerRow {
+/** A row of `_prisma_migrations` as both appliers read it. */
+export interface LedgerRow {
   checksum: string;
-  finished_at: string | null;
+  finished_at: string | Date | null;
   migration_name: string;
 }
 
-interface MigrationFile {
+/** One migration folder's name and SQL. */
+export interface MigrationFile {
   name: string;
   sql: string;
 }
 
 /** Prisma's checksum: sha256 of the migration.sql text, lower-case hex. */
-function sha256(text: string): string {
+export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -64,7 +66,7 @@ function now(): string {
 }
 
 /** Every sub-folder's migration.sql, in name order (timestamp prefixes sort chronologically). */
-function readMigrations(migrationsDir: string): MigrationFile[] {
+export function readMigrations(migrationsDir: string): MigrationFile[] {
   if (!existsSync(migrationsDir)) throw new Error(`migrations folder not found: ${migrationsDir}`);
   return readdirSync(migrationsDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -87,13 +89,17 @@ function ledgerRows(db: Database.Database, name: string): LedgerRow[] {
     .all(name);
 }
 
-/**
- * Decides from the ledger whether `migration` is already applied; throws when
- * the ledger says it was edited after being applied, or failed half-way
- * (a row without finished_at, which only Prisma's own engine leaves behind).
- */
 function isApplied(db: Database.Database, migration: MigrationFile): boolean {
-  const rows = ledgerRows(db, migration.name);
+  return isRecorded(migration, ledgerRows(db, migration.name));
+}
+
+/**
+ * Decides from its live ledger rows (oldest first) whether `migration` is
+ * already applied; throws when the ledger says it was edited after being
+ * applied, or failed half-way (a row without finished_at, which only
+ * Prisma's own engine leaves behind). Both databases' appliers use it.
+ */
+export function isRecorded(migration: MigrationFile, rows: readonly LedgerRow[]): boolean {
   if (rows.length === 0) return false;
   if (rows.some((row) => row.finished_at === null)) {
     throw new Error(

@@ -1,28 +1,25 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { restrictDatabaseFiles } from './database-files.js';
-import { applyMigrations } from './migrate.js';
-import { lockDatabase, type ServerLock } from './server-lock.js';
-import { openSqlite, type SqliteDatabase } from './sqlite.js';
+import type { ServerDatabase } from './connection.js';
+
+export type { ServerDatabase } from './connection.js';
+import { applyMigrations, resolveMigrationsDir } from './migrate.js';
+import { openPostgresDatabase } from './open-postgres.js';
+import { lockDatabase } from './server-lock.js';
+import { openSqlite } from './sqlite.js';
 import { StartupError } from './startup-error.js';
 
 /** Where the server keeps its state. */
-export interface DatabasePaths {
+export interface DatabaseLocation {
   /** BORGQL_DATA_DIR */
   dataDir: string;
-  /** the SQLite file of DATABASE_URL */
-  databaseFile: string;
-  /** prisma/migrations */
-  migrationsDir: string;
+  /** DATABASE_URL: its scheme picks the database */
+  databaseUrl: string;
+  /** the SQLite file of DATABASE_URL; null on PostgreSQL */
+  databaseFile: string | null;
 }
 
-/** The server's database, migrated, and the lock that makes this process its only server. */
-export interface ServerDatabase {
-  sqlite: SqliteDatabase;
-  lock: ServerLock;
-  /** Closes the connection, then releases the lock. */
-  close(): void;
-}
 
 const REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
@@ -86,13 +83,24 @@ function databaseError(file: string, error: unknown): StartupError {
 }
 
 /**
- * Prepares the server's state before anything else runs: the data folder and
- * the database's folder exist and are writable, no other server uses the
- * database (lockDatabase), its files are 0600, the migrations are applied, and the log store's
- * connection is open. Every refusal is a StartupError in one line.
+ * Prepares the server's state before anything else runs: the data folder
+ * exists and is writable (it holds the key files on either database), then
+ * the database is opened as its kind requires (openSqliteDatabase,
+ * openPostgresDatabase): no other server uses it, it is migrated, and the
+ * server's own connection is open. Every refusal is a StartupError in one line.
  */
-export function openServerDatabase({ dataDir, databaseFile, migrationsDir }: DatabasePaths): ServerDatabase {
+export function openServerDatabase({ dataDir, databaseUrl, databaseFile }: DatabaseLocation): ServerDatabase {
   ensureWritableFolder(dataDir, 'the data folder (BORGQL_DATA_DIR)');
+  if (databaseFile === null) return openPostgresDatabase(databaseUrl);
+  return openSqliteDatabase(dataDir, databaseFile, resolveMigrationsDir());
+}
+
+/**
+ * The SQLite side of openServerDatabase: the database's folder exists and is
+ * writable, no other server uses the database (lockDatabase), its files are
+ * 0600, the migrations are applied, and the log store's connection is open.
+ */
+export function openSqliteDatabase(dataDir: string, databaseFile: string, migrationsDir: string): ServerDatabase {
   const databaseFolder = path.dirname(databaseFile);
   if (path.resolve(databaseFolder) !== path.resolve(dataDir)) ensureWritableFolder(databaseFolder, 'the database folder (DATABASE_URL)');
   checkDatabaseFile(databaseFile);
@@ -103,8 +111,7 @@ export function openServerDatabase({ dataDir, databaseFile, migrationsDir }: Dat
     applyMigrations(databaseFile, migrationsDir);
     const sqlite = openSqlite(databaseFile);
     return {
-      sqlite,
-      lock,
+      connection: { kind: 'sqlite', sqlite },
       close() {
         sqlite.close();
         lock.release();

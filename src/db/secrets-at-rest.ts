@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError } from '../config.js';
 import { createKeyFile, readKeyFile } from '../secrets/key-file.js';
 import { SECRET_KEY_BYTES, SecretBox, SecretUnreadableError, isSealed } from '../secrets/secret-box.js';
-import type { SqliteDatabase } from './sqlite.js';
+import type { SecretStorage } from './secret-storage.js';
 
 /** The key file, in the data folder beside the database: back it up with the database. */
 export const SECRETS_KEY_FILE = 'secrets.key';
@@ -57,15 +57,8 @@ interface StoredSecret {
   value: string;
 }
 
-function readStoredSecrets(db: SqliteDatabase): StoredSecret[] {
-  return SECRET_COLUMNS.flatMap((column) =>
-    db
-      .prepare<[], { id: number; name: string; value: string }>(
-        `SELECT "id" AS id, "name" AS name, "${column.column}" AS value FROM "${column.table}" WHERE "${column.column}" IS NOT NULL AND "${column.column}" <> ''`,
-      )
-      .all()
-      .map((row) => ({ column, ...row })),
-  );
+function readStoredSecrets(db: SecretStorage): StoredSecret[] {
+  return SECRET_COLUMNS.flatMap((column) => db.read(column.table, column.column).map((row) => ({ column, ...row })));
 }
 
 const RECOVERY_HINT =
@@ -81,7 +74,7 @@ const RECOVERY_HINT =
  * naming them, never an empty passphrase later, unless the operator chose
  * to discard them (`discardUnreadable`).
  */
-export function openSecretsAtRest(db: SqliteDatabase, dataDir: string, options: SecretsAtRestOptions): SecretBox {
+export function openSecretsAtRest(db: SecretStorage, dataDir: string, options: SecretsAtRestOptions): SecretBox {
   const keyFile = path.join(dataDir, SECRETS_KEY_FILE);
   const stored = readStoredSecrets(db);
   const encrypted = stored.filter((secret) => isSealed(secret.value));
@@ -114,40 +107,14 @@ export function openSecretsAtRest(db: SqliteDatabase, dataDir: string, options: 
     throw new SecretKeyError(`${unreadable.length} stored secret(s) cannot be decrypted with ${keyFile} (key ${box.keyId}): ${list}. ${RECOVERY_HINT}.`);
   }
 
-  rewrite(db, [...sealed, ...unreadable.map(({ secret }) => ({ ...secret, value: null }))]);
+  db.rewrite([...sealed, ...unreadable.map(({ secret }) => ({ ...secret, value: null }))].map(({ column, id, value }) => ({ table: column.table, column: column.column, id, value })));
   for (const { secret, why } of unreadable) {
     options.warn(`BORGQL_DISCARD_UNREADABLE_SECRETS: deleted ${secret.column.describe(secret.name)}, which ${keyFile} cannot decrypt (${why}); set it again with ${secret.column.reenter}`);
   }
   if (sealed.length > 0) {
-    purgeOldPages(db, options.warn);
+    const notice = db.purgeOldCopies([...new Set(SECRET_COLUMNS.map((column) => column.table))]);
+    if (notice) options.warn(notice);
     options.warn(`encrypted ${sealed.length} secret(s) stored in clear text by an older version with ${keyFile}; back that file up together with the database: without it they cannot be read`);
   }
   return box;
-}
-
-function rewrite(db: SqliteDatabase, changes: { column: SecretColumn; id: number; value: string | null }[]): void {
-  if (changes.length === 0) return;
-  db.pragma('secure_delete = ON');
-  try {
-    db.transaction(() => {
-      for (const { column, id, value } of changes) {
-        db.prepare(`UPDATE "${column.table}" SET "${column.column}" = ? WHERE "id" = ?`).run(value, id);
-      }
-    })();
-  } finally {
-    db.pragma('secure_delete = OFF');
-  }
-}
-
-/**
- * Clear text replaced in place can survive in the file: in free space of its
- * page, in pages an older version freed, in the write-ahead log. VACUUM
- * rebuilds the database from live rows only and the TRUNCATE checkpoint
- * empties the log. It runs once, when clear text was found, and costs time in
- * proportion to the database's size.
- */
-function purgeOldPages(db: SqliteDatabase, warn: (message: string) => void): void {
-  db.exec('VACUUM');
-  const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-  if (result?.busy) warn('could not empty the write-ahead log after encrypting secrets (another connection is reading); it is emptied at a later checkpoint');
 }

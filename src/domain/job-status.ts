@@ -24,3 +24,7 @@ const terminal = new Set<string>([
 export function isTerminal(status: string): boolean {
   return terminal.has(status);
 }
+
+/** What a job runs, stored in BackupJob.kind (one id sequence across kinds). */
+export const JobKind = { BACKUP: 'BACKUP', RESTORE: 'RESTORE', CHECK: 'CHECK' } as const;
+export type JobKind = (typeof JobKind)[keyof typeof JobKind];

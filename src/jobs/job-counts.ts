@@ -1,10 +1,12 @@
 import type { PrismaClient } from '../db/client.js';
-import { JobStatus, isTerminal } from '../domain/job-status.js';
+import { JobKind, JobStatus, isTerminal } from '../domain/job-status.js';
 import type { JobEvents } from './job-events.js';
 
 /** The fields of a job state change the counts need. */
 interface JobChange {
   id: number;
+  /** only a backup's success is the repository's last success */
+  kind: string;
   repositoryId: number;
   status: string;
   completedAt: Date | null;
@@ -23,7 +25,7 @@ async function lastSuccess(prisma: PrismaClient, repositoryId: number): Promise<
   const ends = await Promise.all(
     SUCCESS.map(async (status) => {
       const newest = await prisma.backupJob.findFirst({
-        where: { repositoryId, status, completedAt: { not: null } },
+        where: { repositoryId, status, kind: JobKind.BACKUP, completedAt: { not: null } },
         orderBy: { completedAt: 'desc' },
         select: { completedAt: true },
       });
@@ -92,7 +94,7 @@ export class JobCounts {
     if (jobIds.length === 0) return;
     const rows = await this.prisma.backupJob.findMany({
       where: { id: { in: [...jobIds] } },
-      select: { id: true, repositoryId: true, status: true, completedAt: true },
+      select: { id: true, kind: true, repositoryId: true, status: true, completedAt: true },
     });
     for (const row of rows) this.#apply(row);
   }
@@ -130,7 +132,8 @@ export class JobCounts {
     }
     this.#open.delete(job.id);
     const previous = this.#lastSuccess.get(job.repositoryId);
-    if (SUCCESS.includes(job.status) && job.completedAt && (!previous || job.completedAt > previous)) {
+    // a restore or check that ended well is not a backup
+    if (job.kind === JobKind.BACKUP && SUCCESS.includes(job.status) && job.completedAt && (!previous || job.completedAt > previous)) {
       this.#lastSuccess.set(job.repositoryId, job.completedAt);
     }
   }

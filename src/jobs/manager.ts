@@ -7,7 +7,13 @@ import { JobQueue, type QueueEntry } from './queue.js';
 import { runMaintenance } from './maintenance.js';
 import { runCreate, statusForOutcome } from './runner.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
-import { JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
+import { JobKind, JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
+import { isValidArchiveName } from '../borg/index.js';
+import { ValidationError } from '../domain/errors.js';
+import type { JobEnd } from './job-end.js';
+import { runRestore } from './restore-runner.js';
+import { checkRestoreTarget, type RestoreRequest } from './restore-target.js';
+import { runCheck } from './check-runner.js';
 import type { StopStep } from './stop-borg.js';
 import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
 import type { StorageHealth } from '../db/storage-health.js';
@@ -39,6 +45,13 @@ export interface StartOptions extends BackupOverrides {
   scheduleId?: number | null;
   /** the job this one retries */
   retryOfId?: number | null;
+}
+
+/** What {@link JobManager.startRestore} is asked (README "Restore"). */
+export interface StartRestoreOptions extends RestoreRequest {
+  /** the repository's id, path or name */
+  repository: string;
+  archive: string;
 }
 
 /** What a cancel did. */
@@ -104,6 +117,50 @@ export class JobManager {
     });
     this.#enqueue(this.#track(row));
     return row;
+  }
+
+  /**
+   * Queues a restore of an archive into a destination (checked now, and
+   * again when it starts: restore-target.ts). It waits PENDING behind any
+   * job on the repository, like a second backup.
+   * @throws NotFoundError for an unknown repository, ValidationError for bad input
+   */
+  async startRestore(options: StartRestoreOptions): Promise<JobWithRepository> {
+    const repository = await this.findRepository(options.repository);
+    const archive = options.archive.trim();
+    if (!isValidArchiveName(archive)) throw new ValidationError(`invalid archive name ${JSON.stringify(options.archive)}`, 'archive');
+    const { destination, paths } = checkRestoreTarget(options, repository);
+    return this.#create(repository, {
+      kind: JobKind.RESTORE,
+      archiveName: archive,
+      destination,
+      paths: JSON.stringify(paths),
+      dryRun: options.dryRun,
+      overwrite: options.overwrite,
+    });
+  }
+
+  /** Queues a `borg check` of a repository (id, path or name); NotFoundError when there is none. */
+  async startCheck(repositoryReference: string, verifyData: boolean): Promise<JobWithRepository> {
+    return this.#create(await this.findRepository(repositoryReference), { kind: JobKind.CHECK, verifyData });
+  }
+
+  async #create(repository: Repository, fields: Partial<Pick<JobWithRepository, 'kind' | 'archiveName' | 'destination' | 'paths' | 'dryRun' | 'overwrite' | 'verifyData'>>) {
+    const row = await this.deps.prisma.backupJob.create({
+      data: { repositoryId: repository.id, repositoryPath: repository.path, ...fields },
+      include: { repository: true },
+    });
+    this.#enqueue(this.#track(row));
+    return row;
+  }
+
+  /** The job running on a repository, else the first one waiting for it; null when it is free. */
+  async activeJobOn(repositoryId: number): Promise<{ id: number; status: string } | null> {
+    return this.deps.prisma.backupJob.findFirst({
+      where: { repositoryId, status: { in: [JobStatus.RUNNING, JobStatus.PENDING] } },
+      orderBy: [{ status: 'desc' }, { id: 'asc' }],
+      select: { id: true, status: true },
+    });
   }
 
   /** Re-queues a job found PENDING in the database (start-up recovery). */
@@ -225,14 +282,7 @@ export class JobManager {
       job.row = { ...job.row, repository };
       await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
       job.note(`started on ${repository.path}`);
-      const result = await runCreate(job, this.deps.borg);
-      status = result ? statusForOutcome(result.outcome, job.signal.aborted) : JobStatus.CANCELLED;
-      if (result && status === JobStatus.FAILED) errorMessage = result.outcome.message;
-      if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
-      if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
-        await runMaintenance(job, this.deps.borg);
-        if (job.signal.aborted) status = JobStatus.CANCELLED;
-      }
+      ({ status, errorMessage } = await this.#run(job));
     } catch (error) {
       errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.warn(`job ${job.id} failed unexpectedly`, error);
@@ -240,6 +290,20 @@ export class JobManager {
     if (status === JobStatus.CANCELLED) errorMessage = cancelledErrorMessage(job.stopReason) ?? errorMessage;
     if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
     await this.#finish(job, status, errorMessage);
+  }
+
+  /** Runs a started job's borg steps, by its kind. */
+  async #run(job: LiveJob): Promise<JobEnd> {
+    if (job.row.kind === JobKind.RESTORE) return runRestore(job, this.deps.borg);
+    if (job.row.kind === JobKind.CHECK) return runCheck(job, this.deps.borg);
+    const result = await runCreate(job, this.deps.borg);
+    let status = result ? statusForOutcome(result.outcome, job.signal.aborted) : JobStatus.CANCELLED;
+    if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
+    if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
+      await runMaintenance(job, this.deps.borg);
+      if (job.signal.aborted) status = JobStatus.CANCELLED;
+    }
+    return { status, errorMessage: result && status === JobStatus.FAILED ? result.outcome.message : null };
   }
 
   /**

@@ -6,7 +6,7 @@ import type { JobUpdate } from './live-job.js';
 import type { JobLogWriter, LogStore } from '../logs/log-store.js';
 import type { JobManager } from './manager.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
-import { JobStatus } from '../domain/job-status.js';
+import { JobKind, JobStatus } from '../domain/job-status.js';
 import { eventsOfChange, writeJobState } from './job-outbox.js';
 
 /** What start-up recovery did. */
@@ -63,14 +63,15 @@ async function releaseRepository(repository: Repository, borgPid: number | null,
 }
 
 /**
- * The end state of a job a dead server left RUNNING: interrupted during the
- * backup itself → FAILED. Once borg create had ended 0 or 1 (its exit code
+ * The end state of a job a dead server left RUNNING: a restore or a check,
+ * or a backup interrupted during borg create itself → FAILED. Once borg create had ended 0 or 1 (its exit code
  * is written at once) the archive is saved: the job takes the backup's own
  * outcome, and a prune or compact step that was running is marked failed;
  * a finished step stays as it was.
  */
-export function interruptedOutcome(job: { exitCode: number | null; maintenanceStatus: string | null }): JobUpdate {
-  if (job.exitCode !== 0 && job.exitCode !== 1) return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
+export function interruptedOutcome(job: { kind?: string; exitCode: number | null; maintenanceStatus: string | null }): JobUpdate {
+  // a restore or check cut short proved nothing, whatever its borg managed to write
+  if ((job.kind !== undefined && job.kind !== JobKind.BACKUP) || (job.exitCode !== 0 && job.exitCode !== 1)) return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
   const status = job.exitCode === 0 ? JobStatus.COMPLETED : JobStatus.COMPLETED_WITH_WARNINGS;
   if (job.maintenanceStatus === 'running_prune') return { status, maintenanceStatus: 'prune_failed' };
   if (job.maintenanceStatus === 'running_compact') return { status, maintenanceStatus: 'compact_failed' };

@@ -67,6 +67,14 @@ export function statusForOutcome(outcome: BorgOutcome, cancelled: boolean): JobS
   return JobStatus.FAILED;
 }
 
+/** What a step of another kind than create changes (restore, check). */
+export interface BorgStepExtras {
+  /** the folder borg runs in (extract writes there) */
+  cwd?: string;
+  /** reads each event in place of recordBorgEvent (which it may call for the lines it does not handle) */
+  onEvent?: (event: BorgEvent) => void;
+}
+
 /**
  * Runs one borg command as a step of a job: its lines go into the job's log
  * (and `tracker`, for create), it runs under the job's signal (a stop stops
@@ -81,6 +89,7 @@ export async function runBorgStep(
   args: string[],
   tracker: ProgressTracker | null = null,
   onStarted?: () => void,
+  options: BorgStepExtras = {},
 ): Promise<BorgRunResult> {
   let invocation: BorgProcessOptions;
   try {
@@ -89,7 +98,8 @@ export async function runBorgStep(
     if (error instanceof RepositoryBorgError) return notStarted(error.message);
     throw error;
   }
-  const step = job.startStep({ ...invocation, onEvent: (event) => recordBorgEvent(job, event, tracker) });
+  const onEvent = options.onEvent ?? ((event: BorgEvent) => recordBorgEvent(job, event, tracker));
+  const step = job.startStep({ ...invocation, cwd: options.cwd, onEvent });
   if (!step) return notStarted(`borg ${args[0]} was not started: the job is stopping`);
   // still before borg's first line, which arrives on a later turn of the event loop
   job.note(`borg ${args.join(' ')}`);

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { PrismaClient } from '../db/client.js';
-import type { SqliteDatabase } from '../db/sqlite.js';
+import type { LogStorage } from './log-storage.js';
 import type { LogStore } from './log-store.js';
 import { JobStatus } from '../domain/job-status.js';
 import { RetryBackoff } from '../db/storage-health.js';
@@ -40,9 +40,6 @@ const DAY_MS = 86_400_000;
  */
 export class LogRetention {
   readonly #options: LogRetentionOptions & { intervalMs: number; batchBlocks: number };
-  readonly #sql;
-  /** marks a job expired and deletes its first batch of blocks, in one transaction; the rest goes with the leftovers */
-  readonly #expire: (jobId: number) => number;
   #timer: NodeJS.Timeout | undefined;
   #retry: NodeJS.Timeout | undefined;
   readonly #backoff = new RetryBackoff();
@@ -50,25 +47,12 @@ export class LogRetention {
   #stopped = false;
 
   constructor(
-    db: SqliteDatabase,
+    private readonly storage: LogStorage,
     private readonly prisma: PrismaClient,
     private readonly logs: Pick<LogStore, 'hasWriter'>,
     options: LogRetentionOptions,
   ) {
     this.#options = { intervalMs: 3_600_000, batchBlocks: 100, ...options };
-    this.#sql = {
-      markExpired: db.prepare('UPDATE BackupJob SET logsExpired = 1 WHERE id = ?'),
-      leftovers: db
-        .prepare('SELECT DISTINCT b.jobId FROM BackupJob j JOIN JobLogBlock b ON b.jobId = j.id WHERE j.logsExpired = 1')
-        .pluck(),
-      deleteBatch: db.prepare(
-        'DELETE FROM JobLogBlock WHERE jobId = @jobId AND firstLine IN (SELECT firstLine FROM JobLogBlock WHERE jobId = @jobId ORDER BY firstLine LIMIT @limit)',
-      ),
-    };
-    this.#expire = db.transaction((jobId: number) => {
-      this.#sql.markExpired.run(jobId);
-      return this.#sql.deleteBatch.run({ jobId, limit: this.#options.batchBlocks }).changes;
-    });
   }
 
   /**
@@ -129,13 +113,14 @@ export class LogRetention {
     for (const { id } of due) {
       // a log still in this store's memory is not finished with (its last lines wait to be stored)
       if (this.#stopped || this.logs.hasWriter(id)) continue;
-      report.deletedBlocks += this.#expire(id);
+      // marked expired together with its first batch of blocks; the rest goes with the leftovers
+      report.deletedBlocks += this.storage.expire(id, this.#options.batchBlocks);
       report.expiredJobs.push(id);
       await nextTurn();
     }
-    for (const jobId of this.#sql.leftovers.all() as number[]) {
+    for (const jobId of this.storage.expiredWithBlocks()) {
       for (let deleted = -1; deleted !== 0 && !this.#stopped; ) {
-        deleted = this.#sql.deleteBatch.run({ jobId, limit: this.#options.batchBlocks }).changes;
+        deleted = this.storage.deleteBlocks(jobId, this.#options.batchBlocks);
         report.deletedBlocks += deleted;
         await nextTurn();
       }

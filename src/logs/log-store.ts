@@ -1,9 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { SqliteDatabase } from '../db/sqlite.js';
 import { ValidationError } from '../domain/errors.js';
 import { recordNotFound } from '../domain/ids.js';
 import { decodeBlock, type StoredBlock } from './log-blocks.js';
-import { LegacyLogLines } from './log-legacy.js';
+import type { LogStorage, StoredLogState } from './log-storage.js';
 import { MAX_LOG_PAGE, type LogLine, type LogPage } from './log-line.js';
 import { JobLogWriter, type LogSink, type LogWriterSettings } from './log-writer.js';
 import { DEFAULT_RETRY_DELAYS, type RetryDelays } from '../db/storage-health.js';
@@ -54,12 +53,10 @@ export class LogStore implements LogSink {
   readonly #options: LogStoreOptions;
   /** writers of open logs, and of closed ones whose last lines are not stored yet */
   readonly #writers = new Map<number, JobLogWriter>();
-  readonly #legacy: LegacyLogLines;
-  readonly #sql;
-  readonly #writeBlocks: (jobId: number, blocks: StoredBlock[], storedLines: number) => void;
+  readonly #storage: LogStorage;
   #stopped = false;
 
-  constructor(db: SqliteDatabase, options: LogStoreOptions = {}) {
+  constructor(storage: LogStorage, options: LogStoreOptions = {}) {
     const blockLines = options.blockLines ?? 1000;
     this.settings = {
       flushIntervalMs: options.flushIntervalMs ?? 1000,
@@ -72,27 +69,11 @@ export class LogStore implements LogSink {
       if (typeof value === 'number' && !(Number.isInteger(value) && value >= 1)) throw new RangeError(`${name} must be an integer ≥ 1`);
     }
     this.#options = options;
-    this.#legacy = new LegacyLogLines(db);
-    this.#sql = {
-      block: db.prepare('INSERT OR REPLACE INTO JobLogBlock (jobId, firstLine, lastLine, data) VALUES (?, ?, ?, ?)'),
-      setCount: db.prepare('UPDATE BackupJob SET logLineCount = ? WHERE id = ?'),
-      job: db.prepare('SELECT logLineCount, logsExpired FROM BackupJob WHERE id = ?'),
-      // the block holding line @from (the last one starting at or before it), then the following ones up to line @to
-      blocks: db.prepare(
-        `SELECT firstLine, lastLine, data FROM JobLogBlock
-         WHERE jobId = @jobId AND firstLine <= @to AND lastLine >= @from
-           AND firstLine >= coalesce((SELECT max(firstLine) FROM JobLogBlock WHERE jobId = @jobId AND firstLine <= @from), 0)
-         ORDER BY firstLine`,
-      ),
-    };
-    this.#writeBlocks = db.transaction((jobId: number, blocks: StoredBlock[], storedLines: number) => {
-      for (const block of blocks) this.#sql.block.run(jobId, block.firstLine, block.lastLine, block.data);
-      this.#sql.setCount.run(storedLines, jobId);
-    });
+    this.#storage = storage;
   }
 
-  #job(jobId: number): { logLineCount: number; logsExpired: number } | undefined {
-    return this.#sql.job.get(jobId) as { logLineCount: number; logsExpired: number } | undefined;
+  #job(jobId: number): StoredLogState | undefined {
+    return this.#storage.job(jobId);
   }
 
   /**
@@ -153,10 +134,10 @@ export class LogStore implements LogSink {
   /** Stored lines numbered in (after, end]. */
   #readStored(jobId: number, after: number, end: number): LogLine[] {
     const lines: LogLine[] = [];
-    for (const block of this.#sql.blocks.all({ jobId, from: after + 1, to: end }) as StoredBlock[]) {
+    for (const block of this.#storage.readBlocks(jobId, after + 1, end)) {
       for (const line of decodeBlock(block, after + 1, end)) lines.push(line);
     }
-    const legacy = this.#legacy.read(jobId, after, end);
+    const legacy = this.#storage.legacy?.read(jobId, after, end) ?? [];
     return legacy.length === 0 ? lines : lines.concat(legacy).sort((a, b) => a.lineNumber - b.lineNumber);
   }
 
@@ -167,7 +148,8 @@ export class LogStore implements LogSink {
    */
   async convertLegacyLines(): Promise<number> {
     let converted = 0;
-    while (!this.#stopped && this.#legacy.convertNext(this.settings.blockLines)) {
+    const legacy = this.#storage.legacy;
+    while (legacy && !this.#stopped && legacy.convertNext(this.settings.blockLines)) {
       converted++;
       await nextTurn();
     }
@@ -193,7 +175,7 @@ export class LogStore implements LogSink {
 
   /** @internal LogSink */
   writeBlocks(jobId: number, blocks: StoredBlock[], storedLines: number): void {
-    this.#writeBlocks(jobId, blocks, storedLines);
+    this.#storage.writeBlocks(jobId, blocks, storedLines);
   }
 
   /** @internal LogSink */

@@ -62,6 +62,25 @@ export class RepositoryBorg {
   }
 
   /**
+   * Runs a command whose stdout is read line by line as it arrives (`borg
+   * list --json-lines`), never buffered whole.
+   * @throws RepositoryBorgError as query()
+   */
+  async stream(repository: StoredRepositoryAccess, args: string[], onLine: (line: string) => void): Promise<void> {
+    const run = await runBorg({ ...this.invocation(repository, args), onStdoutLine: onLine });
+    if (run.listenerError) throw run.listenerError instanceof Error ? run.listenerError : new Error('reading borg output failed');
+    if (run.outcome.kind !== 'success' && run.outcome.kind !== 'warning') throw new RepositoryBorgError(run.outcome.message, run.outcome.kind === 'error' ? run.outcome.msgid : null, run.outcome.exitCode);
+  }
+
+  /**
+   * Runs a command to its end for its effect (`borg delete`).
+   * @throws RepositoryBorgError as query()
+   */
+  async run(repository: StoredRepositoryAccess, args: string[]): Promise<void> {
+    await this.stream(repository, args, () => undefined);
+  }
+
+  /**
    * `borg break-lock` on a repository location. It opens neither the key nor
    * the manifest, so no secret is handed out for it. Never throws: the
    * outcome says how it went.

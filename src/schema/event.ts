@@ -3,7 +3,7 @@ import { ValidationError } from '../domain/errors.js';
 import { ALL_EVENTS } from '../events/topics.js';
 import { builder } from './builder.js';
 import { EventFollower } from './event-follower.js';
-import { BackupJobRef } from './job.js';
+import { JobRef } from './job-interface.js';
 import { RepositoryRef } from './repository.js';
 import { EventTypeEnum } from './webhook.js';
 
@@ -14,9 +14,9 @@ const EventRef = builder.objectRef<EventRecord>('Event').implement({
     type: t.field({ type: EventTypeEnum, resolve: (event) => event.type }),
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     job: t.field({
-      type: BackupJobRef,
+      type: JobRef,
       nullable: true,
-      description: "the job's current state; null for REPOSITORY_STALE",
+      description: "the job's current state (any kind); null for REPOSITORY_STALE",
       resolve: (event, _args, ctx) => (event.jobId === null ? null : ctx.jobs.get(event.jobId)),
     }),
     repository: t.field({

@@ -9,6 +9,8 @@ import './log.js';
 import './job.js';
 import './backup-start.js';
 import './repository-lock.js';
+import './job-kinds.js';
+import './archive.js';
 import './token.js';
 import './webhook.js';
 import './event.js';

@@ -3,7 +3,8 @@ import { parseRecordId, recordIdOrNotFound, recordNotFound } from '../domain/ids
 import { MAX_JOBS_PAGE, jobListWhere } from '../jobs/history.js';
 import { MAX_LOG_PAGE } from '../logs/log-line.js';
 import type { JobWithRepository } from '../jobs/live-job.js';
-import { JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
+import { JobKind, JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
+import { JobRef, JobStatusEnum, JobTriggerEnum } from './job-interface.js';
 import { ALL_JOBS } from '../events/topics.js';
 import { builder } from './builder.js';
 import { jobStepKey } from './job-steps.js';
@@ -11,8 +12,9 @@ import { endWithSource } from './streams.js';
 import { LogPageRef } from './log.js';
 import { RepositoryRef } from './repository.js';
 
-export const JobStatusEnum = builder.enumType('JobStatus', { values: Object.values(JobStatus) });
-export const JobTriggerEnum = builder.enumType('JobTrigger', { values: Object.values(JobTrigger) });
+export { JobStatusEnum, JobTriggerEnum };
+/** Backups only: the fields and subscriptions of this file predate the other kinds and keep to backups. */
+const isBackup = (job: { kind: string } | null | undefined): boolean => job?.kind === JobKind.BACKUP;
 
 const BackupProgressRef = builder.objectRef<JobWithRepository>('BackupProgress').implement({
   description: "A backup's progress, from borg's archive_progress lines and the pre-scan of its sources",
@@ -39,6 +41,7 @@ const BackupProgressRef = builder.objectRef<JobWithRepository>('BackupProgress')
 });
 
 export const BackupJobRef = builder.prismaObject('BackupJob', {
+  interfaces: [JobRef],
   fields: (t) => ({
     id: t.exposeID('id', { description: 'decimal job number, the same as REST job_id' }),
     // a plain field: live jobs carry their repository, stored ones are loaded with it
@@ -79,7 +82,7 @@ builder.prismaObjectField('Repository', 'lastJob', (t) =>
     description: 'the newest job of this repository',
     resolve: async (repository, _args, ctx) => {
       const row = await ctx.prisma.backupJob.findFirst({
-        where: { repositoryId: repository.id },
+        where: { repositoryId: repository.id, kind: JobKind.BACKUP },
         orderBy: { id: 'desc' },
         include: { repository: true },
       });
@@ -104,7 +107,7 @@ builder.queryFields((t) => ({
       if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOBS_PAGE) {
         throw new ValidationError(`limit must be from 0 to ${MAX_JOBS_PAGE}`, 'limit');
       }
-      const where = jobListWhere(args);
+      const where = { ...jobListWhere(args), kind: JobKind.BACKUP };
       const rows = await ctx.prisma.backupJob.findMany({ ...query, where, orderBy: { id: 'desc' }, take: limit });
       return rows.map((row) => ctx.jobs.current(row.id) ?? row);
     },
@@ -113,9 +116,10 @@ builder.queryFields((t) => ({
     type: BackupJobRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const id = parseRecordId(args.id);
-      return id === null ? null : ctx.jobs.get(id);
+      const job = id === null ? null : await ctx.jobs.get(id);
+      return isBackup(job) ? job : null;
     },
   }),
 }));
@@ -136,8 +140,10 @@ builder.mutationFields((t) => ({
     description: 'Cancels a pending or running job; resolves once it is CANCELLED',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, JobNotCancellableError], directResult: true, union: { name: 'CancelBackupResult' } },
-    resolve: (_root, args, ctx) => {
-      return ctx.jobs.cancel(recordIdOrNotFound('job', args.id));
+    resolve: async (_root, args, ctx) => {
+      const id = recordIdOrNotFound('job', args.id);
+      if (!isBackup(await ctx.jobs.get(id))) throw recordNotFound('job', args.id);
+      return ctx.jobs.cancel(id);
     },
   }),
 }));
@@ -155,7 +161,7 @@ builder.subscriptionFields((t) => ({
       const changes = ctx.pubsub.subscribe('job', id, { latestBy: jobStepKey });
       return endWithSource(changes, async function* () {
         const current = await ctx.jobs.get(id);
-        if (!current) throw recordNotFound('job', args.id);
+        if (!current || !isBackup(current)) throw recordNotFound('job', args.id);
         yield current;
         if (isTerminal(current.status)) return;
         for await (const state of changes) {
@@ -169,7 +175,12 @@ builder.subscriptionFields((t) => ({
   jobEvents: t.field({
     type: BackupJobRef,
     description: "Every job's state changes (dashboards); a client that reads slowly gets every status change and the newest progress",
-    subscribe: (_root, _args, ctx) => ctx.pubsub.subscribe('jobs', ALL_JOBS, { latestBy: jobStepKey }),
+    subscribe: (_root, _args, ctx) => {
+      const changes = ctx.pubsub.subscribe('jobs', ALL_JOBS, { latestBy: jobStepKey });
+      return endWithSource(changes, async function* () {
+        for await (const job of changes) if (isBackup(job)) yield job;
+      });
+    },
     resolve: (job) => job,
   }),
 }));

@@ -1,4 +1,3 @@
-import type { ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { parseRecordId, recordIdOrNotFound } from '../domain/ids.js';
@@ -19,16 +18,6 @@ const RetentionRef = builder.objectRef<Repository>('Retention').implement({
     keepMonthly: t.exposeInt('keepMonthly', { nullable: true }),
     keepYearly: t.exposeInt('keepYearly', { nullable: true }),
     compact: t.exposeBoolean('compact'),
-  }),
-});
-
-const ArchiveRef = builder.objectRef<ArchiveSummary>('Archive').implement({
-  description: 'An archive in a repository (borg list)',
-  fields: (t) => ({
-    name: t.exposeString('name'),
-    id: t.exposeString('id'),
-    start: t.field({ type: 'DateTime', nullable: true, resolve: (archive) => (archive.start ? new Date(archive.start) : null) }),
-    time: t.field({ type: 'DateTime', nullable: true, resolve: (archive) => (archive.time ? new Date(archive.time) : null) }),
   }),
 });
 
@@ -56,11 +45,6 @@ export const RepositoryRef = builder.prismaObject('Repository', {
       nullable: true,
       description: 'null when no prune rule is set',
       resolve: (repository) => (retentionOf(repository) ? repository : null),
-    }),
-    archives: t.field({
-      type: [ArchiveRef],
-      description: 'borg list, oldest first (cached for 30 s; the last listing while a job holds the repository)',
-      resolve: (repository, _args, ctx) => ctx.archives.list(repository),
     }),
     staleAfter: t.exposeString('staleAfter', { nullable: true, description: 'REPOSITORY_STALE after this long without a successful backup' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { REPOSITORY_PASSPHRASE, openSecretsAtRest } from '../../src/db/secrets-at-rest.js';
 import { openSqlite } from '../../src/db/sqlite.js';
+import { sqliteSecretStorage } from '../../src/db/secret-storage.js';
 import { tempDir } from '../helpers/server.js';
 
 describe('openSecretsAtRest', () => {
@@ -30,14 +31,14 @@ describe('openSecretsAtRest', () => {
     expect(found()).toEqual([replaced, current]);
 
     const warnings: string[] = [];
-    const box = openSecretsAtRest(db, tmp.dir, { discardUnreadable: false, warn: (message) => warnings.push(message) });
+    const box = openSecretsAtRest(sqliteSecretStorage(db), tmp.dir, { discardUnreadable: false, warn: (message) => warnings.push(message) });
     expect(found()).toEqual([]);
     const stored = db.prepare<[], { passphrase: string | null }>('SELECT passphrase FROM Repository ORDER BY id').all();
     expect(stored.map((row) => row.passphrase && box.open(row.passphrase, REPOSITORY_PASSPHRASE))).toEqual([current, null]);
     expect(warnings).toEqual([expect.stringMatching(/^encrypted 1 secret\(s\) stored in clear text by an older version/)]);
 
     // the next start finds nothing to do
-    openSecretsAtRest(db, tmp.dir, { discardUnreadable: false, warn: (message) => warnings.push(message) });
+    openSecretsAtRest(sqliteSecretStorage(db), tmp.dir, { discardUnreadable: false, warn: (message) => warnings.push(message) });
     expect(warnings).toHaveLength(1);
     db.close();
   });

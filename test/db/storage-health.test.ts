@@ -25,6 +25,15 @@ describe('StorageHealth', () => {
     expect(describeStorageError(new Error('something else at /srv/secret'))).toBe('writing to the database failed');
     expect(describeStorageError('a string')).toBe('writing to the database failed');
   });
+
+  it('names PostgreSQL’s failures the same way (SyncPostgres errors carry SQLSTATE or errno codes)', () => {
+    const postgres = (message: string, code: string) => Object.assign(new Error(message), { code });
+    expect(describeStorageError(postgres('could not extend file "base/16384/2619": No space left on device', '53100'))).toBe('the data disk is full');
+    expect(describeStorageError(postgres('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe('the database does not answer');
+    expect(describeStorageError(postgres('terminating connection due to administrator command', '57P01'))).toBe('the database does not answer');
+    expect(describeStorageError(postgres('PostgreSQL did not answer within 30 s', 'ETIMEDOUT'))).toBe('the database does not answer');
+    expect(describeStorageError(postgres('duplicate key value violates unique constraint', '23505'))).toBe('writing to the database failed');
+  });
 });
 
 describe('RetryBackoff', () => {

@@ -11,6 +11,7 @@ import { collectSse, collectWs, gql, gqlRaw, wsClient } from '../helpers/graphql
 import { rest } from '../helpers/rest.js';
 import { TEST_ADMIN_TOKEN, bearer } from '../helpers/server.js';
 import { useServer } from '../helpers/use-server.js';
+import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
 
 type Caller = 'nobody' | 'invalid' | 'viewer' | 'operator' | 'admin';
 const CALLERS: Caller[] = ['nobody', 'invalid', 'viewer', 'operator', 'admin'];
@@ -186,7 +187,8 @@ describe('authentication and roles', () => {
     expect(await response.json()).toEqual({ errors: [{ message: expect.stringMatching(/authentication required/), extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 
-  it('tokens are stored as SHA-256 hashes with a readable prefix; listings never show secrets', async () => {
+  // read from the SQLite file; the PostgreSQL twin is in postgres.test.ts
+  it.skipIf(onPostgres)(`tokens are stored as SHA-256 hashes with a readable prefix; listings never show secrets (${SQLITE_ONLY})`, async () => {
     const db = new Database(path.join(server.dataDir, 'borgql.db'), { readonly: true });
     try {
       const rows = db.prepare('SELECT * FROM ApiToken').all() as Record<string, unknown>[];

@@ -16,6 +16,7 @@ import { spawnServer, type ChildServer, type Launcher } from '../helpers/child-s
 import { ADD_REPOSITORY_OR_ERROR, START_BACKUP } from '../helpers/documents.js';
 import { gql } from '../helpers/graphql.js';
 import { tempDir } from '../helpers/server.js';
+import { onPostgres } from '../helpers/test-database.js';
 
 /** Why a private mount namespace with a tmpfs cannot be made here, or null when it can. */
 function namespaceUnavailable(): string | null {
@@ -66,7 +67,8 @@ const health = async (server: ChildServer) => {
   return { status: response.status, body: (await response.json()) as { status: string; detail?: string } };
 };
 
-describe.skipIf(unavailable !== null)('a full data disk', () => {
+// the full disk is the data folder's, which holds the database only on SQLite
+describe.skipIf(unavailable !== null || onPostgres)('a full data disk', () => {
   const tmp = tempDir('fulldisk');
   const dataDir = path.join(tmp.dir, 'data');
   const sources = path.join(tmp.dir, 'sources');

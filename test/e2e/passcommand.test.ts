@@ -6,6 +6,7 @@ import { borg } from '../helpers/borg.js';
 import { JOB_STATUS, JOB_STATUS_UPDATES, START_BACKUP } from '../helpers/documents.js';
 import { collectSse, gql } from '../helpers/graphql.js';
 import { startServer, tempDir, type TestServer } from '../helpers/server.js';
+import { onPostgres } from '../helpers/test-database.js';
 
 const REPOSITORY_FIELDS = '__typename ... on AddRepositorySuccess { repository { id passcommand hasPassphrase } } ... on ValidationError { message field } ... on Error { message }';
 const ADD = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { ${REPOSITORY_FIELDS} } }`;
@@ -86,7 +87,9 @@ describe('passcommand', () => {
         .filter((name) => /^borgql\.db|\.key$/.test(name))
         .map((name) => [name, (statSync(path.join(dataDir, name)).mode & 0o777).toString(8)]),
     );
-    expect(modes).toEqual({ 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', 'secrets.key': '600', 'download-token.key': '600', 'borgql.db-server.lock': '600' });
+    const keyFiles = { 'secrets.key': '600', 'download-token.key': '600' };
+    // on PostgreSQL the data folder holds the key files only
+    expect(modes).toEqual(onPostgres ? keyFiles : { 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', ...keyFiles, 'borgql.db-server.lock': '600' });
   });
 
   it('takes any prefix of the list, e.g. cat with a folder; a failing command is a BorgError', async () => {

@@ -7,6 +7,7 @@ import { gql, gqlRaw } from '../helpers/graphql.js';
 import { rest } from '../helpers/rest.js';
 import { bearer } from '../helpers/server.js';
 import { useChildServer } from '../helpers/use-server.js';
+import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
 
 /**
  * Prisma quotes what a failed call was given (its arguments, the
@@ -16,7 +17,8 @@ import { useChildServer } from '../helpers/use-server.js';
  * write with a message that quotes the value written, as any database
  * error about a value may.
  */
-describe('Prisma errors are logged by class and code, never with what they quote', () => {
+// writes are broken with SQLite triggers in the database file
+describe.skipIf(onPostgres)(`Prisma errors are logged by class and code, never with what they quote (${SQLITE_ONLY})`, () => {
   const { dataDir, server } = useChildServer('prisma-log', { LOG_LEVEL: 'trace' });
   // a secret-like value a client sends: it must reach no log line
   const secretName = `sk-${randomBytes(12).toString('hex')}`;

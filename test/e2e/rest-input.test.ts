@@ -78,6 +78,14 @@ describe('REST input validation and OpenAPI', () => {
         '/api/backup/start',
         '/api/backup/status/{job_id}',
         '/api/repositories/{id}/break-lock',
+        '/api/restore/start',
+        '/api/restore/jobs',
+        '/api/restore/status/{job_id}',
+        '/api/restore/cancel/{job_id}',
+        '/api/archives/list',
+        '/api/archives/{archive}/info',
+        '/api/archives/{archive}/contents',
+        '/api/archives/{archive}',
       ].sort(),
     );
     // exactly one of repository and repository_id (Borg UI's two body shapes), /run the same as /start

@@ -11,10 +11,12 @@ import { buildApp } from '../../src/server/app.js';
 import { runServerToExit, spawnServer, type ChildServer } from '../helpers/child-server.js';
 import { gql } from '../helpers/graphql.js';
 import { startServer, tempDir, TEST_ADMIN_TOKEN } from '../helpers/server.js';
+import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
 
 const IN_USE = /^borgql: another borgql server is using the database (\S+)\/borgql\.db \(it holds \1\/borgql\.db-server\.lock\): stop it first, or give this one its own BORGQL_DATA_DIR$/m;
 
-describe('one server per database', () => {
+// SQLite's lock file in the data folder; the PostgreSQL twin is in postgres.test.ts
+describe.skipIf(onPostgres)(`one server per database (${SQLITE_ONLY})`, () => {
   const tmp = tempDir('single-writer');
   const running: ChildServer[] = [];
   afterAll(async () => {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { runServerToExit, spawnServer } from '../helpers/child-server.js';
 import { tempDir } from '../helpers/server.js';
+import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
 
 /** The start failed with exactly one line (no stack trace) matching `line`. */
 function expectOneLine(result: { code: number | string; output: string }, line: RegExp) {
@@ -53,7 +54,7 @@ describe('start-up errors are one line and exit 1', () => {
     expectOneLine(await runServerToExit(path.join(file, 'data')), /^borgql: cannot create the data folder \(BORGQL_DATA_DIR\) .*\/a-file\/data: a part of the path is a file$/);
   });
 
-  it('a database file that is not a database', async () => {
+  it.skipIf(onPostgres)(`a database file that is not a database (${SQLITE_ONLY})`, async () => {
     const dataDir = path.join(tmp.dir, 'not-a-database');
     mkdirSync(dataDir);
     writeFileSync(path.join(dataDir, 'borgql.db'), 'these bytes are not a SQLite header, and there are more than a hundred of them in this file: '.repeat(3));

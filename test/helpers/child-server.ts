@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEST_ADMIN_TOKEN } from './server.js';
+import { testDatabaseEnv } from './test-database.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -29,8 +30,8 @@ export type Launcher = (command: string, args: string[]) => [string, string[]];
 /** node's arguments that run the server from the TypeScript sources. */
 const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts'];
 
-/** The environment of a child server: its own data folder and borg base, a free port, the test admin token. */
-function childEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessEnv {
+/** The environment of a child server: its own data folder, borg base and test database, a free port, the test admin token. */
+async function childEnv(dataDir: string, env: Record<string, string>): Promise<NodeJS.ProcessEnv> {
   return {
     ...process.env,
     BORGQL_DATA_DIR: dataDir,
@@ -38,6 +39,7 @@ function childEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessE
     PORT: '0',
     HOST: '127.0.0.1',
     BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...(await testDatabaseEnv(dataDir, env)),
     ...env,
   };
 }
@@ -48,9 +50,9 @@ function childEnv(dataDir: string, env: Record<string, string>): NodeJS.ProcessE
  * (e.g. a command that runs it in another mount namespace). A server that
  * starts anyway is stopped and reported with the code `"listening"`.
  */
-export function runServerToExit(dataDir: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<{ code: number | string; output: string }> {
+export async function runServerToExit(dataDir: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<{ code: number | string; output: string }> {
   const [command, ...args] = [...wrapper, process.execPath, ...SOURCE_ENTRY] as [string, ...string[]];
-  const child = spawn(command, args, { cwd: root, env: childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: root, env: await childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let listening = false;
   const collect = (chunk: Buffer) => {
@@ -73,7 +75,7 @@ export function runServerToExit(dataDir: string, env: Record<string, string> = {
  */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}, entry?: string, launcher?: Launcher): Promise<ChildServer> {
   const [command, args] = (launcher ?? ((c, a) => [c, a]))(process.execPath, entry ? [entry] : SOURCE_ENTRY);
-  const child = spawn(command, args, { cwd: root, env: childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: root, env: await childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

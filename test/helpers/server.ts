@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { buildApp, type App } from '../../src/server/app.js';
+import { dropTestDatabasesUnder, testDatabaseEnv } from './test-database.js';
 
 /** The admin token every test server gets (BORGQL_ADMIN_TOKEN); the graphql helpers send it by default. */
 export const TEST_ADMIN_TOKEN = 'bq_test-admin-token-0123456789abcdef';
@@ -22,15 +23,30 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** Makes a temp folder that `cleanup()` removes. */
+/**
+ * Makes a temp folder that `cleanup()` removes, and starts dropping the test
+ * databases of the servers that kept their data in it (in the background:
+ * the run's global teardown drops any a finished worker left).
+ */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), `borgql-${prefix}-`));
-  // retries: a borg that is still exiting may write its cache while the tree is removed
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }) };
+  return {
+    dir,
+    cleanup: () => {
+      // retries: a borg that is still exiting may write its cache while the tree is removed
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      dropTestDatabasesUnder(dir).catch(() => undefined);
+    },
+  };
 }
 
-/** Starts a server; `env` overrides the environment it reads its configuration from. */
+/**
+ * Starts a server; `env` overrides the environment it reads its configuration
+ * from. Its database is the test run's (test-database.ts): SQLite in the data
+ * folder, or the folder's own PostgreSQL database.
+ */
 export async function startServer(options: { dataDir: string; env?: Record<string, string> }): Promise<TestServer> {
+  const database = await testDatabaseEnv(options.dataDir, options.env);
   const config = loadConfig({
     ...process.env,
     BORG_BASE_DIR: path.join(options.dataDir, 'borg-base'),
@@ -38,6 +54,7 @@ export async function startServer(options: { dataDir: string; env?: Record<strin
     PORT: '0',
     HOST: '127.0.0.1',
     BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    ...database,
     ...options.env,
   });
   const app = buildApp(config, { logLevel: false });

@@ -18,6 +18,7 @@ import type { StopStep } from '../../src/jobs/stop-borg.js';
 import { LogStore, MAX_LOG_PAGE, type LogLine } from '../../src/logs/log-store.js';
 import { RepositoryBorg } from '../../src/repositories/repository-borg.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
+import { SqliteLogStorage } from '../../src/logs/sqlite-log-storage.js';
 import { STANDIN_BIN, type StandinSettings } from '../../bench/lib/standin.js';
 
 export { STANDIN_BIN, type StandinSettings };
@@ -68,7 +69,7 @@ export function standinJobs(prefix: string) {
     const db = openSqlite(file);
     const prisma = createPrismaClient(`file:${file}`);
     const lineWaiters = new Set<(jobId: number, line: LogLine) => void>();
-    const logs = new LogStore(db, { onLine: (jobId, line) => lineWaiters.forEach((waiter) => waiter(jobId, line)) });
+    const logs = new LogStore(new SqliteLogStorage(db), { onLine: (jobId, line) => lineWaiters.forEach((waiter) => waiter(jobId, line)) });
     const events = createJobEvents();
     const changes: JobWithRepository[] = [];
     const endWaiters = new Set<(job: JobWithRepository) => void>();

@@ -42,6 +42,13 @@ const row = (fields: Partial<BackupJob> = {}) =>
     requestedSourcePaths: null,
     requestedArchiveName: null,
     retryOfId: null,
+    kind: 'BACKUP',
+    destination: null,
+    paths: null,
+    dryRun: false,
+    overwrite: false,
+    verifyData: false,
+    problemsFound: null,
     ...fields,
   }) satisfies BackupJob;
 

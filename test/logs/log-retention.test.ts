@@ -8,6 +8,7 @@ import { LogRetention } from '../../src/logs/log-retention.js';
 import { LogStore } from '../../src/logs/log-store.js';
 import { JobStatus } from '../../src/domain/job-status.js';
 import { logDatabases, storedBlocks } from '../helpers/log-db.js';
+import { SqliteLogStorage } from '../../src/logs/sqlite-log-storage.js';
 
 const databases = logDatabases('retention');
 const clients: PrismaClient[] = [];
@@ -24,8 +25,8 @@ function setup(days: number) {
   const { db, file } = databases.fresh();
   const prisma = createPrismaClient(`file:${file}`);
   clients.push(prisma);
-  const logs = new LogStore(db, { blockLines: 10 });
-  const retention = new LogRetention(db, prisma, logs, { days, batchBlocks: 2 });
+  const logs = new LogStore(new SqliteLogStorage(db), { blockLines: 10 });
+  const retention = new LogRetention(new SqliteLogStorage(db), prisma, logs, { days, batchBlocks: 2 });
   /** A job with `lines` log lines (in blocks of 10), ended `endedDaysAgo` days before NOW (null: not ended). */
   async function job(status: JobStatus, endedDaysAgo: number | null, lines = 25): Promise<number> {
     const repositoryId = (db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number);
@@ -94,7 +95,7 @@ describe('LogRetention', () => {
     db.exec("CREATE TRIGGER fail_expiry BEFORE UPDATE OF logsExpired ON BackupJob BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
     const errors: unknown[] = [];
     const successes: number[][] = [];
-    const retention = new LogRetention(db, prisma, logs, {
+    const retention = new LogRetention(new SqliteLogStorage(db), prisma, logs, {
       days: 90,
       onError: (error) => errors.push(error),
       onSuccess: (report) => successes.push(report.expiredJobs),

@@ -7,6 +7,7 @@ import { decodeBlock, encodeLines } from '../../src/logs/log-blocks.js';
 import { LegacyLogLines } from '../../src/logs/log-legacy.js';
 import { LogStore, escapeLogText, unescapeLogText, type LogLine, type LogStoreOptions } from '../../src/logs/log-store.js';
 import { breakBlockWrites, logDatabases, newJob, plain, storedBlocks, storedCount, storedLines } from '../helpers/log-db.js';
+import { SqliteLogStorage } from '../../src/logs/sqlite-log-storage.js';
 
 const databases = logDatabases('logstorage');
 afterAll(databases.remove);
@@ -15,7 +16,7 @@ afterEach(() => {
   databases.closeAll();
 });
 
-const store = (db: SqliteDatabase, options: LogStoreOptions = {}) => new LogStore(db, options);
+const store = (db: SqliteDatabase, options: LogStoreOptions = {}) => new LogStore(new SqliteLogStorage(db), options);
 
 describe('escapeLogText', () => {
   it('writes newline, carriage return and tab as \\n \\r \\t, other controls and DEL as \\xNN, a backslash as \\\\', () => {

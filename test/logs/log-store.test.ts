@@ -8,6 +8,7 @@ import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { NotFoundError, ValidationError } from '../../src/domain/errors.js';
 import { LogStore, MAX_LOG_PAGE, type LogLine, type LogStoreOptions } from '../../src/logs/log-store.js';
 import { breakBlockWrites, logDatabases, newJob, plain, storedCount, storedLines } from '../helpers/log-db.js';
+import { SqliteLogStorage } from '../../src/logs/sqlite-log-storage.js';
 
 const databases = logDatabases('logstore');
 const freshDatabase = databases.fresh;
@@ -21,7 +22,7 @@ afterEach(() => {
 
 /** A store whose timer never fires during a test unless asked (fake timers). */
 function store(db: SqliteDatabase, options: LogStoreOptions = {}): LogStore {
-  return new LogStore(db, { flushIntervalMs: 1000, ...options });
+  return new LogStore(new SqliteLogStorage(db), { flushIntervalMs: 1000, ...options });
 }
 
 describe('LogStore numbering', () => {

@@ -20,6 +20,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   GRAPHQL_VALIDATION_FAILED: 400,
   NOT_FOUND: 404,
   JOB_NOT_CANCELLABLE: 400,
+  // borg refused (wrong passphrase, unknown archive, locked): the request cannot be served as asked
+  BORG_ERROR: 422,
 };
 
 /** HTTP status of the typed errors of mutation result unions. */
@@ -67,3 +69,4 @@ export function restErrorHandler(error: FastifyError | RestError | NotFoundError
   request.log.error({ err: error }, 'REST request failed');
   return reply.code(500).send({ detail: 'internal server error' });
 }
+

@@ -8,6 +8,8 @@ import type { Yoga } from '../graphql.js';
 import { DOWNLOAD_ROUTE, registerDownloadRoute } from './download.js';
 import { backupRoutes } from './routes.js';
 import { repositoryRoutes } from './repository-routes.js';
+import { restoreRoutes } from './restore-routes.js';
+import { archiveRoutes } from './archive-routes.js';
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -19,7 +21,7 @@ export const REPOSITORY_REST_PREFIX = '/api/repositories';
 export const DOWNLOAD_ROUTE_URL = `${REST_PREFIX}${DOWNLOAD_ROUTE}`;
 
 /**
- * The REST API: Borg UI's `/api/backup/*` shims, described by an OpenAPI
+ * The REST API: Borg UI's `/api/backup/*`, `/api/restore/*` and `/api/archives/*` shims, described by an OpenAPI
  * document at /api/docs/json with its UI at /api/docs (assets served from
  * the package, no internet needed). Registered as one encapsulated plugin,
  * so the document lists exactly the REST routes.
@@ -32,7 +34,7 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
         title: 'borgql REST',
         version,
         description:
-          "Borg UI-compatible backup endpoints. Every route needs `Authorization: Bearer <token>` (or Borg UI's `X-Borg-Authorization: Bearer <token>`; `Authorization` wins when both are sent) except the log download, which takes the short-lived `?token=` of a GraphQL `logDownloadUrl` link. Roles: viewer reads, operator starts, retries and cancels, admin breaks locks. Borg UI's clients work unchanged; the README's REST section lists where borgql differs. GraphQL (all of borgql) is at /graphql.",
+          "Borg UI-compatible backup, restore and archive endpoints. Every route needs `Authorization: Bearer <token>` (or Borg UI's `X-Borg-Authorization: Bearer <token>`; `Authorization` wins when both are sent) except the log download, which takes the short-lived `?token=` of a GraphQL `logDownloadUrl` link. Roles: viewer reads, operator starts, retries and cancels, admin breaks locks. Borg UI's clients work unchanged; the README's REST section lists where borgql differs. GraphQL (all of borgql) is at /graphql.",
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'an API token (bq_…)' } } },
       security: [{ bearerAuth: [] }],
@@ -47,4 +49,6 @@ export async function restApi(app: FastifyInstance, options: { yoga: Yoga; downl
     { prefix: REST_PREFIX },
   );
   await app.register(async (scope) => repositoryRoutes(scope, { yoga: options.yoga }), { prefix: REPOSITORY_REST_PREFIX });
+  await app.register(restoreRoutes, { prefix: '/api/restore', yoga: options.yoga });
+  await app.register(archiveRoutes, { prefix: '/api/archives', yoga: options.yoga });
 }

@@ -1,0 +1,57 @@
+import type { SyncPostgres } from './postgres.js';
+
+/**
+ * PostgreSQL advisory locks borgql takes, by purpose. Keys are pairs: a
+ * namespace for borgql (`borg` in ASCII) and one number per purpose, so they
+ * cannot meet another application's single-number keys in the same database.
+ * Advisory locks belong to a database, so clusters on different databases
+ * never meet either.
+ */
+export const ADVISORY_LOCKS = {
+  /** held while migrations are applied: nodes that start together migrate once */
+  migrations: 1,
+  /** held for a server's lifetime when it runs alone (no REDIS_URL): one server per database */
+  server: 2,
+} as const;
+
+const NAMESPACE = 0x626f7267;
+
+/** SQL arguments of a lock: its namespace and number. */
+const keyOf = (lock: keyof typeof ADVISORY_LOCKS) => [NAMESPACE, ADVISORY_LOCKS[lock]] as const;
+
+/**
+ * Runs `fn` while holding `lock` on a connection of its own (`connection`):
+ * waits for another holder (up to `waitMs`), and releases it by closing that
+ * connection afterwards, whatever `fn` did. A process that dies while
+ * holding it loses it with its connection.
+ */
+export function withAdvisoryLock<T>(pg: SyncPostgres, lock: keyof typeof ADVISORY_LOCKS, waitMs: number, fn: (connection: string) => T): T {
+  const connection = `lock:${lock}`;
+  pg.batch([{ sql: 'SELECT pg_advisory_lock($1, $2)', params: keyOf(lock) }], { connection, waitMs });
+  try {
+    return fn(connection);
+  } finally {
+    pg.batch([{ sql: 'SELECT pg_advisory_unlock($1, $2)', params: keyOf(lock) }], { connection, close: true });
+  }
+}
+
+/**
+ * Takes `lock` without waiting, on a connection kept open until the returned
+ * release function is called or the process ends (the lock goes with the
+ * session, so a killed process never leaves it behind). Returns null when
+ * another session holds it.
+ */
+export function tryHoldAdvisoryLock(pg: SyncPostgres, lock: keyof typeof ADVISORY_LOCKS): (() => void) | null {
+  const connection = `lock:${lock}`;
+  const [result] = pg.batch([{ sql: 'SELECT pg_try_advisory_lock($1, $2) AS "locked"', params: keyOf(lock) }], { connection });
+  if (result?.rows[0]?.locked !== true) {
+    pg.batch([], { connection, close: true });
+    return null;
+  }
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    pg.batch([{ sql: 'SELECT pg_advisory_unlock($1, $2)', params: keyOf(lock) }], { connection, close: true });
+  };
+}
