@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBackupCommand } from './backup.js';
 import { BorgqlClient, CliError } from './client.js';
 import { registerJobCommands, type Action } from './jobs.js';
+import { registerRestoreCommand } from './restore.js';
 import { serve } from './serve.js';
 import { registerTokenCommands } from './token.js';
 
@@ -49,6 +50,7 @@ program
 
 registerBackupCommand(program, runAgainstServer, exitWith);
 registerJobCommands(program, runAgainstServer);
+registerRestoreCommand(program, runAgainstServer);
 registerTokenCommands(program, exitWith);
 
 program.parseAsync().catch((error: unknown) => {

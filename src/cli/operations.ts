@@ -67,6 +67,53 @@ export const JobProgressDocument = graphql(`
   }
 `);
 
+export const RestoreStateFields = graphql(`
+  fragment CliRestoreState on RestoreJob {
+    id
+    status
+    archiveName
+    destination
+    dryRun
+    exitCode
+    errorMessage
+    progress {
+      percent
+      bytesRestored
+      filesRestored
+      currentFile
+      speedMBps
+      etaSeconds
+    }
+  }
+`);
+
+export const StartRestoreDocument = graphql(`
+  mutation CliStartRestore($input: StartRestoreInput!) {
+    startRestore(input: $input) {
+      __typename
+      ... on StartRestoreSuccess {
+        job {
+          id
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const RestoreUpdatesDocument = graphql(`
+  subscription CliRestoreUpdates($id: ID!) {
+    jobUpdates(id: $id) {
+      __typename
+      ... on RestoreJob {
+        ...CliRestoreState
+      }
+    }
+  }
+`);
+
 export const JobsDocument = graphql(`
   query CliJobs($limit: Int!) {
     jobs(limit: $limit) {

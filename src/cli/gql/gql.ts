@@ -22,6 +22,9 @@ type Documents = {
     "\n  mutation CliStartBackup($repository: String!) {\n    startBackup(repository: $repository) {\n      __typename\n      ... on StartBackupSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CliStartBackupDocument,
     "\n  mutation CliAddRepository($input: AddRepositoryInput!) {\n    addRepository(input: $input) {\n      __typename\n      ... on AddRepositorySuccess {\n        repository {\n          id\n          name\n          path\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CliAddRepositoryDocument,
     "\n  subscription CliJobProgress($id: ID!) {\n    jobProgress(id: $id) {\n      ...CliJobState\n    }\n  }\n": typeof types.CliJobProgressDocument,
+    "\n  fragment CliRestoreState on RestoreJob {\n    id\n    status\n    archiveName\n    destination\n    dryRun\n    exitCode\n    errorMessage\n    progress {\n      percent\n      bytesRestored\n      filesRestored\n      currentFile\n      speedMBps\n      etaSeconds\n    }\n  }\n": typeof types.CliRestoreStateFragmentDoc,
+    "\n  mutation CliStartRestore($input: StartRestoreInput!) {\n    startRestore(input: $input) {\n      __typename\n      ... on StartRestoreSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CliStartRestoreDocument,
+    "\n  subscription CliRestoreUpdates($id: ID!) {\n    jobUpdates(id: $id) {\n      __typename\n      ... on RestoreJob {\n        ...CliRestoreState\n      }\n    }\n  }\n": typeof types.CliRestoreUpdatesDocument,
     "\n  query CliJobs($limit: Int!) {\n    jobs(limit: $limit) {\n      id\n      status\n      repositoryPath\n      trigger\n      archiveName\n      createdAt\n      startedAt\n      completedAt\n      exitCode\n      errorMessage\n      progress {\n        percent\n        originalSize\n      }\n    }\n  }\n": typeof types.CliJobsDocument,
     "\n  query CliJobLogPage($id: ID!, $offset: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(offset: $offset, limit: $limit) {\n        hasMore\n        lines {\n          lineNumber\n          content\n        }\n      }\n    }\n  }\n": typeof types.CliJobLogPageDocument,
     "\n  subscription CliJobLogs($id: ID!, $offset: Int!) {\n    jobLogs(id: $id, offset: $offset) {\n      lineNumber\n      content\n    }\n  }\n": typeof types.CliJobLogsDocument,
@@ -40,6 +43,9 @@ const documents: Documents = {
     "\n  mutation CliStartBackup($repository: String!) {\n    startBackup(repository: $repository) {\n      __typename\n      ... on StartBackupSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CliStartBackupDocument,
     "\n  mutation CliAddRepository($input: AddRepositoryInput!) {\n    addRepository(input: $input) {\n      __typename\n      ... on AddRepositorySuccess {\n        repository {\n          id\n          name\n          path\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CliAddRepositoryDocument,
     "\n  subscription CliJobProgress($id: ID!) {\n    jobProgress(id: $id) {\n      ...CliJobState\n    }\n  }\n": types.CliJobProgressDocument,
+    "\n  fragment CliRestoreState on RestoreJob {\n    id\n    status\n    archiveName\n    destination\n    dryRun\n    exitCode\n    errorMessage\n    progress {\n      percent\n      bytesRestored\n      filesRestored\n      currentFile\n      speedMBps\n      etaSeconds\n    }\n  }\n": types.CliRestoreStateFragmentDoc,
+    "\n  mutation CliStartRestore($input: StartRestoreInput!) {\n    startRestore(input: $input) {\n      __typename\n      ... on StartRestoreSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CliStartRestoreDocument,
+    "\n  subscription CliRestoreUpdates($id: ID!) {\n    jobUpdates(id: $id) {\n      __typename\n      ... on RestoreJob {\n        ...CliRestoreState\n      }\n    }\n  }\n": types.CliRestoreUpdatesDocument,
     "\n  query CliJobs($limit: Int!) {\n    jobs(limit: $limit) {\n      id\n      status\n      repositoryPath\n      trigger\n      archiveName\n      createdAt\n      startedAt\n      completedAt\n      exitCode\n      errorMessage\n      progress {\n        percent\n        originalSize\n      }\n    }\n  }\n": types.CliJobsDocument,
     "\n  query CliJobLogPage($id: ID!, $offset: Int!, $limit: Int!) {\n    job(id: $id) {\n      logs(offset: $offset, limit: $limit) {\n        hasMore\n        lines {\n          lineNumber\n          content\n        }\n      }\n    }\n  }\n": types.CliJobLogPageDocument,
     "\n  subscription CliJobLogs($id: ID!, $offset: Int!) {\n    jobLogs(id: $id, offset: $offset) {\n      lineNumber\n      content\n    }\n  }\n": types.CliJobLogsDocument,
@@ -79,6 +85,18 @@ export function graphql(source: "\n  mutation CliAddRepository($input: AddReposi
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription CliJobProgress($id: ID!) {\n    jobProgress(id: $id) {\n      ...CliJobState\n    }\n  }\n"): typeof import('./graphql.js').CliJobProgressDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CliRestoreState on RestoreJob {\n    id\n    status\n    archiveName\n    destination\n    dryRun\n    exitCode\n    errorMessage\n    progress {\n      percent\n      bytesRestored\n      filesRestored\n      currentFile\n      speedMBps\n      etaSeconds\n    }\n  }\n"): typeof import('./graphql.js').CliRestoreStateFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CliStartRestore($input: StartRestoreInput!) {\n    startRestore(input: $input) {\n      __typename\n      ... on StartRestoreSuccess {\n        job {\n          id\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql.js').CliStartRestoreDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CliRestoreUpdates($id: ID!) {\n    jobUpdates(id: $id) {\n      __typename\n      ... on RestoreJob {\n        ...CliRestoreState\n      }\n    }\n  }\n"): typeof import('./graphql.js').CliRestoreUpdatesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

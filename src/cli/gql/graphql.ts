@@ -67,6 +67,18 @@ export type Role =
   | 'OPERATOR'
   | 'VIEWER';
 
+export type StartRestoreInput = {
+  archive: string;
+  /** absolute; created when missing; must be empty unless overwrite */
+  destination: string;
+  dryRun?: boolean | null | undefined;
+  overwrite?: boolean | null | undefined;
+  /** archive paths as Archive.contents lists them; empty: everything */
+  paths?: Array<string> | null | undefined;
+  /** the repository's path, id or name */
+  repository: string;
+};
+
 export type StatusJobFragment = { id: string, status: JobStatus, repositoryPath: string, archiveName: string | null, createdAt: string, completedAt: string | null, errorMessage: string | null, progress: { percent: number, originalSize: number, speedMBps: number, etaSeconds: number | null, currentFile: string | null } };
 
 export type StatusOverviewQueryVariables = Exact<{
@@ -111,6 +123,30 @@ export type CliJobProgressSubscriptionVariables = Exact<{
 
 
 export type CliJobProgressSubscription = { jobProgress: { id: string, status: JobStatus, repositoryPath: string, archiveName: string | null, exitCode: number | null, errorMessage: string | null, progress: { percent: number, originalSize: number, deduplicatedSize: number, filesProcessed: number, currentFile: string | null, speedMBps: number, etaSeconds: number | null } } };
+
+export type CliRestoreStateFragment = { id: string, status: JobStatus, archiveName: string, destination: string, dryRun: boolean, exitCode: number | null, errorMessage: string | null, progress: { percent: number, bytesRestored: number, filesRestored: number, currentFile: string | null, speedMBps: number, etaSeconds: number | null } };
+
+export type CliStartRestoreMutationVariables = Exact<{
+  input: StartRestoreInput;
+}>;
+
+
+export type CliStartRestoreMutation = { startRestore:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'StartRestoreSuccess', job: { id: string } }
+    | { __typename: 'ValidationError', message: string }
+   };
+
+export type CliRestoreUpdatesSubscriptionVariables = Exact<{
+  id: string;
+}>;
+
+
+export type CliRestoreUpdatesSubscription = { jobUpdates:
+    | { __typename: 'BackupJob' }
+    | { __typename: 'CheckJob' }
+    | { __typename: 'RestoreJob', id: string, status: JobStatus, archiveName: string, destination: string, dryRun: boolean, exitCode: number | null, errorMessage: string | null, progress: { percent: number, bytesRestored: number, filesRestored: number, currentFile: string | null, speedMBps: number, etaSeconds: number | null } }
+   };
 
 export type CliJobsQueryVariables = Exact<{
   limit: number;
@@ -247,6 +283,25 @@ export const CliJobStateFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"CliJobState"}) as unknown as TypedDocumentString<CliJobStateFragment, unknown>;
+export const CliRestoreStateFragmentDoc = new TypedDocumentString(`
+    fragment CliRestoreState on RestoreJob {
+  id
+  status
+  archiveName
+  destination
+  dryRun
+  exitCode
+  errorMessage
+  progress {
+    percent
+    bytesRestored
+    filesRestored
+    currentFile
+    speedMBps
+    etaSeconds
+  }
+}
+    `, {"fragmentName":"CliRestoreState"}) as unknown as TypedDocumentString<CliRestoreStateFragment, unknown>;
 export const StatusOverviewDocument = new TypedDocumentString(`
     query StatusOverview($recent: Int!) {
   repositories {
@@ -356,6 +411,47 @@ export const CliJobProgressDocument = new TypedDocumentString(`
     etaSeconds
   }
 }`) as unknown as TypedDocumentString<CliJobProgressSubscription, CliJobProgressSubscriptionVariables>;
+export const CliStartRestoreDocument = new TypedDocumentString(`
+    mutation CliStartRestore($input: StartRestoreInput!) {
+  startRestore(input: $input) {
+    __typename
+    ... on StartRestoreSuccess {
+      job {
+        id
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CliStartRestoreMutation, CliStartRestoreMutationVariables>;
+export const CliRestoreUpdatesDocument = new TypedDocumentString(`
+    subscription CliRestoreUpdates($id: ID!) {
+  jobUpdates(id: $id) {
+    __typename
+    ... on RestoreJob {
+      ...CliRestoreState
+    }
+  }
+}
+    fragment CliRestoreState on RestoreJob {
+  id
+  status
+  archiveName
+  destination
+  dryRun
+  exitCode
+  errorMessage
+  progress {
+    percent
+    bytesRestored
+    filesRestored
+    currentFile
+    speedMBps
+    etaSeconds
+  }
+}`) as unknown as TypedDocumentString<CliRestoreUpdatesSubscription, CliRestoreUpdatesSubscriptionVariables>;
 export const CliJobsDocument = new TypedDocumentString(`
     query CliJobs($limit: Int!) {
   jobs(limit: $limit) {
