@@ -46,7 +46,9 @@ const MARKER = 'borg-standin-repository.json';
 
 /** `{"a": 1, "b": "x"}`: Python's json.dumps layout, as borg prints it. */
 function pyJson(object) {
-  return `{${Object.entries(object).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+  return `{${Object.entries(object)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+    .join(', ')}}`;
 }
 
 /** Wall-clock seconds with sub-millisecond digits, like Python's time.time(). */
@@ -108,7 +110,11 @@ async function create(args) {
   const settings = JSON.parse(readFileSync(path.join(sources[0], 'borg-standin.json'), 'utf8'));
   for (const signal of settings.ignoreSignals ?? []) process.on(signal, () => undefined);
   const started = new Date();
-  for (const message of ['Initializing cache transaction: Reading config', 'Initializing cache transaction: Reading chunks', 'Initializing cache transaction: Reading files']) {
+  for (const message of [
+    'Initializing cache transaction: Reading config',
+    'Initializing cache transaction: Reading chunks',
+    'Initializing cache transaction: Reading files',
+  ]) {
     stderrLine({ message, operation: 1, msgid: 'cache.begin_transaction', type: 'progress_message', finished: false, time: now() });
   }
   stderrLine({ operation: 1, msgid: 'cache.begin_transaction', type: 'progress_message', finished: true, time: now() });

@@ -84,11 +84,24 @@ function rssSampler(server: ServerProcess): () => number | null {
   return () => (clearInterval(timer), sample(), max);
 }
 
-async function runVariant(ctx: BenchContext, server: ServerProcess, http: GraphQLClient, clients: Client[], variant: Variant, i: string): Promise<VariantResult> {
+async function runVariant(
+  ctx: BenchContext,
+  server: ServerProcess,
+  http: GraphQLClient,
+  clients: Client[],
+  variant: Variant,
+  i: string,
+): Promise<VariantResult> {
   const goFile = path.join(ctx.tmpDir, `go-${i}`);
   const settings = { ...variant.settings, durationMs: ctx.quick ? 3000 : variant.settings.durationMs };
   const source = standinSource(path.join(ctx.tmpDir, `source-${i}`), { ...settings, goFile });
-  const repo = await addRepository(http, { name: `fanout-${i}`, path: path.join(ctx.tmpDir, `repo-${i}`), sourcePaths: [source], initialize: true, encryption: 'none' });
+  const repo = await addRepository(http, {
+    name: `fanout-${i}`,
+    path: path.join(ctx.tmpDir, `repo-${i}`),
+    sourcePaths: [source],
+    initialize: true,
+    encryption: 'none',
+  });
   let rssAtGo: ProcessMemory | null = null;
   let cpuAtGo: number | null = null;
   let clientAtGo = process.cpuUsage();
@@ -176,7 +189,9 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
         const waited = (await ctx.quiet()) !== null;
         const result = await runVariant(ctx, server, http, clients, variant, `${i}-${attempt}`);
         const busy = `machine ${(result.busy * 100).toFixed(0)} % busy`;
-        ctx.log(`${variant.name}: ${result.written} lines × ${result.subscribers}, lost ${result.lost}, p99 ${result.latency.p99.toFixed(1)} ms, max ${result.latency.max.toFixed(1)} ms, ${busy}`);
+        ctx.log(
+          `${variant.name}: ${result.written} lines × ${result.subscribers}, lost ${result.lost}, p99 ${result.latency.p99.toFixed(1)} ms, max ${result.latency.max.toFixed(1)} ms, ${busy}`,
+        );
         // a latency tail is what other work on the machine distorts first: measure again (not with --no-wait)
         if (waited && result.busy > BUSY_LIMIT && attempt < MAX_ATTEMPTS - 1) {
           ctx.log('  discarded: other work shared the machine; measuring this variant again');

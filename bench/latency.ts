@@ -40,7 +40,12 @@ interface Part {
   delivery?: Delivery;
 }
 
-async function withServer<T>(ctx: BenchContext, name: string, env: Record<string, string>, body: (s: Awaited<ReturnType<typeof startServerProcess>>) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  ctx: BenchContext,
+  name: string,
+  env: Record<string, string>,
+  body: (s: Awaited<ReturnType<typeof startServerProcess>>) => Promise<T>,
+): Promise<T> {
   const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(ctx.tmpDir, name), env });
   try {
     return await body(server);
@@ -57,7 +62,13 @@ function standinPart(ctx: BenchContext, settings: Omit<StandinSettings, 'goFile'
     try {
       const goFile = path.join(ctx.tmpDir, 'standin-go');
       const source = standinSource(path.join(ctx.tmpDir, 'standin-source'), { ...settings, goFile });
-      const repo = await addRepository(http, { name: 'standin', path: path.join(ctx.tmpDir, 'standin-repo'), sourcePaths: [source], passphrase: PASSPHRASE, initialize: true });
+      const repo = await addRepository(http, {
+        name: 'standin',
+        path: path.join(ctx.tmpDir, 'standin-repo'),
+        sourcePaths: [source],
+        passphrase: PASSPHRASE,
+        initialize: true,
+      });
       // wall time, CPU and the busy meter all start at go, when the stand-in starts reporting
       let started = performance.now();
       let cpuBefore: number | null = null;
@@ -144,7 +155,7 @@ function latencyReport(r: { standin: Part; real: Part; data: { files: number; by
       `b: real borg 1.2 backing up the overhead data set (${r.data.files.toLocaleString('en')} files, ${megabytes(r.data.bytes)}), repokey-blake2, lz4, a fresh repository per backup, backups repeated until ${REAL_MIN_EVENTS} events were seen.`,
     ].join('\n'),
     figures: [
-      'Latency = arrival at the graphql-ws `jobProgress` subscriber − the line\'s `time` (served as `progress.sampledAt`).',
+      "Latency = arrival at the graphql-ws `jobProgress` subscriber − the line's `time` (served as `progress.sampledAt`).",
       '',
       latencyHeader('part', 'backups'),
       ...parts.map(({ label, part, stats }) => latencyRow(stats, label, String(part.backups))),
@@ -154,15 +165,19 @@ function latencyReport(r: { standin: Part; real: Part; data: { files: number; by
       `Machine busy (all ${os.cpus().length} cores) during the backups: a ${(r.standin.busy * 100).toFixed(0)} %, b ${(r.real.busy * 100).toFixed(0)} % (borg keeps one core busy: ${(100 / os.cpus().length).toFixed(0)} %).`,
     ].join('\n'),
     targets: [
-      ...parts.map(({ label, stats }) => ({ target: `${label}: p99 ≤ ${TARGET_P99_MS} ms`, measured: `${stats.p99.toFixed(1)} ms`, met: stats.p99 <= TARGET_P99_MS })),
+      ...parts.map(({ label, stats }) => ({
+        target: `${label}: p99 ≤ ${TARGET_P99_MS} ms`,
+        measured: `${stats.p99.toFixed(1)} ms`,
+        met: stats.p99 <= TARGET_P99_MS,
+      })),
       ...(d ? [{ target: 'a: stand-in: 0 events lost', measured: String(d.lost + d.wrong), met: d.lost + d.wrong === 0 }] : []),
     ],
     notes: [
       "Both clocks are this machine's wall clock: borg's `time` (Python's time.time() right before it writes the line; the stand-in reads it the same way) and the client's Date.now() when graphql-ws hands over the payload. `sampledAt` has millisecond resolution, so each figure is ±1 ms.",
       `The subscriber is a graphql-ws client in the benchmark process over a real WebSocket; the server is a child process (\`${SERVER_COMMAND}\`). The first payload of a subscription (the replayed current state) is not an event; an event is a payload whose \`sampledAt\` changed.`,
       'a: the stand-in waits for a go file until the subscriber received its first payload, so every line it writes can be matched against its own record (the `time` and `original_size` of each line).',
-      'b: borg\'s lines are not recorded (no stand-in), so lost events are not counted there; borg writes archive_progress at most every 0.2 s while chunks flow (docs/borg.md).',
-      'Nothing in src/ had to change for this target: one subscriber gets an event within a few ms of borg writing it (reading the pipe, parsing, progress math, publishing, one execution, one WebSocket send). Many subscribers on one job are the fanout benchmark\'s subject; the change made there (one execution per event and operation, src/server/shared-events.ts) is in this path too.',
+      "b: borg's lines are not recorded (no stand-in), so lost events are not counted there; borg writes archive_progress at most every 0.2 s while chunks flow (docs/borg.md).",
+      "Nothing in src/ had to change for this target: one subscriber gets an event within a few ms of borg writing it (reading the pipe, parsing, progress math, publishing, one execution, one WebSocket send). Many subscribers on one job are the fanout benchmark's subject; the change made there (one execution per event and operation, src/server/shared-events.ts) is in this path too.",
     ],
   };
 }
@@ -171,7 +186,7 @@ function latencyReport(r: { standin: Part; real: Part; data: { files: number; by
 export const latency: Benchmark = {
   name: 'latency',
   description:
-    "Time from borg writing an `archive_progress` line to a graphql-ws `jobProgress` subscriber receiving it: (a) a borg stand-in that stamps and records every line, (b) real borg backups, in the same run.",
+    'Time from borg writing an `archive_progress` line to a graphql-ws `jobProgress` subscriber receiving it: (a) a borg stand-in that stamps and records every line, (b) real borg backups, in the same run.',
   target: `p99 ≤ ${TARGET_P99_MS} ms (issue 6)`,
   run,
 };

@@ -193,7 +193,11 @@ async function download(server: ServerProcess, http: GraphQLClient, jobId: strin
 
 /** The stand-in alone into a plain Node line reader: the most a consumer of its pipe can get. */
 async function rawPipe(repo: string, source: string): Promise<{ lines: number; ms: number }> {
-  const run = await runBorgRaw(['create', '--log-json', '--progress', '--json', '--list', '--', `${repo}::raw`, source], { ...process.env } as Record<string, string>, STANDIN_BIN);
+  const run = await runBorgRaw(
+    ['create', '--log-json', '--progress', '--json', '--list', '--', `${repo}::raw`, source],
+    { ...process.env } as Record<string, string>,
+    STANDIN_BIN,
+  );
   if (run.exitCode !== 0) throw new Error(`stand-in exited ${run.exitCode}: ${run.stderrTail.join('\n')}`);
   return { lines: run.stderrLines, ms: run.ms };
 }
@@ -216,7 +220,9 @@ async function millionLines(ctx: BenchContext) {
     for (let i = 0; i < (ctx.quick ? 1 : INGESTION_RUNS); i++) {
       await ctx.quiet();
       const ingestion = await ingest(server, http, repoPath, lines, ctx.quick ? 2000 : SETTLE_MS);
-      ctx.log(`job ${ingestion.jobId}: stored ${ingestion.storedBetweenPolls.lines} lines in ${ingestion.storedBetweenPolls.ms.toFixed(0)} ms, RSS +${((ingestion.peakRss - ingestion.baselineRss) / 1e6).toFixed(1)} MB`);
+      ctx.log(
+        `job ${ingestion.jobId}: stored ${ingestion.storedBetweenPolls.lines} lines in ${ingestion.storedBetweenPolls.ms.toFixed(0)} ms, RSS +${((ingestion.peakRss - ingestion.baselineRss) / 1e6).toFixed(1)} MB`,
+      );
       ingestions.push(ingestion);
     }
     const ingestion = ingestions[0]!;
@@ -261,6 +267,7 @@ export const logs: Benchmark = {
   name: 'logs',
   description:
     'A job whose borg (the stand-in, bench/borg-standin.mjs) prints 1,000,000 `file_status` lines as fast as it can: lines stored per second, server RSS growth meanwhile, `logs(offset, limit: 1000)` pages of the finished log, and the REST download of the whole log. Then what a stored line costs on disk (realistic lines, one row per line before, compressed blocks now), and how many lines an unchanged re-backup of 40,000 files stores (real borg).',
-  target: 'ingestion ≥ 50,000 lines/s; page p50 ≤ 10 ms; server RSS grows ≤ 50 MB; a stored line ≤ 16 bytes; an unchanged re-backup of 40,000 files ≤ 100 lines',
+  target:
+    'ingestion ≥ 50,000 lines/s; page p50 ≤ 10 ms; server RSS grows ≤ 50 MB; a stored line ≤ 16 bytes; an unchanged re-backup of 40,000 files ≤ 100 lines',
   run,
 };

@@ -74,7 +74,14 @@ async function runPair(s: Setup, i: number): Promise<Pair> {
   sync();
 
   const apiRepo = path.join(s.repos, `api-${i}`);
-  await addRepository(s.http, { name: `api-${i}`, path: apiRepo, sourcePaths: [s.data.root], passphrase: PASSPHRASE, encryption: ENCRYPTION, initialize: true });
+  await addRepository(s.http, {
+    name: `api-${i}`,
+    path: apiRepo,
+    sourcePaths: [s.data.root],
+    passphrase: PASSPHRASE,
+    encryption: ENCRYPTION,
+    initialize: true,
+  });
   sync();
   const cpuBefore = s.server.cpuMs();
   const apiMeter = cpuMeter();

@@ -35,7 +35,7 @@ function rssSampler(server: ServerProcess): { peak: () => number; stop: () => vo
 }
 
 async function waitForEnd(http: GraphQLClient, jobId: string): Promise<{ status: string; totalLines: number }> {
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     try {
       const { job } = await http.request<{ job: { status: string; logs: { totalLines: number } } }>(STATUS, { id: jobId });
       if (isTerminal(job.status)) return { status: job.status, totalLines: job.logs.totalLines };
@@ -93,7 +93,11 @@ async function runOnce(ctx: BenchContext, label: string, stalledCount: number, w
     batchWrites: true,
   });
   // the stalled clients must wait to be read again, not be closed as stalled: what they cost is measured
-  const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(dir, 'server'), env: { BORG_BIN: STANDIN_BIN, BORGQL_STALLED_CLIENT_TIMEOUT: '3600' } });
+  const server = await startServerProcess({
+    rootDir: ctx.rootDir,
+    dir: path.join(dir, 'server'),
+    env: { BORG_BIN: STANDIN_BIN, BORGQL_STALLED_CLIENT_TIMEOUT: '3600' },
+  });
   const stalled: StallableSubscription[] = [];
   let reader: Client | null = null;
   let sampler: ReturnType<typeof rssSampler> | null = null;

@@ -55,10 +55,15 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
  * argument a repository appends in ways nobody reads off the variable.
  */
 function passcommandPrefixes(raw: string | undefined): string[] {
-  const prefixes = (raw ?? '').split(';').map((prefix) => prefix.trim()).filter((prefix) => prefix !== '');
+  const prefixes = (raw ?? '')
+    .split(';')
+    .map((prefix) => prefix.trim())
+    .filter((prefix) => prefix !== '');
   const bad = prefixes.find((prefix) => /[\x00-\x1f\x7f'"\\]/.test(prefix));
   if (bad !== undefined) {
-    throw new ConfigError(`BORGQL_PASSCOMMAND_PREFIXES: a prefix is a plain command without quotes, backslashes or control characters, got ${JSON.stringify(bad)}`);
+    throw new ConfigError(
+      `BORGQL_PASSCOMMAND_PREFIXES: a prefix is a plain command without quotes, backslashes or control characters, got ${JSON.stringify(bad)}`,
+    );
   }
   return prefixes;
 }
@@ -72,7 +77,10 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 
 /** BORGQL_CORS_ORIGINS: comma-separated origins, each normalised as a browser sends it (lower-case host, no default port). */
 function corsOrigins(raw: string | undefined): string[] {
-  const origins = (raw ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const origins = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   return origins.map((entry) => {
     const url = URL.canParse(entry) ? new URL(entry) : null;
     const plain = url && /^https?:$/.test(url.protocol) && url.username === '' && url.password === '' && url.search === '' && url.hash === '';
@@ -87,7 +95,8 @@ function corsOrigins(raw: string | undefined): string[] {
 function retryScale(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 1;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0 || value > 1) throw new ConfigError(`BORGQL_WEBHOOK_RETRY_SCALE must be a number above 0 and at most 1, got "${raw}"`);
+  if (!Number.isFinite(value) || value <= 0 || value > 1)
+    throw new ConfigError(`BORGQL_WEBHOOK_RETRY_SCALE must be a number above 0 and at most 1, got "${raw}"`);
   return value;
 }
 

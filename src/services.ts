@@ -107,7 +107,10 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   let secrets;
   let downloadKey;
   try {
-    secrets = openSecretsAtRest(secretStorage(connection), config.dataDir, { discardUnreadable: config.discardUnreadableSecrets, warn: (message) => options.warn(message) });
+    secrets = openSecretsAtRest(secretStorage(connection), config.dataDir, {
+      discardUnreadable: config.discardUnreadableSecrets,
+      warn: (message) => options.warn(message),
+    });
     downloadKey = loadDownloadKey(config.dataDir);
   } catch (error) {
     database.close();
@@ -138,11 +141,25 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   });
   const borgConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, secrets, passcommandPrefixes: config.passcommandPrefixes };
   const borg = new RepositoryBorg(borgConfig);
-  const jobs = new JobManager({ prisma, logs, events: jobEvents, borg, config: { maxConcurrentJobs: config.maxConcurrentJobs }, warn: options.warn, persistIntervalMs: options.persistIntervalMs, health });
+  const jobs = new JobManager({
+    prisma,
+    logs,
+    events: jobEvents,
+    borg,
+    config: { maxConcurrentJobs: config.maxConcurrentJobs },
+    warn: options.warn,
+    persistIntervalMs: options.persistIntervalMs,
+    health,
+  });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
   const schedules = new ScheduleService(prisma, scheduler);
-  const archives = new ArchiveCatalog(borg, (id) => jobs.queue.isRepositoryBusy(id), undefined, (id) => jobs.activeJobOn(id));
+  const archives = new ArchiveCatalog(
+    borg,
+    (id) => jobs.queue.isRepositoryBusy(id),
+    undefined,
+    (id) => jobs.activeJobOn(id),
+  );
   const jobCounts = new JobCounts(prisma, jobEvents);
   const notifications = createNotifications(prisma, secrets, jobEvents, { retryScale: config.webhookRetryScale, warn: options.warn });
   const idempotentStarts = new IdempotentStarts(prisma, jobs);

@@ -13,7 +13,7 @@ const CHANGES = [
   '**Changed (src/server/shared-events.ts, commit 4f41684): each subscription event is executed once per operation and role, its result shared by the subscribers that sent the same document and variables.** ' +
     "Before, yoga's executor ran the selection on the same job state once per subscriber (plus a generator and flattenAsyncIterable per event): " +
     'a server CPU profile (`BENCH_SERVER_NODE_ARGS="--cpu-prof …"`) of this benchmark showed, per event and subscriber, ~10 µs in graphql execution, ~12 µs in garbage collection of what it allocated, ~15 µs in writev (the WebSocket send, kernel) and ~4 µs in graphql-ws\'s JSON.stringify; ' +
-    'LiveJob\'s db writes (≤ 1/s), the log lines published to `jobLog` with no subscriber and the `repository` relation (live jobs carry it) were each under 1 % of the server\'s CPU. After the change writev dominates, and execution is a few hundred ms over a run.',
+    "LiveJob's db writes (≤ 1/s), the log lines published to `jobLog` with no subscriber and the `repository` relation (live jobs carry it) were each under 1 % of the server's CPU. After the change writev dominates, and execution is a few hundred ms over a run.",
   'Before the change (same tree, same machine, two runs, 2026-11-26): borg rate p50 31–38 ms, **p99 55–88 ms**, max 72–102 ms, server CPU 5.2–6.0 s over 25.3 s (20–23 % of one core), RSS +170 MiB during the run; ' +
     'stress **p99 332–786 ms** (the server was ~80 % busy on its one thread and fell behind: latency grew through the run), server CPU 7.9–8.1 s over 10.2 s, RSS +135 MiB. No event was lost before either.',
 ];
@@ -25,7 +25,10 @@ const mib = (bytes: number | null | undefined) => (bytes === null || bytes === u
 const rate = (r: VariantResult) => `${((r.written / r.wallMs) * 1000).toFixed(1)}/s`;
 
 function resourceRow(r: VariantResult, label: string): string {
-  const cpu = r.serverCpuMs === null ? ['n/a', 'n/a'] : [`${(r.serverCpuMs / 1000).toFixed(2)} s over ${(r.wallMs / 1000).toFixed(1)} s`, `${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} %`];
+  const cpu =
+    r.serverCpuMs === null
+      ? ['n/a', 'n/a']
+      : [`${(r.serverCpuMs / 1000).toFixed(2)} s over ${(r.wallMs / 1000).toFixed(1)} s`, `${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} %`];
   return `| ${label} | ${cpu.join(' | ')} | ${mib(r.rssAtGo?.rssBytes)} / ${mib(r.rssMaxBytes)} | ${(r.clientCpuMs / 1000).toFixed(2)} s | ${(r.busy * 100).toFixed(0)} % |`;
 }
 
@@ -55,21 +58,26 @@ export function fanoutReport(run: FanoutRun): BenchReport {
     '',
     '| variant | lines written | rate | events expected (lines × subscribers) | received | lost | unmatched | subscribers missing events |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.variant.name} | ${r.written} | ${rate(r)} | ${(r.written * r.subscribers).toLocaleString('en')} | ${r.received.toLocaleString('en')} | ${r.lost} | ${r.wrong} | ${r.subscribersMissingEvents} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.variant.name} | ${r.written} | ${rate(r)} | ${(r.written * r.subscribers).toLocaleString('en')} | ${r.received.toLocaleString('en')} | ${r.lost} | ${r.wrong} | ${r.subscribersMissingEvents} |`,
+    ),
     '',
-    'Latency (arrival − the line\'s `time`) of every event at every subscriber; per line, at the first and at the last subscriber it reached (the pipeline before the fan-out, and the whole fan-out); and each subscriber\'s own p99:',
+    "Latency (arrival − the line's `time`) of every event at every subscriber; per line, at the first and at the last subscriber it reached (the pipeline before the fan-out, and the whole fan-out); and each subscriber's own p99:",
     '',
     latencyHeader('variant', 'measure'),
     ...results.flatMap((r) => [
       latencyRow(r.latency, r.variant.name, '**every event × subscriber**'),
       latencyRow(r.firstArrival, r.variant.name, 'per line, first subscriber'),
       latencyRow(r.lastArrival, r.variant.name, 'per line, last subscriber'),
-      latencyRow(r.subscriberP99, r.variant.name, 'each subscriber\'s p99 (events = subscribers)'),
+      latencyRow(r.subscriberP99, r.variant.name, "each subscriber's p99 (events = subscribers)"),
     ]),
     '',
     '| variant | server CPU (user + system) | of one core | server RSS at start / max during | client process CPU | machine busy (all cores) |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...[...results, ...run.discarded].map((r, i) => resourceRow(r, i < results.length ? r.variant.name : `${r.variant.name} (discarded: p99 ${r.latency.p99.toFixed(1)} ms)`)),
+    ...[...results, ...run.discarded].map((r, i) =>
+      resourceRow(r, i < results.length ? r.variant.name : `${r.variant.name} (discarded: p99 ${r.latency.p99.toFixed(1)} ms)`),
+    ),
     '',
     `Server RSS: ${mib(run.rssIdle?.rssBytes)} idle after start, ${mib(run.rssConnected?.rssBytes)} with ${subscribers.toLocaleString('en')} WebSockets connected (no subscription yet).`,
   ].join('\n');
@@ -81,7 +89,7 @@ export function fanoutReport(run: FanoutRun): BenchReport {
       { target: `${r.variant.name}: p99 ≤ ${TARGET_P99_MS} ms`, measured: `${r.latency.p99.toFixed(1)} ms`, met: r.latency.p99 <= TARGET_P99_MS },
     ]),
     notes: [
-      'Every line the stand-in writes is in its own record (`time`, `original_size`); a subscriber\'s events (payloads whose `sampledAt` changed, after the replayed first one) are matched one to one, in order, against it. The stand-in reports nothing until every subscriber received its first payload (it waits for a go file), so every subscriber should see every line.',
+      "Every line the stand-in writes is in its own record (`time`, `original_size`); a subscriber's events (payloads whose `sampledAt` changed, after the replayed first one) are matched one to one, in order, against it. The stand-in reports nothing until every subscriber received its first payload (it waits for a go file), so every subscriber should see every line.",
       "Latency: the client's Date.now() when graphql-ws hands over the payload − the line's `time` (the stand-in reads the wall clock right before writing, like borg); ±1 ms (`sampledAt` has ms resolution). The clients share one process and one event loop, so a client's figure includes waiting for the clients whose messages arrived before its own.",
       `Server CPU and RSS are read from /proc/<server pid>/stat and status; the server is a child process (\`${SERVER_COMMAND}\`) with BORG_BIN = the stand-in. The ${results.length} variants run one after the other on the same ${subscribers.toLocaleString('en')} connections, each on a fresh job.`,
       `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a variant; server, clients and stand-in stay well below ${(run.busyLimit * 100).toFixed(0)} %, so a run above that shared the machine with other work and was measured again (${run.discarded.length} discarded this time; a discarded run would be listed in the resources table).`,

@@ -105,7 +105,13 @@ async function generate(spec: HistorySpec, file: string, log: (m: string) => voi
       const rare = i === spec.repositories;
       const name = rare ? 'old-usb-disk' : `host-${String(i + 1).padStart(2, '0')}`;
       const repo = await prisma.repository.create({
-        data: { name, path: `/srv/backups/${name}`, sourcePaths: JSON.stringify([`/srv/data/${name}`]), passphrase: 'generated', keepDaily: i % 2 === 0 ? 7 : null },
+        data: {
+          name,
+          path: `/srv/backups/${name}`,
+          sourcePaths: JSON.stringify([`/srv/data/${name}`]),
+          passphrase: 'generated',
+          keepDaily: i % 2 === 0 ? 7 : null,
+        },
       });
       const schedule = await prisma.schedule.create({
         data: { name: `nightly ${name}`, cron: `${i % 60} * * * *`, repositories: { create: { repositoryId: repo.id, position: 0 } } },

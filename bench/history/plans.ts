@@ -74,7 +74,7 @@ export async function explainPlans(file: string, paths: { busy: string; rare: st
   const db = new Database(file, { readonly: true });
   try {
     return [...distinct.values()].map(({ label: name, sql, params, runs: times }) => {
-      const values = params.map((p) => (typeof p === 'object' && p !== null && 'prisma__value' in p ? (p).prisma__value : p));
+      const values = params.map((p) => (typeof p === 'object' && p !== null && 'prisma__value' in p ? p.prisma__value : p));
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[]).map((row) => row.detail);
       const statement = db.prepare(sql);
       const runs: number[] = [];

@@ -31,20 +31,20 @@ const count = (n: number) => n.toLocaleString('en');
 const NOTES = [
   'Before (commit c2d4773, same database): `jobs(limit: 50)` p50 6.3 ms, `job(id)` 1.8 ms, the filtered lists 3.6–4.9 ms — the targets held — but ' +
     '`jobs(repository: <rare>)` took **89 ms** (`SCAN BackupJob`: no index on `repositoryPath`, every job read until 50 matched), ' +
-    'an uncached `/metrics` scrape **1,456 ms** (two GROUP BYs over every job: 944 ms and 534 ms in SQLite), the scheduler\'s ' +
+    "an uncached `/metrics` scrape **1,456 ms** (two GROUP BYs over every job: 944 ms and 534 ms in SQLite), the scheduler's " +
     '"pending scheduled job of this repository?" check **154 ms** per repository per firing (it walked the `trigger` index: every scheduled job) ' +
-    'and `removeRepository`\'s busy check **86 ms**. better-sqlite3 runs on the event loop, so each of these stalled every request, subscription and log write for that long.',
+    "and `removeRepository`'s busy check **86 ms**. better-sqlite3 runs on the event loop, so each of these stalled every request, subscription and log write for that long.",
   'Changed: migration `job_history_indexes` adds `(repositoryPath, id)` and `(repositoryId, status, completedAt)`; `/metrics` counts jobs per ' +
-    'repository and status through the covering index and finds each repository\'s last success with one index lookup per status ' +
-    '(`findFirst … orderBy completedAt desc`: Prisma\'s `aggregate` wraps MAX around a subquery that reads all of the repository\'s jobs). ' +
-    'The job list\'s filter is `jobListWhere` (src/jobs/history.ts); the plans above are of the SQL Prisma generates for it.',
+    "repository and status through the covering index and finds each repository's last success with one index lookup per status " +
+    "(`findFirst … orderBy completedAt desc`: Prisma's `aggregate` wraps MAX around a subquery that reads all of the repository's jobs). " +
+    "The job list's filter is `jobListWhere` (src/jobs/history.ts); the plans above are of the SQL Prisma generates for it.",
   'Upgrading an existing database builds the two indexes once, at the first start after the upgrade: ~1.4 s for a million jobs.',
   'The count per repository and status still reads the whole covering index (~50 ms per million jobs, once per scrape at most every 5 s); ' +
     'keeping the counts in memory would end that, at the price of keeping them right across restarts and recovery.',
-  'Generation speed: Prisma\'s `createMany` writes ~2,900 jobs/s here (347 s for the million on a quiet machine; the time under Data is that of ' +
+  "Generation speed: Prisma's `createMany` writes ~2,900 jobs/s here (347 s for the million on a quiet machine; the time under Data is that of " +
     'the cached file, made while other work shared the machine). Nothing in the server needs that path.',
   'Latency is end to end from a client in another process (GraphQL over HTTP, JSON both ways), so most of it is GraphQL and Prisma, ' +
-    'not SQLite (the right-hand column); p95/p99 include the server\'s garbage collection pauses.',
+    "not SQLite (the right-hand column); p95/p99 include the server's garbage collection pauses.",
 ];
 
 function planTable(plans: Plan[]): string[] {

@@ -39,17 +39,17 @@ const ms = (x: number) => `${Math.round(x)} ms`;
 /** What the first run (commit c2d4773) showed, what held the memory, and what was changed. */
 const NOTES = [
   'Before (commit c2d4773, `npm start` = `tsx src/main.ts`): RSS **371 MB** in the first 10 s after start, 332 MB after the first requests, ' +
-    'still ~295 MB 30 s later; `npm start` → /healthz 1,554 ms median on a quiet machine (the issue\'s first measurement, 2.8 s, was on a busy one).',
+    "still ~295 MB 30 s later; `npm start` → /healthz 1,554 ms median on a quiet machine (the issue's first measurement, 2.8 s, was on a busy one).",
   'Why two columns: right after start (or after requests) the heap still holds garbage and a young generation grown to its 32 MB maximum; ' +
-    'V8\'s memory reducer gives that back after ~10 s without allocation. The same server measures ~25 MB more in the first seconds than settled, ' +
+    "V8's memory reducer gives that back after ~10 s without allocation. The same server measures ~25 MB more in the first seconds than settled, " +
     'so a single sample lands on either side of 150 MB by luck; the target is held against the settled figure.',
   'What held it (`process.memoryUsage()` while importing the modules one by one, heap snapshots): tsx compiling TypeScript on load ' +
     '(the same code compiled: 277 MB), Prisma 7\'s wasm query compiler in its "fast" build (~50 MB more resident than the "small" build, ' +
-    'mostly compiled wasm code), and GraphiQL\'s inlined 9 MB bundle, ~40 MB of heap from the moment yoga\'s GraphiQL renderer was imported. ' +
+    "mostly compiled wasm code), and GraphiQL's inlined 9 MB bundle, ~40 MB of heap from the moment yoga's GraphiQL renderer was imported. " +
     'Node itself is ~41 MB; of the idle RSS ~48 MB are file-backed pages (the node binary), the JavaScript heap in use ~33 MB.',
   'Changed: `npm install` builds `dist/` (`tsc -p tsconfig.build.json`) and `npm start` runs `node --max-semi-space-size=8 --heap-growing-percent=50 dist/main.js` (`npm run dev` runs the sources; the V8 flags keep the heap small under load, see the logs benchmark); ' +
     'the Prisma client uses `compilerBuild = "small"` (query plans are cached per query shape, so only a shape\'s first query pays for the slower compiler); ' +
-    'GraphiQL\'s renderer is imported on the first page view.',
+    "GraphiQL's renderer is imported on the first page view.",
   'Once someone opened GraphiQL its bundle stays loaded (an ES module is never unloaded): the row "after opening GraphiQL once" is shown, not held to the target.',
   'Each timed start opens a database that exists; the first start creates and migrates it.',
 ];
@@ -66,7 +66,10 @@ export function idleReport(run: IdleRun): BenchReport {
     ...startStats.map(({ starter, stats }) => `| ${starter} | ${ms(stats.median)} | ${ms(stats.p95)} | ${ms(stats.min)} | ${ms(stats.max)} |`),
     '',
     ...(startStats.length === 2
-      ? [`\`npm start\` takes ${ms(startStats[0]!.stats.median - startStats[1]!.stats.median)} longer than its node command line alone (medians): npm itself starting.`, '']
+      ? [
+          `\`npm start\` takes ${ms(startStats[0]!.stats.median - startStats[1]!.stats.median)} longer than its node command line alone (medians): npm itself starting.`,
+          '',
+        ]
       : []),
     `The very first start (creates and migrates the database): ${ms(run.firstStartMs)}.`,
     '',
@@ -81,9 +84,17 @@ export function idleReport(run: IdleRun): BenchReport {
   const npmStart = startStats.find((s) => s.starter === '`npm start`');
   const targets: TargetResult[] = run.memory
     .filter((phase) => !phase.informational)
-    .map((phase) => ({ target: `RSS idle (settled) ${phase.label} ≤ ${RSS_TARGET_MB} MB`, measured: mb(phase.settled), met: phase.settled <= RSS_TARGET_MB * 1e6 }));
+    .map((phase) => ({
+      target: `RSS idle (settled) ${phase.label} ≤ ${RSS_TARGET_MB} MB`,
+      measured: mb(phase.settled),
+      met: phase.settled <= RSS_TARGET_MB * 1e6,
+    }));
   if (npmStart) {
-    targets.push({ target: `\`npm start\` → /healthz (median) ≤ ${START_TARGET_MS / 1000} s`, measured: ms(npmStart.stats.median), met: npmStart.stats.median <= START_TARGET_MS });
+    targets.push({
+      target: `\`npm start\` → /healthz (median) ≤ ${START_TARGET_MS / 1000} s`,
+      measured: ms(npmStart.stats.median),
+      met: npmStart.stats.median <= START_TARGET_MS,
+    });
   }
   return {
     data: 'A data dir with an empty database (created and migrated by an untimed first start) and the bench admin token in `BORGQL_ADMIN_TOKEN`; no repository, no job.',

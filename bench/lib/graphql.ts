@@ -62,12 +62,7 @@ export async function connectWs(wsUrl: string, token?: string): Promise<Client> 
  * the operation (resolves) or reports an error (rejects). `onNext` may return
  * true to stop listening early.
  */
-export function subscribe<T>(
-  client: Client,
-  query: string,
-  variables: Record<string, unknown>,
-  onNext: (data: T) => boolean | void,
-): Promise<void> {
+export function subscribe<T>(client: Client, query: string, variables: Record<string, unknown>, onNext: (data: T) => boolean | void): Promise<void> {
   return new Promise((resolve, reject) => {
     let dispose: () => void = () => undefined;
     dispose = client.subscribe<T>(

@@ -119,7 +119,8 @@ export function serverEnv(dataDir: string, options: { port: number; token: strin
  * (package.json, V8 flags included) on the compiled JavaScript that
  * bench/run.ts builds first, started without npm in between.
  */
-export const SERVER_COMMAND: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+export const SERVER_COMMAND: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } })
+  .scripts.start;
 /** {@link SERVER_COMMAND}'s arguments after `node`. */
 export const SERVER_ARGS: readonly string[] = SERVER_COMMAND.split(/\s+/).slice(1);
 

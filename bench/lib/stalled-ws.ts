@@ -61,14 +61,15 @@ export async function stallableWs(
   const ack = new Promise<void>((resolve) => (acknowledged = resolve));
   const ended = new Promise<StreamResult[]>((resolve, reject) => {
     socket.on('message', (raw) => {
-      const message = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8')) as { type: string; payload?: unknown };
+      const message = JSON.parse(
+        Buffer.isBuffer(raw) ? raw.toString('utf8') : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'),
+      ) as { type: string; payload?: unknown };
       if (message.type === 'connection_ack') acknowledged();
       else if (message.type === 'next') push(message.payload as StreamResult);
       else if (message.type === 'error') {
         push({ errors: message.payload as StreamResult['errors'] });
         resolve(results);
-      }
-      else if (message.type === 'complete') resolve(results);
+      } else if (message.type === 'complete') resolve(results);
     });
     socket.once('close', (code, reason) => reject(new Error(`WebSocket closed (${code} ${String(reason)}) before the operation ended`)));
   });

@@ -40,7 +40,9 @@ export function watchProgress(ws: Client, jobId: string): Watch {
   const payloads: Payload[] = [];
   let onFirst!: () => void;
   const first = new Promise<void>((resolve) => (onFirst = resolve));
-  type Data = { jobProgress: { status: string; archiveName: string | null; errorMessage: string | null; progress: { sampledAt: string | null; originalSize: number } } };
+  type Data = {
+    jobProgress: { status: string; archiveName: string | null; errorMessage: string | null; progress: { sampledAt: string | null; originalSize: number } };
+  };
   const done = subscribe<Data>(ws, WATCH, { id: jobId }, ({ jobProgress: job }) => {
     // stamped first: everything after this line is the client's own time
     const receivedAt = Date.now();
@@ -69,7 +71,12 @@ export interface WatchedBackup {
  * resolves with each client's payloads after the job ended. Throws unless
  * every subscriber saw it end COMPLETED.
  */
-export async function watchBackup(http: GraphQLClient, clients: readonly Client[], repository: string, go: () => void = () => undefined): Promise<WatchedBackup> {
+export async function watchBackup(
+  http: GraphQLClient,
+  clients: readonly Client[],
+  repository: string,
+  go: () => void = () => undefined,
+): Promise<WatchedBackup> {
   const jobId = await startBackup(http, repository);
   const watches = clients.map((ws) => watchProgress(ws, jobId));
   await Promise.all(watches.map((w) => w.first));
@@ -77,7 +84,8 @@ export async function watchBackup(http: GraphQLClient, clients: readonly Client[
   const payloads = await Promise.all(watches.map((w) => w.done));
   const finals = payloads.map((p) => p.at(-1));
   const wrong = finals.find((p) => p?.status !== 'COMPLETED');
-  if (wrong !== undefined || finals.length === 0) throw new Error(`job ${jobId} ended ${wrong?.status ?? 'unseen'} for a subscriber: ${wrong?.errorMessage ?? ''}`);
+  if (wrong !== undefined || finals.length === 0)
+    throw new Error(`job ${jobId} ended ${wrong?.status ?? 'unseen'} for a subscriber: ${wrong?.errorMessage ?? ''}`);
   return { jobId, archiveName: finals[0]?.archiveName ?? '', payloads };
 }
 

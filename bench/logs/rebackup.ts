@@ -40,7 +40,7 @@ async function runJob(http: GraphQLClient, repository: string, label: string): P
   }
   let totalLines = 0;
   let itemLines = 0;
-  for (let offset = 0, more = true; more; ) {
+  for (let offset = 0, more = true; more;) {
     const { job } = await http.request<{ job: { logs: { totalLines: number; hasMore: boolean; lines: { content: string }[] } } }>(PAGE, { id, offset });
     totalLines = job.logs.totalLines;
     itemLines += job.logs.lines.filter((line) => ITEM_LINE.test(line.content)).length;
@@ -60,7 +60,10 @@ export async function measureRebackup(http: GraphQLClient, dataset: Dataset, rep
   };
   await run('first backup (every file added)');
   await run('unchanged re-backup, default listFilter (AME)');
-  const { updateRepository } = await http.request<{ updateRepository: { __typename: string; message?: string } }>(SET_FILTER, { id: repository.id, filter: '*' });
+  const { updateRepository } = await http.request<{ updateRepository: { __typename: string; message?: string } }>(SET_FILTER, {
+    id: repository.id,
+    filter: '*',
+  });
   if (updateRepository.__typename !== 'AddRepositorySuccess') throw new Error(`updateRepository: ${updateRepository.message}`);
   await run('unchanged re-backup, listFilter "*" (every item, as before the filter)');
   return { files: dataset.files, jobs };

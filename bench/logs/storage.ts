@@ -42,8 +42,33 @@ export interface StorageCost {
 }
 
 const TOP = ['Documents', 'Pictures', 'Music', 'Projects', 'Downloads', 'Desktop', '.config', '.local/share', 'Mail/archive'];
-const WORDS = ['report', 'final', 'invoice', 'holiday', 'budget', 'notes', 'draft', 'summary', 'meeting', 'scan', 'letter', 'thesis',
-  'chapter', 'slides', 'contract', 'receipt', 'photo', 'family', 'taxes', 'project', 'backup', 'design', 'review', 'plan', 'minutes'];
+const WORDS = [
+  'report',
+  'final',
+  'invoice',
+  'holiday',
+  'budget',
+  'notes',
+  'draft',
+  'summary',
+  'meeting',
+  'scan',
+  'letter',
+  'thesis',
+  'chapter',
+  'slides',
+  'contract',
+  'receipt',
+  'photo',
+  'family',
+  'taxes',
+  'project',
+  'backup',
+  'design',
+  'review',
+  'plan',
+  'minutes',
+];
 const EXTENSIONS = ['docx', 'pdf', 'jpg', 'png', 'xlsx', 'txt', 'md', 'odt', 'mp3', 'csv', 'json', 'py', 'ts', 'eml', 'heic'];
 
 /**
@@ -82,8 +107,15 @@ export function realisticLines(count: number): Line[] {
 function freshDatabase(file: string): { db: SqliteDatabase; jobId: number } {
   applyMigrations(file, resolveMigrationsDir());
   const db = openSqlite(file);
-  db.prepare('INSERT INTO Repository (name, path, sourcePaths, updatedAt) VALUES (?, ?, ?, ?)').run('home', '/srv/backups/home', '["/home/user"]', new Date().toISOString());
-  const jobId = Number(db.prepare("INSERT INTO BackupJob (repositoryId, repositoryPath, status) VALUES (1, '/srv/backups/home', 'RUNNING')").run().lastInsertRowid);
+  db.prepare('INSERT INTO Repository (name, path, sourcePaths, updatedAt) VALUES (?, ?, ?, ?)').run(
+    'home',
+    '/srv/backups/home',
+    '["/home/user"]',
+    new Date().toISOString(),
+  );
+  const jobId = Number(
+    db.prepare("INSERT INTO BackupJob (repositoryId, repositoryPath, status) VALUES (1, '/srv/backups/home', 'RUNNING')").run().lastInsertRowid,
+  );
   return { db, jobId };
 }
 

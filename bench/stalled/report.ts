@@ -46,7 +46,7 @@ export function stalledReport({ runs, lines }: { runs: Run[]; lines: number }): 
   return {
     data:
       `A job whose borg is the stand-in printing ${lines.toLocaleString('en')} \`file_status\` lines (~90 characters each) in batches of 1,000 as fast as it can, on a fresh server (\`${SERVER_COMMAND}\`) per row. ` +
-      'The stalled clients are raw graphql-transport-ws WebSockets (the `ws` package) subscribed to `jobLogs(id) { lineNumber content level time }` before the job prints its first file line; each has read the job\'s first line, then its TCP socket is paused: the kernel buffers fill, then the server holds what it has not sent. ' +
+      "The stalled clients are raw graphql-transport-ws WebSockets (the `ws` package) subscribed to `jobLogs(id) { lineNumber content level time }` before the job prints its first file line; each has read the job's first line, then its TCP socket is paused: the kernel buffers fill, then the server holds what it has not sent. " +
       '`BORGQL_STALLED_CLIENT_TIMEOUT=3600`, so no stalled client is closed for not reading: what they cost is measured, not how soon they are dropped.',
     figures: [
       'Server RSS (VmRSS): baseline settled 20 s after the subscribers were in place; peak sampled every 100 ms from the go signal until the job ended:',
@@ -67,7 +67,7 @@ export function stalledReport({ runs, lines }: { runs: Run[]; lines: number }): 
       'Before (main at a541982, measured for issue 11): 100 WebSocket clients that subscribed to a 40,000-line log and did not read grew the server by **191 MB**, without limit (every line queued per subscriber): a million-line log would have taken gigabytes, and no client was told it was too slow.',
       'Now each `jobLogs` subscriber holds at most 10,000 lines not yet written to its connection (shared with the other subscribers: the same line objects); one more and it is ended, its lines dropped at once, and it gets SLOW_CONSUMER with `resumeOffset` after what was already on its way. Replay is read from the log store 250 lines at a time, as the client takes them.',
       'The reader beside them is a graphql-ws client in the benchmark process, reading as the README tells clients to: whenever it falls more than 10,000 lines behind it gets SLOW_CONSUMER and subscribes again at `resumeOffset` (the count in the table).',
-      'The job takes longer with stalled clients because the server first writes every line to every client, until that client\'s kernel socket buffers are full (the lines each received before SLOW_CONSUMER, in the table, are mostly those), then queues 10,000 more: 100 clients are that many WebSocket messages to build and write. Once a client is ended it costs nothing more, and the rest of the log goes as fast as for the job alone. A stalled client also costs kernel memory for its socket buffers (a few MB on loopback), outside the server\'s RSS and bounded by the kernel.',
+      "The job takes longer with stalled clients because the server first writes every line to every client, until that client's kernel socket buffers are full (the lines each received before SLOW_CONSUMER, in the table, are mostly those), then queues 10,000 more: 100 clients are that many WebSocket messages to build and write. Once a client is ended it costs nothing more, and the rest of the log goes as fast as for the job alone. A stalled client also costs kernel memory for its socket buffers (a few MB on loopback), outside the server's RSS and bounded by the kernel.",
     ],
   };
 }

@@ -148,11 +148,17 @@ export function createArgs(o: CreateArgsOptions): string[] {
   if (!isValidArchiveName(o.archiveName)) throw new RangeError(`invalid archive name: ${JSON.stringify(o.archiveName)}`);
   if (o.sourcePaths.length === 0) throw new RangeError('borg create needs at least one source path');
   return [
-    'create', '--log-json', '--progress', '--json', ...listArgsFor(o.listFilter),
+    'create',
+    '--log-json',
+    '--progress',
+    '--json',
+    ...listArgsFor(o.listFilter),
     ...lockWait(o.lockWaitSeconds),
     `--compression=${o.compression || DEFAULT_COMPRESSION}`,
     ...(o.excludePatterns ?? []).map((p) => `--exclude=${p}`),
-    '--', `${repository(o.repoPath)}::${o.archiveName}`, ...o.sourcePaths,
+    '--',
+    `${repository(o.repoPath)}::${o.archiveName}`,
+    ...o.sourcePaths,
   ];
 }
 
@@ -188,10 +194,14 @@ const ARCHIVE_DETAILS_FORMAT = '--format={end}{hostname}{username}{comment}';
  */
 export function listArgs(repoPath: string, lockWaitSeconds?: number, options: { considerCheckpoints?: boolean; details?: boolean } = {}): string[] {
   return [
-    'list', '--json', '--log-json', ...lockWait(lockWaitSeconds),
+    'list',
+    '--json',
+    '--log-json',
+    ...lockWait(lockWaitSeconds),
     ...(options.considerCheckpoints ? ['--consider-checkpoints'] : []),
     ...(options.details ? [ARCHIVE_DETAILS_FORMAT] : []),
-    '--', repository(repoPath),
+    '--',
+    repository(repoPath),
   ];
 }
 
@@ -228,11 +238,17 @@ export function hasRetentionRule(r: RetentionPolicy): boolean {
  * does; pass `borgql-*` to leave other tools' archives alone.
  * Throws RangeError for an empty or malformed policy (borg would only say so after starting).
  */
-export function pruneArgs(repoPath: string, retention: RetentionPolicy, lockWaitSeconds?: number, options: { archiveGlob?: string | null; dryRun?: boolean } = {}): string[] {
+export function pruneArgs(
+  repoPath: string,
+  retention: RetentionPolicy,
+  lockWaitSeconds?: number,
+  options: { archiveGlob?: string | null; dryRun?: boolean } = {},
+): string[] {
   if (!hasRetentionRule(retention)) throw new RangeError('retention policy has no rule: nothing to prune by');
   const keep: string[] = [];
   if (retention.keepWithin) {
-    if (!/^[1-9]\d*[Hdwmy]$/.test(retention.keepWithin)) throw new RangeError(`keepWithin must look like 7d (units H d w m y), got ${JSON.stringify(retention.keepWithin)}`);
+    if (!/^[1-9]\d*[Hdwmy]$/.test(retention.keepWithin))
+      throw new RangeError(`keepWithin must look like 7d (units H d w m y), got ${JSON.stringify(retention.keepWithin)}`);
     keep.push('--keep-within', retention.keepWithin);
   }
   for (const [key, flag] of KEEP_FLAGS) {
@@ -242,10 +258,16 @@ export function pruneArgs(repoPath: string, retention: RetentionPolicy, lockWait
     keep.push(flag, String(n));
   }
   return [
-    'prune', '--list', '--log-json', '--progress', ...lockWait(lockWaitSeconds),
+    'prune',
+    '--list',
+    '--log-json',
+    '--progress',
+    ...lockWait(lockWaitSeconds),
     ...(options.dryRun ? ['--dry-run'] : []),
     ...(options.archiveGlob ? [`--glob-archives=${options.archiveGlob}`] : []),
-    ...keep, '--', repository(repoPath),
+    ...keep,
+    '--',
+    repository(repoPath),
   ];
 }
 
@@ -296,15 +318,30 @@ export interface ExtractArgsOptions {
 export function extractArgs(o: ExtractArgsOptions): string[] {
   if (!isValidArchiveName(o.archiveName)) throw new RangeError(`invalid archive name: ${JSON.stringify(o.archiveName)}`);
   return [
-    'extract', '--log-json', '--progress', '--list', ...lockWait(o.lockWaitSeconds),
+    'extract',
+    '--log-json',
+    '--progress',
+    '--list',
+    ...lockWait(o.lockWaitSeconds),
     ...(o.dryRun ? ['--dry-run'] : []),
-    '--', `${repository(o.repoPath)}::${o.archiveName}`, ...(o.paths ?? []).map(pathPrefix),
+    '--',
+    `${repository(o.repoPath)}::${o.archiveName}`,
+    ...(o.paths ?? []).map(pathPrefix),
   ];
 }
 
 /** `borg check` of the repository and its archives; `--info` makes borg say what it checked (docs/borg.md "Check"). */
 export function checkArgs(repoPath: string, options: { verifyData?: boolean; lockWaitSeconds?: number } = {}): string[] {
-  return ['check', '--log-json', '--progress', '--info', ...lockWait(options.lockWaitSeconds), ...(options.verifyData ? ['--verify-data'] : []), '--', repository(repoPath)];
+  return [
+    'check',
+    '--log-json',
+    '--progress',
+    '--info',
+    ...lockWait(options.lockWaitSeconds),
+    ...(options.verifyData ? ['--verify-data'] : []),
+    '--',
+    repository(repoPath),
+  ];
 }
 
 /** `borg delete REPO::ARCH`: one archive (its space is freed by a later compact). */
@@ -317,5 +354,13 @@ export function deleteArchiveArgs(repoPath: string, archive: string, lockWaitSec
 export function listContentsArgs(repoPath: string, archive: string, path: string, lockWaitSeconds?: number): string[] {
   if (!isValidArchiveName(archive)) throw new RangeError(`invalid archive name: ${JSON.stringify(archive)}`);
   const prefix = normalizeArchivePath(path);
-  return ['list', '--json-lines', '--log-json', ...lockWait(lockWaitSeconds), '--', `${repository(repoPath)}::${archive}`, ...(prefix ? [pathPrefix(prefix)] : [])];
+  return [
+    'list',
+    '--json-lines',
+    '--log-json',
+    ...lockWait(lockWaitSeconds),
+    '--',
+    `${repository(repoPath)}::${archive}`,
+    ...(prefix ? [pathPrefix(prefix)] : []),
+  ];
 }

@@ -3,13 +3,7 @@
  * `--log-json` (see docs/borg.md). Sizes are bytes; `time` is borg's
  * Unix timestamp in seconds.
  */
-export type BorgEvent =
-  | ArchiveProgressEvent
-  | ProgressMessageEvent
-  | ProgressPercentEvent
-  | FileStatusEvent
-  | LogMessageEvent
-  | TextLineEvent;
+export type BorgEvent = ArchiveProgressEvent | ProgressMessageEvent | ProgressPercentEvent | FileStatusEvent | LogMessageEvent | TextLineEvent;
 
 /** `archive_progress`: sizes so far; the last one has `finished: true` and no sizes. */
 export interface ArchiveProgressEvent {

@@ -40,7 +40,7 @@ function bracket(body: string[], shell: boolean): string {
   const negate = body[0] === '!';
   const members = negate ? body.slice(1) : body;
   let out = '';
-  for (let k = 0; k < members.length; ) {
+  for (let k = 0; k < members.length;) {
     const lo = members[k] as string;
     const hi = members[k + 2];
     if (members[k + 1] === '-' && hi !== undefined) {
@@ -66,7 +66,7 @@ function bracket(body: string[], shell: boolean): string {
 export function translateGlob(pattern: string, shell: boolean): string {
   const chars = Array.from(pattern);
   let out = '';
-  for (let i = 0; i < chars.length; ) {
+  for (let i = 0; i < chars.length;) {
     const char = chars[i++] as string;
     if (char === '*') {
       if (shell && chars[i] === '*' && chars[i + 1] === '/') {

@@ -2,15 +2,7 @@
  * borg CLI adapter: argv/env builders, spawning, stderr event parsing and
  * outcome classification. Knows borg only (no GraphQL, no database).
  */
-export type {
-  ArchiveProgressEvent,
-  BorgEvent,
-  FileStatusEvent,
-  LogMessageEvent,
-  ProgressMessageEvent,
-  ProgressPercentEvent,
-  TextLineEvent,
-} from './events.js';
+export type { ArchiveProgressEvent, BorgEvent, FileStatusEvent, LogMessageEvent, ProgressMessageEvent, ProgressPercentEvent, TextLineEvent } from './events.js';
 export {
   BorgOutputError,
   borgTimeToIso,
@@ -51,11 +43,5 @@ export {
   type RepositoryAccess,
   type RetentionPolicy,
 } from './command.js';
-export {
-  isRemoteLocation,
-  parseBorgLocation,
-  remoteLocationProblem,
-  unsafeLocationReason,
-  type BorgLocation,
-} from './location.js';
+export { isRemoteLocation, parseBorgLocation, remoteLocationProblem, unsafeLocationReason, type BorgLocation } from './location.js';
 export { runBorg, runBorgJson, signalProcessGroup, startBorg, type BorgProcess, type BorgProcessOptions, type BorgRunResult } from './process.js';

@@ -129,17 +129,18 @@ function applyOne(db: Database.Database, migration: MigrationFile): boolean {
       return false;
     }
     const id = randomUUID();
-    db.prepare(
-      `INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES (?, ?, ?, ?)`,
-    ).run(id, sha256(migration.sql), now(), migration.name);
+    db.prepare(`INSERT INTO "_prisma_migrations" (id, checksum, started_at, migration_name) VALUES (?, ?, ?, ?)`).run(
+      id,
+      sha256(migration.sql),
+      now(),
+      migration.name,
+    );
     db.exec(migration.sql);
     const dangling = db.prepare('PRAGMA foreign_key_check').all();
     if (dangling.length > 0) {
       throw new Error(`leaves ${dangling.length} rows violating foreign keys: ${JSON.stringify(dangling.slice(0, 3))}`);
     }
-    db.prepare(
-      `UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`,
-    ).run(now(), id);
+    db.prepare(`UPDATE "_prisma_migrations" SET finished_at = ?, applied_steps_count = 1 WHERE id = ?`).run(now(), id);
     db.exec('COMMIT');
     return true;
   } catch (err) {

@@ -20,7 +20,6 @@ export interface DatabaseLocation {
   databaseFile: string | null;
 }
 
-
 const REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
   EACCES: 'permission denied',
@@ -75,7 +74,9 @@ function databaseError(file: string, error: unknown): StartupError {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_NOTADB') {
-    return new StartupError(`${file} is not a SQLite database (${message}): move it away, or point DATABASE_URL or BORGQL_DATA_DIR elsewhere`, { cause: error });
+    return new StartupError(`${file} is not a SQLite database (${message}): move it away, or point DATABASE_URL or BORGQL_DATA_DIR elsewhere`, {
+      cause: error,
+    });
   }
   if (code === 'SQLITE_CORRUPT') return new StartupError(`the database ${file} is damaged (${message})`, { cause: error });
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return new StartupError(`cannot open the database ${file}: ${message}`, { cause: error });

@@ -80,7 +80,9 @@ export function openSecretsAtRest(db: SecretStorage, dataDir: string, options: S
   const encrypted = stored.filter((secret) => isSealed(secret.value));
   let key = readKeyFile(keyFile);
   if (!key && encrypted.length > 0 && !options.discardUnreadable) {
-    throw new SecretKeyError(`${keyFile} is missing, and the database holds ${encrypted.length} secret(s) encrypted with a key: ${encrypted.map((s) => s.column.describe(s.name)).join(', ')}. ${RECOVERY_HINT}.`);
+    throw new SecretKeyError(
+      `${keyFile} is missing, and the database holds ${encrypted.length} secret(s) encrypted with a key: ${encrypted.map((s) => s.column.describe(s.name)).join(', ')}. ${RECOVERY_HINT}.`,
+    );
   }
   key ??= createKeyFile(keyFile, SECRET_KEY_BYTES);
   if (key.length !== SECRET_KEY_BYTES) {
@@ -107,14 +109,25 @@ export function openSecretsAtRest(db: SecretStorage, dataDir: string, options: S
     throw new SecretKeyError(`${unreadable.length} stored secret(s) cannot be decrypted with ${keyFile} (key ${box.keyId}): ${list}. ${RECOVERY_HINT}.`);
   }
 
-  db.rewrite([...sealed, ...unreadable.map(({ secret }) => ({ ...secret, value: null }))].map(({ column, id, value }) => ({ table: column.table, column: column.column, id, value })));
+  db.rewrite(
+    [...sealed, ...unreadable.map(({ secret }) => ({ ...secret, value: null }))].map(({ column, id, value }) => ({
+      table: column.table,
+      column: column.column,
+      id,
+      value,
+    })),
+  );
   for (const { secret, why } of unreadable) {
-    options.warn(`BORGQL_DISCARD_UNREADABLE_SECRETS: deleted ${secret.column.describe(secret.name)}, which ${keyFile} cannot decrypt (${why}); set it again with ${secret.column.reenter}`);
+    options.warn(
+      `BORGQL_DISCARD_UNREADABLE_SECRETS: deleted ${secret.column.describe(secret.name)}, which ${keyFile} cannot decrypt (${why}); set it again with ${secret.column.reenter}`,
+    );
   }
   if (sealed.length > 0) {
     const notice = db.purgeOldCopies([...new Set(SECRET_COLUMNS.map((column) => column.table))]);
     if (notice) options.warn(notice);
-    options.warn(`encrypted ${sealed.length} secret(s) stored in clear text by an older version with ${keyFile}; back that file up together with the database: without it they cannot be read`);
+    options.warn(
+      `encrypted ${sealed.length} secret(s) stored in clear text by an older version with ${keyFile}; back that file up together with the database: without it they cannot be read`,
+    );
   }
   return box;
 }

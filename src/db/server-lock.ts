@@ -63,7 +63,10 @@ export function lockDatabase(databaseFile: string): ServerLock {
     const code = (error as { code?: unknown }).code;
     const reason = error instanceof Error ? error.message : String(error);
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
-      throw new StartupError(`another borgql server is using the database ${databaseFile} (it holds ${file}): stop it first, or give this one its own BORGQL_DATA_DIR`, { cause: error });
+      throw new StartupError(
+        `another borgql server is using the database ${databaseFile} (it holds ${file}): stop it first, or give this one its own BORGQL_DATA_DIR`,
+        { cause: error },
+      );
     }
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new StartupError(`${file} is not borgql's lock file (${reason}): remove it, it holds no data`, { cause: error });

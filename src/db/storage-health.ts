@@ -53,7 +53,8 @@ export function describeStorageError(error: unknown): string {
   const text = `${code} ${message}`;
   if (/SQLITE_FULL|ENOSPC|disk is full|No space left|\b53100\b/i.test(text)) return 'the data disk is full';
   // PostgreSQL: refused or lost connections, a server shutting down (57P0x), connection failures (08xxx)
-  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|\b57P0\d\b|\b08\d\d\d\b|Connection terminated|did not answer/i.test(text)) return 'the database does not answer';
+  if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|\b57P0\d\b|\b08\d\d\d\b|Connection terminated|did not answer/i.test(text))
+    return 'the database does not answer';
   if (/SQLITE_READONLY|EROFS|read-only|readonly/i.test(text)) return 'the database is read-only';
   if (/SQLITE_BUSY|SQLITE_LOCKED|database is locked/i.test(text)) return 'the database is locked by another process';
   if (/SQLITE_IOERR|EIO|disk I\/O error/i.test(text)) return 'the data disk reports I/O errors';

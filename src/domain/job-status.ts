@@ -13,12 +13,7 @@ export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
 export const JobTrigger = { MANUAL: 'MANUAL', SCHEDULE: 'SCHEDULE' } as const;
 export type JobTrigger = (typeof JobTrigger)[keyof typeof JobTrigger];
 
-const terminal = new Set<string>([
-  JobStatus.COMPLETED,
-  JobStatus.COMPLETED_WITH_WARNINGS,
-  JobStatus.FAILED,
-  JobStatus.CANCELLED,
-]);
+const terminal = new Set<string>([JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS, JobStatus.FAILED, JobStatus.CANCELLED]);
 
 /** True once a job can no longer change. */
 export function isTerminal(status: string): boolean {

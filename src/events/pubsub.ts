@@ -105,11 +105,7 @@ export class PubSub<Topics extends Record<string, unknown>> {
   }
 
   /** Calls `listener` for every payload until the returned function is called. */
-  listen<T extends keyof Topics & string>(
-    topic: T,
-    key: string | number,
-    listener: (payload: Topics[T]) => void,
-  ): () => void {
+  listen<T extends keyof Topics & string>(topic: T, key: string | number, listener: (payload: Topics[T]) => void): () => void {
     const channel = `${topic}:${key}`;
     let listeners = this.#channels.get(channel);
     if (!listeners) this.#channels.set(channel, (listeners = new Set()));
@@ -134,11 +130,7 @@ export class PubSub<Topics extends Record<string, unknown>> {
    * unsubscribes. Several `next()` calls may be pending at once: they settle
    * in call order, and all with `done` when the iterator ends.
    */
-  subscribe<T extends keyof Topics & string>(
-    topic: T,
-    key: string | number,
-    options: SubscribeOptions<Topics[T]> = {},
-  ): AsyncIterableIterator<Topics[T]> {
+  subscribe<T extends keyof Topics & string>(topic: T, key: string | number, options: SubscribeOptions<Topics[T]> = {}): AsyncIterableIterator<Topics[T]> {
     const { signal, latestBy, maxUnread = MAX_UNREAD } = options;
     const unread = latestBy ? latestWins(latestBy) : fifo<Topics[T]>();
     // next() calls waiting for a payload, oldest first. The protocol allows

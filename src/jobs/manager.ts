@@ -145,7 +145,10 @@ export class JobManager {
     return this.#create(await this.findRepository(repositoryReference), { kind: JobKind.CHECK, verifyData });
   }
 
-  async #create(repository: Repository, fields: Partial<Pick<JobWithRepository, 'kind' | 'archiveName' | 'destination' | 'paths' | 'dryRun' | 'overwrite' | 'verifyData'>>) {
+  async #create(
+    repository: Repository,
+    fields: Partial<Pick<JobWithRepository, 'kind' | 'archiveName' | 'destination' | 'paths' | 'dryRun' | 'overwrite' | 'verifyData'>>,
+  ) {
     const row = await this.deps.prisma.backupJob.create({
       data: { repositoryId: repository.id, repositoryPath: repository.path, ...fields },
       include: { repository: true },

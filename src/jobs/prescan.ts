@@ -28,11 +28,7 @@ const BATCH = 256;
  * current batch of files (single-file sources are still counted: one lstat
  * each, and an aborted result is discarded by the caller anyway).
  */
-export async function prescanSources(
-  sources: readonly string[],
-  isExcluded: PathMatcher,
-  signal?: AbortSignal,
-): Promise<PrescanResult> {
+export async function prescanSources(sources: readonly string[], isExcluded: PathMatcher, signal?: AbortSignal): Promise<PrescanResult> {
   const result: PrescanResult = { bytes: 0, files: 0 };
   // dev:ino of files with more than one link; bigint because inode numbers
   // above 2^53 (XFS, btrfs, network filesystems) would collide as numbers
@@ -104,7 +100,11 @@ function startWorker(request: PrescanRequest): Worker {
   const options = { workerData: request };
   if (import.meta.url.endsWith('.js')) return new Worker(new URL('./prescan-worker.js', import.meta.url), options);
   // tsx's ESM build of its API (the CommonJS one cannot register from an eval'd script)
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsx = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const entry = new URL('./prescan-worker.ts', import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
   return new Worker(bootstrap, { ...options, eval: true });

@@ -98,7 +98,7 @@ export class JobQueue {
 
   #pump(): void {
     if (this.#paused) return;
-    for (let i = 0; i < this.#pending.length && this.#running.size < this.maxConcurrent; ) {
+    for (let i = 0; i < this.#pending.length && this.#running.size < this.maxConcurrent;) {
       const entry = this.#pending[i] as QueueEntry;
       if (this.#busyRepositories.has(entry.repositoryId)) {
         i++;

@@ -71,7 +71,8 @@ async function releaseRepository(repository: Repository, borgPid: number | null,
  */
 export function interruptedOutcome(job: { kind?: string; exitCode: number | null; maintenanceStatus: string | null }): JobUpdate {
   // a restore or check cut short proved nothing, whatever its borg managed to write
-  if ((job.kind !== undefined && job.kind !== JobKind.BACKUP) || (job.exitCode !== 0 && job.exitCode !== 1)) return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
+  if ((job.kind !== undefined && job.kind !== JobKind.BACKUP) || (job.exitCode !== 0 && job.exitCode !== 1))
+    return { status: JobStatus.FAILED, errorMessage: INTERRUPTED };
   const status = job.exitCode === 0 ? JobStatus.COMPLETED : JobStatus.COMPLETED_WITH_WARNINGS;
   if (job.maintenanceStatus === 'running_prune') return { status, maintenanceStatus: 'prune_failed' };
   if (job.maintenanceStatus === 'running_compact') return { status, maintenanceStatus: 'compact_failed' };

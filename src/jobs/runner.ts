@@ -108,7 +108,11 @@ export async function runBorgStep(
   const result = await step.result;
   const how = result.signal ? ` (${result.signal})` : '';
   job.note(`borg ${args[0]} exited with code ${result.exitCode ?? 'none'}${how}`, result.outcome.kind === 'error' ? 'ERROR' : 'INFO');
-  if (result.listenerError) job.note(`internal error while reading borg's output: ${result.listenerError instanceof Error ? result.listenerError.message : JSON.stringify(result.listenerError)}`, 'ERROR');
+  if (result.listenerError)
+    job.note(
+      `internal error while reading borg's output: ${result.listenerError instanceof Error ? result.listenerError.message : JSON.stringify(result.listenerError)}`,
+      'ERROR',
+    );
   await job.update({ borgPid: null });
   return result;
 }

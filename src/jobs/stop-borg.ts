@@ -24,11 +24,7 @@ export const DEFAULT_STOP_STEPS: readonly StopStep[] = [
  * Signals borg step by step until it exits. Resolves with whether any signal
  * was delivered (false when borg had already exited).
  */
-export async function stopBorg(
-  borg: BorgProcess,
-  note: (message: string) => void,
-  steps: readonly StopStep[] = DEFAULT_STOP_STEPS,
-): Promise<boolean> {
+export async function stopBorg(borg: BorgProcess, note: (message: string) => void, steps: readonly StopStep[] = DEFAULT_STOP_STEPS): Promise<boolean> {
   let exited = false;
   const exit = borg.result.then(() => {
     exited = true;

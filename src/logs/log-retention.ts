@@ -119,7 +119,7 @@ export class LogRetention {
       await nextTurn();
     }
     for (const jobId of this.storage.expiredWithBlocks()) {
-      for (let deleted = -1; deleted !== 0 && !this.#stopped; ) {
+      for (let deleted = -1; deleted !== 0 && !this.#stopped;) {
         deleted = this.storage.deleteBlocks(jobId, this.#options.batchBlocks);
         report.deletedBlocks += deleted;
         await nextTurn();

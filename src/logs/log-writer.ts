@@ -113,7 +113,8 @@ export class JobLogWriter {
     this.#buffer.push(line);
     this.sink.appended(this.jobId, line);
     const { blockLines, maxBufferedLines } = this.sink.settings;
-    if (this.#backoff.failing) this.#bound(); // the retry timer is armed
+    if (this.#backoff.failing)
+      this.#bound(); // the retry timer is armed
     else if (this.#buffer.length >= maxBufferedLines || this.#tail.length + this.#buffer.length >= blockLines) this.#tryFlush();
     else this.#timer ??= setTimeout(() => this.#fromTimer(), this.sink.settings.flushIntervalMs);
     return line;

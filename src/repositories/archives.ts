@@ -1,4 +1,13 @@
-import { archiveInfoArgs, deleteArchiveArgs, isValidArchiveName, listArgs, parseArchiveInfo, parseArchiveList, type ArchiveInfo, type ArchiveSummary } from '../borg/index.js';
+import {
+  archiveInfoArgs,
+  deleteArchiveArgs,
+  isValidArchiveName,
+  listArgs,
+  parseArchiveInfo,
+  parseArchiveList,
+  type ArchiveInfo,
+  type ArchiveSummary,
+} from '../borg/index.js';
 import type { Repository } from '../db/client.js';
 import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import type { RepositoryBorg } from './repository-borg.js';
@@ -65,7 +74,11 @@ export class ArchiveCatalog {
   async delete(repository: Repository, name: string): Promise<void> {
     if (!isValidArchiveName(name)) throw new ValidationError(`invalid archive name ${JSON.stringify(name)}`, 'archive');
     const busy = await this.activeJob(repository.id);
-    if (busy) throw new RepositoryBusyError(`repository "${repository.name}" has a ${busy.status.toLowerCase()} job (${busy.id}); delete the archive when it ended`, busy.id);
+    if (busy)
+      throw new RepositoryBusyError(
+        `repository "${repository.name}" has a ${busy.status.toLowerCase()} job (${busy.id}); delete the archive when it ended`,
+        busy.id,
+      );
     await this.find(repository, name);
     try {
       await this.borg.run(repository, deleteArchiveArgs(repository.path, name, repository.lockWaitSeconds));

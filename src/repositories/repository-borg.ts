@@ -69,7 +69,8 @@ export class RepositoryBorg {
   async stream(repository: StoredRepositoryAccess, args: string[], onLine: (line: string) => void): Promise<void> {
     const run = await runBorg({ ...this.invocation(repository, args), onStdoutLine: onLine });
     if (run.listenerError) throw run.listenerError instanceof Error ? run.listenerError : new Error('reading borg output failed');
-    if (run.outcome.kind !== 'success' && run.outcome.kind !== 'warning') throw new RepositoryBorgError(run.outcome.message, run.outcome.kind === 'error' ? run.outcome.msgid : null, run.outcome.exitCode);
+    if (run.outcome.kind !== 'success' && run.outcome.kind !== 'warning')
+      throw new RepositoryBorgError(run.outcome.message, run.outcome.kind === 'error' ? run.outcome.msgid : null, run.outcome.exitCode);
   }
 
   /**

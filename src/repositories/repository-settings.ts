@@ -124,15 +124,14 @@ export function validateExcludePatterns(patterns: readonly string[], field = 'ex
 // borg 1.2's CompressionSpec: levels zstd 1–22, zlib and lzma 0–9; obfuscate 1–6 or 110–123 around a plain or auto spec
 const PLAIN_COMPRESSION = String.raw`none|lz4|zstd(?:,(?:[1-9]|1[0-9]|2[0-2]))?|zlib(?:,[0-9])?|lzma(?:,[0-9])?`;
 const AUTO_COMPRESSION = String.raw`auto,(?:${PLAIN_COMPRESSION})`;
-const COMPRESSION = new RegExp(String.raw`^(?:${PLAIN_COMPRESSION}|${AUTO_COMPRESSION}|obfuscate,(?:[1-6]|11[0-9]|12[0-3]),(?:${PLAIN_COMPRESSION}|${AUTO_COMPRESSION}))$`);
+const COMPRESSION = new RegExp(
+  String.raw`^(?:${PLAIN_COMPRESSION}|${AUTO_COMPRESSION}|obfuscate,(?:[1-6]|11[0-9]|12[0-3]),(?:${PLAIN_COMPRESSION}|${AUTO_COMPRESSION}))$`,
+);
 
 /** Checks a borg `--compression` spec (`lz4`, `zstd,3`, `auto,zlib,6`…) as borg 1.2 accepts it. */
 export function validateCompression(spec: string, field = 'compression'): string {
   if (!COMPRESSION.test(spec)) {
-    throw new ValidationError(
-      `unknown compression ${JSON.stringify(spec)} (use none, lz4, zstd[,1-22], zlib[,0-9], lzma[,0-9], auto,… or obfuscate,…)`,
-      field,
-    );
+    throw new ValidationError(`unknown compression ${JSON.stringify(spec)} (use none, lz4, zstd[,1-22], zlib[,0-9], lzma[,0-9], auto,… or obfuscate,…)`, field);
   }
   return spec;
 }
@@ -143,15 +142,7 @@ export function validatePassphrase(passphrase: string): string {
   return passphrase;
 }
 
-const ENCRYPTION = new Set([
-  'none',
-  'authenticated',
-  'authenticated-blake2',
-  'repokey',
-  'repokey-blake2',
-  'keyfile',
-  'keyfile-blake2',
-]);
+const ENCRYPTION = new Set(['none', 'authenticated', 'authenticated-blake2', 'repokey', 'repokey-blake2', 'keyfile', 'keyfile-blake2']);
 
 /** Checks a `borg init --encryption` mode; encrypted modes need a passphrase. */
 export function validateEncryption(mode: string, passphrase: string | null | undefined): string {

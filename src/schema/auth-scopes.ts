@@ -46,8 +46,5 @@ export function unauthorizedError(_parent: unknown, ctx: Context, info: GraphQLR
   if (!ctx.auth) return new AuthError('authentication required: send Authorization: Bearer <token>', 'UNAUTHENTICATED');
   const needed = requiredRole(result.failure);
   const field = `${info.parentType.name}.${info.fieldName}`;
-  return new AuthError(
-    needed ? `${field} needs the ${needed} role (this token is ${ctx.auth.role})` : `not allowed: ${field}`,
-    'FORBIDDEN',
-  );
+  return new AuthError(needed ? `${field} needs the ${needed} role (this token is ${ctx.auth.role})` : `not allowed: ${field}`, 'FORBIDDEN');
 }

@@ -48,8 +48,7 @@ export const BackupJobRef = builder.prismaObject('BackupJob', {
     repository: t.field({
       type: RepositoryRef,
       resolve: async (job, _args, ctx) =>
-        (job as Partial<JobWithRepository>).repository ??
-        (await ctx.prisma.repository.findUniqueOrThrow({ where: { id: job.repositoryId } })),
+        (job as Partial<JobWithRepository>).repository ?? (await ctx.prisma.repository.findUniqueOrThrow({ where: { id: job.repositoryId } })),
     }),
     repositoryPath: t.exposeString('repositoryPath'),
     status: t.field({ type: JobStatusEnum, resolve: (job) => job.status as JobStatus }),
@@ -124,14 +123,12 @@ builder.queryFields((t) => ({
   }),
 }));
 
-const CancelBackupSuccess = builder
-  .objectRef<{ job: JobWithRepository; processTerminated: boolean }>('CancelBackupSuccess')
-  .implement({
-    fields: (t) => ({
-      job: t.field({ type: BackupJobRef, resolve: (r) => r.job }),
-      processTerminated: t.exposeBoolean('processTerminated', { description: 'whether a borg process was signalled' }),
-    }),
-  });
+const CancelBackupSuccess = builder.objectRef<{ job: JobWithRepository; processTerminated: boolean }>('CancelBackupSuccess').implement({
+  fields: (t) => ({
+    job: t.field({ type: BackupJobRef, resolve: (r) => r.job }),
+    processTerminated: t.exposeBoolean('processTerminated', { description: 'whether a borg process was signalled' }),
+  }),
+});
 
 builder.mutationFields((t) => ({
   cancelBackup: t.field({
@@ -147,7 +144,6 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
-
 
 builder.subscriptionFields((t) => ({
   jobProgress: t.field({

@@ -19,7 +19,7 @@ const passcommandDescription =
   'BORG_PASSCOMMAND instead of a passphrase, for passphrases kept in a secret manager: a command prefix the operator allowed ' +
   '(BORGQL_PASSCOMMAND_PREFIXES) plus one plain argument, e.g. "pass show borg/home"; not together with passphrase';
 const listFilterDescription =
-  "which files get a line in job logs: borg create --filter status letters (A added, M modified, U unchanged, C changed while read, E error, d b c h s f i - x ?; case matters), \"*\" for every file, \"\" for none (borg's messages only); default AME";
+  'which files get a line in job logs: borg create --filter status letters (A added, M modified, U unchanged, C changed while read, E error, d b c h s f i - x ?; case matters), "*" for every file, "" for none (borg\'s messages only); default AME';
 
 const staleAfterDescription = 'REPOSITORY_STALE when no backup succeeded for this long: a whole number and s, m, h, d or w, e.g. "26h"';
 

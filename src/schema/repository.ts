@@ -100,7 +100,8 @@ builder.mutationFields((t) => ({
   updateRepository: t.field({
     type: addResult.union,
     authScopes: { admin: true },
-    description: 'Changes settings (an unknown id is a ValidationError on `id`); a new path, passphrase or passcommand must open with borg first. Queued jobs use the new settings',
+    description:
+      'Changes settings (an unknown id is a ValidationError on `id`); a new path, passphrase or passcommand must open with borg first. Queued jobs use the new settings',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateRepositoryInput, required: true }) },
     resolve: (_root, { id, input }, ctx) =>
       addResult.settle(async () => {

@@ -35,9 +35,7 @@ builder.prismaObjectFields('Repository', (t) => ({
   schedules: t.field({
     type: [ScheduleRef],
     resolve: async (repository, _args, ctx) =>
-      (
-        await ctx.prisma.scheduleRepository.findMany({ where: { repositoryId: repository.id }, include: { schedule: true } })
-      ).map((entry) => entry.schedule),
+      (await ctx.prisma.scheduleRepository.findMany({ where: { repositoryId: repository.id }, include: { schedule: true } })).map((entry) => entry.schedule),
   }),
   nextRunAt: t.field({
     type: 'DateTime',
@@ -72,14 +70,10 @@ const ScheduleSuccess = builder.objectType(ScheduleResult, {
   fields: (t) => ({ schedule: t.field({ type: ScheduleRef, resolve: (result) => result.schedule }) }),
 });
 /** createSchedule and updateSchedule share `ScheduleResult` (docs/api.md "Mutation results are unions"). */
-const scheduleResult = sharedResultUnion(
-  'ScheduleResult',
-  { ref: ScheduleSuccess, is: (value): value is ScheduleResult => value instanceof ScheduleResult },
-  [
-    { ref: ValidationErrorRef, type: ValidationError },
-    { ref: NotFoundErrorRef, type: NotFoundError },
-  ],
-);
+const scheduleResult = sharedResultUnion('ScheduleResult', { ref: ScheduleSuccess, is: (value): value is ScheduleResult => value instanceof ScheduleResult }, [
+  { ref: ValidationErrorRef, type: ValidationError },
+  { ref: NotFoundErrorRef, type: NotFoundError },
+]);
 const RemoveScheduleSuccess = builder.objectRef<{ schedule: Schedule }>('RemoveScheduleSuccess').implement({
   fields: (t) => ({ id: t.id({ resolve: (result) => result.schedule.id }), name: t.string({ resolve: (result) => result.schedule.name }) }),
 });

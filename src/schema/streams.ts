@@ -6,10 +6,7 @@
  * its `finally` until that await settles, which for a quiet job may be
  * never, and its listener would stay registered.
  */
-export function endWithSource<T>(
-  source: { return?: () => unknown },
-  body: () => AsyncGenerator<T, void, undefined>,
-): AsyncGenerator<T, void, undefined> {
+export function endWithSource<T>(source: { return?: () => unknown }, body: () => AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
   const generator = (async function* () {
     try {
       yield* body();

@@ -22,7 +22,10 @@ export function restrictToOwner(file: string): void {
     chmodSync(file, OWNER_ONLY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${file} has mode ${mode.toString(8)} and could not be set to 0600 (${code}): it must belong to the user borgql runs as, on a writable disk`, { cause: error });
+    throw new Error(
+      `${file} has mode ${mode.toString(8)} and could not be set to 0600 (${code}): it must belong to the user borgql runs as, on a writable disk`,
+      { cause: error },
+    );
   }
 }
 

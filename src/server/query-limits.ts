@@ -43,7 +43,10 @@ const reason = (error: GraphQLError) => error.message.replace(/^Syntax Error: /,
  * (an ordinary validation error: graphql-ws answers it with an `error`
  * message, yoga with 400) with our code, instead of throwing theirs.
  */
-const armorRule = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(tooComplex(reason(error)))] };
+const armorRule = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(tooComplex(reason(error)))],
+};
 
 /** Refuses a document longer than QUERY_LIMITS.length before anything parses it. */
 function useDocumentLength(): Plugin {

@@ -4,8 +4,7 @@ import type { Context } from '../schema/context.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 /**
  * Maps a subscription's source events to results, one event at a time.

@@ -3,7 +3,18 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { borgEnvironment, createArgs, initArgs, listArgs, parseArchiveList, runBorg, runBorgJson, startBorg, type BorgEvent, type BorgRunResult } from '../../src/borg/index.js';
+import {
+  borgEnvironment,
+  createArgs,
+  initArgs,
+  listArgs,
+  parseArchiveList,
+  runBorg,
+  runBorgJson,
+  startBorg,
+  type BorgEvent,
+  type BorgRunResult,
+} from '../../src/borg/index.js';
 
 // Cancelling a real `borg create` of one big random file (unencrypted, no
 // compression: the fastest borg gets, so signals must land while it reads).

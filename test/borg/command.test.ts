@@ -15,7 +15,15 @@ import {
 } from '../../src/borg/index.js';
 
 describe('borgEnvironment', () => {
-  const inherited = { PATH: '/usr/bin', HOME: '/root', BORG_PASSCOMMAND: 'cat /secret', BORG_PASSPHRASE_FD: '3', BORG_PASSPHRASE: 'old', TZ: 'Europe/Berlin', UNSET: undefined };
+  const inherited = {
+    PATH: '/usr/bin',
+    HOME: '/root',
+    BORG_PASSCOMMAND: 'cat /secret',
+    BORG_PASSPHRASE_FD: '3',
+    BORG_PASSPHRASE: 'old',
+    TZ: 'Europe/Berlin',
+    UNSET: undefined,
+  };
 
   it('sets the fixed answers and the passphrase, drops other passphrase sources', () => {
     const env = borgEnvironment({ path: '/r', passphrase: 's3cret' }, inherited);
@@ -60,11 +68,35 @@ describe('argv builders', () => {
         lockWaitSeconds: 10,
       }),
     ).toEqual([
-      'create', '--log-json', '--progress', '--json', '--list', '--filter=AME', '--lock-wait', '10', '--compression=zstd,3',
-      '--exclude=*.tmp', '--exclude=-x', '--', '/backups/r::borgql-7-2026-11-26T10:15:30Z', '/etc', '-weird',
+      'create',
+      '--log-json',
+      '--progress',
+      '--json',
+      '--list',
+      '--filter=AME',
+      '--lock-wait',
+      '10',
+      '--compression=zstd,3',
+      '--exclude=*.tmp',
+      '--exclude=-x',
+      '--',
+      '/backups/r::borgql-7-2026-11-26T10:15:30Z',
+      '/etc',
+      '-weird',
     ]);
     expect(createArgs({ repoPath: 'r', archiveName: 'a', sourcePaths: ['s'] })).toEqual([
-      'create', '--log-json', '--progress', '--json', '--list', '--filter=AME', '--lock-wait', '5', '--compression=lz4', '--', 'r::a', 's',
+      'create',
+      '--log-json',
+      '--progress',
+      '--json',
+      '--list',
+      '--filter=AME',
+      '--lock-wait',
+      '5',
+      '--compression=lz4',
+      '--',
+      'r::a',
+      's',
     ]);
     expect(() => createArgs({ repoPath: 'r', archiveName: 'a/b', sourcePaths: ['s'] })).toThrow(RangeError);
     expect(() => createArgs({ repoPath: 'r', archiveName: 'a', sourcePaths: [] })).toThrow(RangeError);
@@ -95,11 +127,38 @@ describe('argv builders', () => {
 
   it('prune: only the rules that are set, in a fixed order', () => {
     expect(pruneArgs('/r', { keepWithin: '2d', keepLast: 3, keepHourly: null, keepDaily: 7, keepWeekly: 4, keepMonthly: 0, keepYearly: 1 }, 5)).toEqual([
-      'prune', '--list', '--log-json', '--progress', '--lock-wait', '5',
-      '--keep-within', '2d', '--keep-last', '3', '--keep-daily', '7', '--keep-weekly', '4', '--keep-yearly', '1', '--', '/r',
+      'prune',
+      '--list',
+      '--log-json',
+      '--progress',
+      '--lock-wait',
+      '5',
+      '--keep-within',
+      '2d',
+      '--keep-last',
+      '3',
+      '--keep-daily',
+      '7',
+      '--keep-weekly',
+      '4',
+      '--keep-yearly',
+      '1',
+      '--',
+      '/r',
     ]);
     expect(pruneArgs('/r', { keepDaily: 1 }, 5, { archiveGlob: 'borgql-*', dryRun: true })).toEqual([
-      'prune', '--list', '--log-json', '--progress', '--lock-wait', '5', '--dry-run', '--glob-archives=borgql-*', '--keep-daily', '1', '--', '/r',
+      'prune',
+      '--list',
+      '--log-json',
+      '--progress',
+      '--lock-wait',
+      '5',
+      '--dry-run',
+      '--glob-archives=borgql-*',
+      '--keep-daily',
+      '1',
+      '--',
+      '/r',
     ]);
     expect(hasRetentionRule({ keepDaily: 0, keepWithin: null })).toBe(false);
     expect(() => pruneArgs('/r', {})).toThrow(/no rule/);

@@ -45,12 +45,15 @@ describe('stderr line delivery', () => {
   });
 
   it('stdout is buffered whole and stderr order is kept', async () => {
-    const r = await node(`process.stdout.write('{"a": 1}\\n'); for (let i = 0; i < 5000; i++) process.stderr.write('line ' + i + '\\n'); process.exitCode = 1;`, (() => {
-      let expected = 0;
-      return (e) => {
-        expect(e).toEqual({ type: 'text', line: `line ${expected++}` });
-      };
-    })());
+    const r = await node(
+      `process.stdout.write('{"a": 1}\\n'); for (let i = 0; i < 5000; i++) process.stderr.write('line ' + i + '\\n'); process.exitCode = 1;`,
+      (() => {
+        let expected = 0;
+        return (e) => {
+          expect(e).toEqual({ type: 'text', line: `line ${expected++}` });
+        };
+      })(),
+    );
     expect(r.stdout).toBe('{"a": 1}\n');
     expect(r.outcome).toMatchObject({ kind: 'warning', warnings: 0 });
     expect(r.listenerError).toBeUndefined();

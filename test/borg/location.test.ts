@@ -24,7 +24,10 @@ const PARSED: [string, ReturnType<typeof parseBorgLocation>][] = [
   // the probes: the scp-style one has a "/" before "@", so borg reads a relative local path
   [PROBE_SCP, { kind: 'local', path: PROBE_SCP, fileUrl: false, archive: null }],
   [PROBE_SSH, { kind: 'remote', sshUrl: true, user: null, host: '-oProxyCommand=touch$IFS', port: null, path: '/tmp/mark@h/repo', archive: null }],
-  ['-oProxyCommand=touch$IFS-mark@h:repo', { kind: 'remote', sshUrl: false, user: '-oProxyCommand=touch$IFS-mark', host: 'h', port: null, path: 'repo', archive: null }],
+  [
+    '-oProxyCommand=touch$IFS-mark@h:repo',
+    { kind: 'remote', sshUrl: false, user: '-oProxyCommand=touch$IFS-mark', host: 'h', port: null, path: 'repo', archive: null },
+  ],
   ['-oProxyCommand=x:repo', { kind: 'remote', sshUrl: false, user: null, host: '-oProxyCommand=x', port: null, path: 'repo', archive: null }],
   ['ssh://user@-host/x', { kind: 'remote', sshUrl: true, user: 'user', host: '-host', port: null, path: '/x', archive: null }],
   ['ssh://us;er@h/x', { kind: 'remote', sshUrl: true, user: 'us;er', host: 'h', port: null, path: '/x', archive: null }],
@@ -106,7 +109,9 @@ print(json.dumps(out))
     });
     // the ports borg's regex did not see are null there; the file:// form has no user/host/port groups
     const normalised = borg.map((answer) =>
-      answer.match ? { ...answer, match: { ...answer.match, user: answer.match.user ?? null, host: answer.match.host ?? null, port: answer.match.port ?? null } } : answer,
+      answer.match
+        ? { ...answer, match: { ...answer.match, user: answer.match.user ?? null, host: answer.match.host ?? null, port: answer.match.port ?? null } }
+        : answer,
     );
     expect(Object.fromEntries(texts.map((text, i) => [text, ours[i]]))).toEqual(Object.fromEntries(texts.map((text, i) => [text, normalised[i]])));
   });

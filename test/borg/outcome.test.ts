@@ -34,13 +34,27 @@ describe('FailureCollector over the recorded failures', () => {
   it('a crash without ENOSPC keeps the exception line only', () => {
     const c = new FailureCollector();
     c.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', msgid: 'Exception', message: 'Local Exception', time: null });
-    c.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', msgid: null, time: null, message: 'Traceback (most recent call last):\n  File "x.py", line 1, in f\n    boom()\nKeyError: \'abc\'\n\nPlatform: Linux vm\n' });
-    expect(c.outcome(2, null)).toMatchObject({ kind: 'error', msgid: 'Exception', message: "Exception: borg failed with an internal error (Local Exception: KeyError: 'abc')" });
+    c.observe({
+      type: 'log_message',
+      level: 'ERROR',
+      name: 'borg.archiver',
+      msgid: null,
+      time: null,
+      message: 'Traceback (most recent call last):\n  File "x.py", line 1, in f\n    boom()\nKeyError: \'abc\'\n\nPlatform: Linux vm\n',
+    });
+    expect(c.outcome(2, null)).toMatchObject({
+      kind: 'error',
+      msgid: 'Exception',
+      message: "Exception: borg failed with an internal error (Local Exception: KeyError: 'abc')",
+    });
   });
 
   it('bad-option → readable argparse error', () => {
     expect(fixtureOutcome('bad-option.stderr.txt', 2)).toEqual({
-      kind: 'error', exitCode: 2, msgid: null, message: 'invalid borg arguments: unrecognized arguments: --bogus',
+      kind: 'error',
+      exitCode: 2,
+      msgid: null,
+      message: 'invalid borg arguments: unrecognized arguments: --bogus',
     });
     const c = new FailureCollector();
     c.observe(parseBorgLine('borg prune: error: argument --keep-within: Unexpected interval time unit "x"'));
@@ -49,13 +63,27 @@ describe('FailureCollector over the recorded failures', () => {
 
   it('an ERROR without msgid (prune without rules) is the message', () => {
     const c = new FailureCollector();
-    c.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', msgid: null, time: null, message: 'At least one of the "keep-within" … settings must be specified.' });
+    c.observe({
+      type: 'log_message',
+      level: 'ERROR',
+      name: 'borg.archiver',
+      msgid: null,
+      time: null,
+      message: 'At least one of the "keep-within" … settings must be specified.',
+    });
     expect(c.outcome(2, null)).toMatchObject({ kind: 'error', msgid: null, message: 'At least one of the "keep-within" … settings must be specified.' });
   });
 
   it('unknown msgid → "msgid: message"', () => {
     const c = new FailureCollector();
-    c.observe({ type: 'log_message', level: 'ERROR', name: 'borg.archiver', msgid: 'Repository.ObjectNotFound', time: null, message: 'Object with key 00 not found' });
+    c.observe({
+      type: 'log_message',
+      level: 'ERROR',
+      name: 'borg.archiver',
+      msgid: 'Repository.ObjectNotFound',
+      time: null,
+      message: 'Object with key 00 not found',
+    });
     expect(c.outcome(2, null).message).toBe('Repository.ObjectNotFound: Object with key 00 not found');
   });
 

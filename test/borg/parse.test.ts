@@ -13,8 +13,7 @@ import {
 } from '../../src/borg/index.js';
 import { fixture, fixtureDir, fixtureEvents, fixtureLines } from './fixtures.js';
 
-const ofType = <T extends BorgEvent['type']>(events: BorgEvent[], type: T) =>
-  events.filter((e): e is Extract<BorgEvent, { type: T }> => e.type === type);
+const ofType = <T extends BorgEvent['type']>(events: BorgEvent[], type: T) => events.filter((e): e is Extract<BorgEvent, { type: T }> => e.type === type);
 
 describe('parseBorgLine over every recorded stderr fixture', () => {
   const stderrFixtures = readdirSync(fixtureDir).filter((f) => f.endsWith('.stderr.jsonl'));
@@ -46,8 +45,14 @@ describe('parseBorgLine over every recorded stderr fixture', () => {
       time: 1795686159.2802708,
     });
     expect(progress.at(-1)).toEqual({
-      type: 'archive_progress', finished: true, originalSize: null, compressedSize: null,
-      deduplicatedSize: null, nfiles: null, path: null, time: 1795686159.4434903,
+      type: 'archive_progress',
+      finished: true,
+      originalSize: null,
+      compressedSize: null,
+      deduplicatedSize: null,
+      nfiles: null,
+      path: null,
+      time: 1795686159.4434903,
     });
     const files = ofType(events, 'file_status');
     expect(files).toHaveLength(209);
@@ -80,7 +85,11 @@ describe('parseBorgLine over every recorded stderr fixture', () => {
   it('log_message maps levelname/name/msgid', () => {
     expect(fixtureEvents('wrong-passphrase.stderr.jsonl')).toEqual([
       {
-        type: 'log_message', level: 'ERROR', name: 'borg.archiver', msgid: 'PassphraseWrong', time: 1795686163.6408412,
+        type: 'log_message',
+        level: 'ERROR',
+        name: 'borg.archiver',
+        msgid: 'PassphraseWrong',
+        time: 1795686163.6408412,
         message: 'passphrase supplied in BORG_PASSPHRASE, by BORG_PASSCOMMAND or via BORG_PASSPHRASE_FD is incorrect.',
       },
     ]);

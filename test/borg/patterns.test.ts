@@ -229,11 +229,11 @@ describe.skipIf(!hasBorg).concurrent('compileExcludes against borg create --dry-
 
   /** borg's verdict on every path it visits, relative to the tree. */
   async function borgVerdicts(pattern: string): Promise<Map<string, string>> {
-    const result = await execa(
-      'borg',
-      ['create', '--dry-run', '--list', '--log-json', `--exclude=${pattern}`, path.join(tmp, 'no-repo') + '::x', root],
-      { env: { BORG_BASE_DIR: path.join(tmp, 'base'), TZ: 'UTC' }, reject: false, stdin: 'ignore' },
-    );
+    const result = await execa('borg', ['create', '--dry-run', '--list', '--log-json', `--exclude=${pattern}`, path.join(tmp, 'no-repo') + '::x', root], {
+      env: { BORG_BASE_DIR: path.join(tmp, 'base'), TZ: 'UTC' },
+      reject: false,
+      stdin: 'ignore',
+    });
     if (result.exitCode !== 0) throw new Error(`borg failed for ${pattern}: ${result.stderr}`);
     const verdicts = new Map<string, string>();
     for (const line of result.stderr.split('\n')) {

@@ -76,9 +76,12 @@ describe('startBorg with the real borg', () => {
     expect(progress.filter((e) => e.finished)).toHaveLength(1);
     expect(progress.findIndex((e) => e.finished)).toBe(progress.length - 1);
     const files = events.filter((e) => e.type === 'file_status');
-    expect(files.filter((f) => f.status === 'A').map((f) => f.path).sort()).toEqual(
-      Array.from({ length: 20 }, (_, i) => `src/${i % 2 ? 'a' : 'b'}/f${i}.txt`).sort(),
-    );
+    expect(
+      files
+        .filter((f) => f.status === 'A')
+        .map((f) => f.path)
+        .sort(),
+    ).toEqual(Array.from({ length: 20 }, (_, i) => `src/${i % 2 ? 'a' : 'b'}/f${i}.txt`).sort());
     expect(files.filter((f) => f.status === 'd').map((f) => f.path)).toContain('src');
     // archive_progress starts before any chunk and cache.commit ends the run.
     expect(events.findIndex((e) => e.type === 'archive_progress')).toBeLessThan(events.findIndex((e) => e.type === 'file_status'));
@@ -144,7 +147,9 @@ describe('startBorg with the real borg', () => {
     const r = await p.result;
     expect(r).toMatchObject({ exitCode: null, signal: null, stdout: '' });
     expect(r.outcome).toEqual({
-      kind: 'error', exitCode: null, msgid: null,
+      kind: 'error',
+      exitCode: null,
+      msgid: null,
       message: `borg executable "${join(dir, 'no-such-borg')}" not found (set BORG_BIN or install borgbackup)`,
     });
   });
@@ -152,7 +157,9 @@ describe('startBorg with the real borg', () => {
   it('an onEvent that throws does not stop delivery or lose the outcome; the error is reported', async () => {
     let seen = 0;
     const p = startBorg({
-      bin, args: createArgs({ repoPath: repo, archiveName: 'listener', sourcePaths: ['src'] }), cwd: dir,
+      bin,
+      args: createArgs({ repoPath: repo, archiveName: 'listener', sourcePaths: ['src'] }),
+      cwd: dir,
       env: borgEnvironment({ path: repo, passphrase: PASS }, inherited),
       onEvent: () => {
         seen++;

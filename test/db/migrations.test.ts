@@ -7,13 +7,7 @@ import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  SCHEMA_PATH,
-  applyMigrationsWithEngine,
-  diffMigrationsToSchema,
-  withSchemaEngine,
-  readMigrationsList,
-} from '../../scripts/prisma-wasm-engine.js';
+import { SCHEMA_PATH, applyMigrationsWithEngine, diffMigrationsToSchema, withSchemaEngine, readMigrationsList } from '../../scripts/prisma-wasm-engine.js';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
 
@@ -80,7 +74,9 @@ describe('applyMigrations (start-up applier)', () => {
 
   it('creates every table in an empty file, then applies nothing', () => {
     expect(applyMigrations(file, migrationsDir).applied).toEqual(migrationNames);
-    const tables = schemaOf(file).filter((r) => r.type === 'table').map((r) => r.name);
+    const tables = schemaOf(file)
+      .filter((r) => r.type === 'table')
+      .map((r) => r.name);
     expect(tables).toEqual(expect.arrayContaining(['Repository', 'BackupJob', 'JobLogLine']));
     expect(query<{ journal_mode: string }>(file, 'PRAGMA journal_mode')[0]?.journal_mode).toBe('wal');
     expect(applyMigrations(file, migrationsDir).applied).toEqual([]);

@@ -26,7 +26,11 @@ describe('openSecretsAtRest', () => {
     insert.run('b', '/r/b', JSON.stringify(['/srv/more/'.repeat(10)]), null, now, now); // an unencrypted repository
     db.prepare('UPDATE Repository SET passphrase = ? WHERE name = ?').run(current, 'a');
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const files = () => ['', '-wal'].map((suffix) => `${dbFile}${suffix}`).filter((file) => existsSync(file)).map((file) => readFileSync(file));
+    const files = () =>
+      ['', '-wal']
+        .map((suffix) => `${dbFile}${suffix}`)
+        .filter((file) => existsSync(file))
+        .map((file) => readFileSync(file));
     const found = () => [replaced, current].filter((secret) => files().some((bytes) => bytes.includes(Buffer.from(secret))));
     expect(found()).toEqual([replaced, current]);
 

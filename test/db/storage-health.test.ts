@@ -20,7 +20,9 @@ describe('StorageHealth', () => {
   it('describes storage errors with fixed phrases (the health check is unauthenticated: no raw messages, no paths)', () => {
     expect(describeStorageError(Object.assign(new Error('x'), { code: 'SQLITE_FULL' }))).toBe('the data disk is full');
     expect(describeStorageError(new Error("ENOSPC: no space left on device, write '/srv/secret/path'"))).toBe('the data disk is full');
-    expect(describeStorageError(Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' }))).toBe('the database is read-only');
+    expect(describeStorageError(Object.assign(new Error('attempt to write a readonly database'), { code: 'SQLITE_READONLY' }))).toBe(
+      'the database is read-only',
+    );
     expect(describeStorageError(new Error('database is locked'))).toBe('the database is locked by another process');
     expect(describeStorageError(new Error('something else at /srv/secret'))).toBe('writing to the database failed');
     expect(describeStorageError('a string')).toBe('writing to the database failed');

@@ -38,7 +38,13 @@ describe('authentication and roles', () => {
   const sources = path.join(dir, 'src');
   const repository = path.join(dir, 'repos', 'r');
   let jobId = '';
-  const secrets: Record<Caller, string | null> = { nobody: null, invalid: 'bq_not-a-real-token-at-all-xxxxxxxxxxxxxx', viewer: '', operator: '', admin: TEST_ADMIN_TOKEN };
+  const secrets: Record<Caller, string | null> = {
+    nobody: null,
+    invalid: 'bq_not-a-real-token-at-all-xxxxxxxxxxxxxx',
+    viewer: '',
+    operator: '',
+    admin: TEST_ADMIN_TOKEN,
+  };
   const headers = (caller: Caller): Record<string, string> => (secrets[caller] === null ? {} : bearer(secrets[caller]));
   const noAuth = { authorization: '' };
   const as = (caller: Caller) => (secrets[caller] === null ? noAuth : headers(caller));
@@ -112,9 +118,7 @@ describe('authentication and roles', () => {
       if (!authenticated) return;
       const client = wsClient(server.wsUrl, params);
       try {
-        expect(await collectWs(client, JOB_STATUS_UPDATES, { id: jobId })).toEqual([
-          { jobProgress: { status: 'COMPLETED' } },
-        ]);
+        expect(await collectWs(client, JOB_STATUS_UPDATES, { id: jobId })).toEqual([{ jobProgress: { status: 'COMPLETED' } }]);
         const cancel = collectWs(client, 'mutation { cancelBackup(id: "999999") { __typename } }');
         if (allowed(caller, 'operate')) expect(await cancel).toEqual([{ cancelBackup: { __typename: 'NotFoundError' } }]);
         else await expect(cancel).rejects.toThrow(/FORBIDDEN/);
@@ -149,7 +153,9 @@ describe('authentication and roles', () => {
       expect(metrics.status).toBe(authenticated ? 200 : 401);
       expect((await fetch(`${server.url}/healthz`, { headers: as(caller) })).status).toBe(200);
       expect((await fetch(`${server.url}/api/docs/json`, { headers: as(caller) })).status).toBe(200);
-      const page = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ apiTokens { name } }')}`, { headers: { accept: 'text/html', ...as(caller) } });
+      const page = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent('{ apiTokens { name } }')}`, {
+        headers: { accept: 'text/html', ...as(caller) },
+      });
       expect(page.status).toBe(200);
       const html = await page.text();
       expect(html).toMatch(/<title>borgql<\/title>/);
@@ -327,7 +333,8 @@ describe('authentication and roles', () => {
   });
 
   describe('log download links', () => {
-    const url = async (id: string) => (await gql<{ logDownloadUrl: string }>(server.graphqlUrl, 'mutation($id: ID!) { logDownloadUrl(jobId: $id) }', { id })).logDownloadUrl;
+    const url = async (id: string) =>
+      (await gql<{ logDownloadUrl: string }>(server.graphqlUrl, 'mutation($id: ID!) { logDownloadUrl(jobId: $id) }', { id })).logDownloadUrl;
     const key = () => readFileSync(path.join(server.dataDir, DOWNLOAD_KEY_FILE));
     const download = (id: string, token: string) => fetch(`${server.url}/api/backup/logs/${id}/download?token=${encodeURIComponent(token)}`);
 

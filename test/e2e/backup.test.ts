@@ -31,7 +31,14 @@ type Job = {
   archiveName: string | null;
   startedAt: string | null;
   completedAt: string | null;
-  progress: { percent: number; originalSize: number; compressedSize: number; deduplicatedSize: number; filesProcessed: number; totalExpectedSize: number | null };
+  progress: {
+    percent: number;
+    originalSize: number;
+    compressedSize: number;
+    deduplicatedSize: number;
+    filesProcessed: number;
+    totalExpectedSize: number | null;
+  };
 };
 
 /**
@@ -42,10 +49,7 @@ type Job = {
  * in the deduplicated size (~50 bytes per file here). The file count is
  * identical. README "Progress and statistics" explains the choice.
  */
-function expectBorgStats(
-  progress: Job['progress'],
-  info: { original_size: number; compressed_size: number; deduplicated_size: number; nfiles: number },
-) {
+function expectBorgStats(progress: Job['progress'], info: { original_size: number; compressed_size: number; deduplicated_size: number; nfiles: number }) {
   expect(progress.filesProcessed).toBe(info.nfiles);
   for (const [ours, borgInfo] of [
     [progress.originalSize, info.original_size],
@@ -150,9 +154,7 @@ describe('backups through GraphQL with live progress', () => {
     const first = await startBackup(encrypted);
     const second = await startBackup(encrypted);
     const other = await startBackup(existing);
-    const [a, b, c] = await Promise.all(
-      [first, second, other].map((id) => collectWs<{ jobProgress: Job }>(client, PROGRESS, { id })),
-    );
+    const [a, b, c] = await Promise.all([first, second, other].map((id) => collectWs<{ jobProgress: Job }>(client, PROGRESS, { id })));
     const finalOf = (events: { jobProgress: Job }[] | undefined) => events?.at(-1)?.jobProgress as Job;
     for (const events of [a, b, c]) expect(finalOf(events).status).toBe('COMPLETED');
     // the second waited: PENDING while the first ran, started only after it ended

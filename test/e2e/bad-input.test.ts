@@ -28,8 +28,7 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
     writeFileSync(path.join(sources, 'file.txt'), 'hello');
   });
 
-  const add = async (input: Record<string, unknown>) =>
-    (await gql<{ addRepository: Record<string, any> }>(server.graphqlUrl, ADD, { input })).addRepository;
+  const add = async (input: Record<string, unknown>) => (await gql<{ addRepository: Record<string, any> }>(server.graphqlUrl, ADD, { input })).addRepository;
 
   it.each([
     ['a relative repository path', { path: 'repos/x' }, 'path', /absolute/],
@@ -75,9 +74,7 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
 
   it('refuses a second repository with the same name or path', async () => {
     const repo = path.join(dir, 'repos', 'dup');
-    expect((await add({ name: 'dup', path: repo, sourcePaths: [sources], initialize: true, encryption: 'none' })).__typename).toBe(
-      'AddRepositorySuccess',
-    );
+    expect((await add({ name: 'dup', path: repo, sourcePaths: [sources], initialize: true, encryption: 'none' })).__typename).toBe('AddRepositorySuccess');
     expect(await add({ name: 'dup', path: `${repo}2`, sourcePaths: [sources] })).toMatchObject({ __typename: 'ValidationError', field: 'name' });
     expect(await add({ name: 'dup2', path: `${repo}/`, sourcePaths: [sources] })).toMatchObject({ __typename: 'ValidationError', field: 'path' });
   });
@@ -123,7 +120,7 @@ describe('bad input gets typed errors, never a 500, a crash or a hang', () => {
     expect(await notJson.json()).toBeTypeOf('object');
   });
 
-  it('a wrong passphrase at backup time ends FAILED with borg\'s message and exit code', async () => {
+  it("a wrong passphrase at backup time ends FAILED with borg's message and exit code", async () => {
     const repo = path.join(dir, 'repos', 'changed');
     expect((await borg(['init', '--make-parent-dirs', '--encryption=repokey-blake2', repo], borgEnv)).exitCode).toBe(0);
     expect((await add({ name: 'changed', path: repo, sourcePaths: [sources], passphrase: 'right' })).__typename).toBe('AddRepositorySuccess');

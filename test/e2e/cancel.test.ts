@@ -36,13 +36,12 @@ describe('cancelling jobs', () => {
   beforeAll(async () => {
     writeRandomFiles(path.join(dir, 'big'), 2, 512); // ~1 GB of random data
     makeTree(path.join(dir, 'small'), 20_000, 4_000, 500);
-    for (const [name, repo] of [['big', bigRepo], ['small', smallRepo]] as const) {
+    for (const [name, repo] of [
+      ['big', bigRepo],
+      ['small', smallRepo],
+    ] as const) {
       const input = { name, path: repo, sourcePaths: [path.join(dir, name)], encryption: 'none', initialize: true };
-      const { addRepository } = await gql<{ addRepository: { __typename: string } }>(
-        server.graphqlUrl,
-        ADD_REPOSITORY,
-        { input },
-      );
+      const { addRepository } = await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY, { input });
       expect(addRepository.__typename).toBe('AddRepositorySuccess');
     }
   }, 120_000);

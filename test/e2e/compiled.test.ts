@@ -54,13 +54,14 @@ describe('the compiled server (what npm start runs)', () => {
       return body.data as T;
     };
     await run(ADD_REPOSITORY, { input });
-    const started = await run<{ startBackup: { job: { id: string } } }>(
-      START_BACKUP,
-      { r: repository },
-    );
+    const started = await run<{ startBackup: { job: { id: string } } }>(START_BACKUP, { r: repository });
     type Job = { status: string; progress: { totalExpectedSize: number | null }; logs: { lines: { content: string }[] } };
     const job = async () =>
-      (await run<{ job: Job }>('query($id: ID!) { job(id: $id) { status progress { totalExpectedSize } logs { lines { content } } } }', { id: started.startBackup.job.id })).job;
+      (
+        await run<{ job: Job }>('query($id: ID!) { job(id: $id) { status progress { totalExpectedSize } logs { lines { content } } } }', {
+          id: started.startBackup.job.id,
+        })
+      ).job;
     await expect.poll(async () => (await job()).status, { timeout: 60_000, interval: 200 }).toBe('COMPLETED');
     const final = await job();
     expect(final.logs.lines.map((line) => line.content)).toContain('pre-scan: 10 files, 10000 bytes to read');

@@ -37,9 +37,13 @@ const CANCEL = `mutation($id: ID!) { cancelBackup(id: $id) { __typename ... on E
 
 /** A process holding a private mount namespace with a tmpfs on `dir`, until killed. */
 async function holdNamespace(dir: string, size: string): Promise<ChildProcess> {
-  const holder = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${size} tmpfs "$1" && echo mounted && exec sleep 100000`, 'sh', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const holder = spawn(
+    'unshare',
+    ['-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=${size} tmpfs "$1" && echo mounted && exec sleep 100000`, 'sh', dir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('mounted') && resolve());
     holder.on('exit', (code) => reject(new Error(`namespace holder exited with ${code}`)));
@@ -98,19 +102,15 @@ describe.skipIf(unavailable !== null || onPostgres)('a full data disk', () => {
 
   it('the job ends FAILED with the cause, /healthz says 503 and cancel answers a typed error; freed space brings everything to the database', async () => {
     const running = server!;
-    const { addRepository } = await gql<{ addRepository: { __typename: string } }>(
-      running.graphqlUrl,
-      ADD_REPOSITORY_OR_ERROR,
-      { input: { name: 'full', path: repository, sourcePaths: [sources], encryption: 'none', initialize: true } },
-    );
+    const { addRepository } = await gql<{ addRepository: { __typename: string } }>(running.graphqlUrl, ADD_REPOSITORY_OR_ERROR, {
+      input: { name: 'full', path: repository, sourcePaths: [sources], encryption: 'none', initialize: true },
+    });
     expect(addRepository.__typename).toBe('AddRepositorySuccess');
-    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
-      running.graphqlUrl,
-      START_BACKUP,
-      { r: repository },
-    );
+    const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(running.graphqlUrl, START_BACKUP, { r: repository });
     const id = startBackup.job.id;
-    await expect.poll(async () => (await gql<{ job: Job }>(running.graphqlUrl, LOG_END, { id, offset: 0 })).job.logs.totalLines, { timeout: 60_000, interval: 50 }).toBeGreaterThan(1000);
+    await expect
+      .poll(async () => (await gql<{ job: Job }>(running.graphqlUrl, LOG_END, { id, offset: 0 })).job.logs.totalLines, { timeout: 60_000, interval: 50 })
+      .toBeGreaterThan(1000);
     expect((await gql<{ job: Job }>(running.graphqlUrl, JOB, { id })).job.status).toBe('RUNNING');
 
     // SQLite reuses the space its write-ahead log already holds: empty it first, so the very next write needs new space

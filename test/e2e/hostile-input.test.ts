@@ -48,8 +48,7 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
   });
 
   const add = async (input: Record<string, unknown>) => (await gql<{ addRepository: any }>(server.graphqlUrl, ADD, { input })).addRepository;
-  const update = async (input: Record<string, unknown>) =>
-    (await gql<{ updateRepository: any }>(server.graphqlUrl, UPDATE, { id, input })).updateRepository;
+  const update = async (input: Record<string, unknown>) => (await gql<{ updateRepository: any }>(server.graphqlUrl, UPDATE, { id, input })).updateRepository;
   const markers = () => readdirSync(dataDir).filter((name) => name.startsWith('mark'));
 
   it.each(HOSTILE)('addRepository and updateRepository refuse %j as a ValidationError on path', async (hostile) => {
@@ -104,11 +103,7 @@ describe('hostile repository input: borg and ssh never run what a caller wrote',
     db.close();
     const client = wsClient(server.wsUrl);
     try {
-      const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(
-        server.graphqlUrl,
-        START_BACKUP,
-        { r: id },
-      );
+      const { startBackup } = await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: id });
       const states = await collectWs<{ jobProgress: { status: string; errorMessage: string | null } }>(
         client,
         'subscription($id: ID!) { jobProgress(id: $id) { status errorMessage } }',

@@ -80,7 +80,7 @@ describe('log volume, forged lines and expiry (real borg)', () => {
     expect(text).not.toContain('\x1b');
   });
 
-  it('an unchanged re-backup stores borg\'s messages and no line per unchanged file; a modified file appears as M', async () => {
+  it("an unchanged re-backup stores borg's messages and no line per unchanged file; a modified file appears as M", async () => {
     const again = await backup();
     expect(again.lines.filter((line) => line.content.startsWith('U '))).toEqual([]);
     // the one file borg adds again at every run (see beforeAll)
@@ -125,9 +125,16 @@ describe('log volume, forged lines and expiry (real borg)', () => {
     const report = await logRetention.sweep();
     expect(report.expiredJobs).toEqual([Number(firstJob)]);
 
-    const { job } = await gql<{ job: { status: string; logsExpired: boolean; logs: { totalLines: number; hasMore: boolean; lines: Line[] } } }>(server.graphqlUrl, JOB, { id: firstJob });
+    const { job } = await gql<{ job: { status: string; logsExpired: boolean; logs: { totalLines: number; hasMore: boolean; lines: Line[] } } }>(
+      server.graphqlUrl,
+      JOB,
+      { id: firstJob },
+    );
     expect(job).toEqual({ status: 'COMPLETED', logsExpired: true, logs: { totalLines: 0, hasMore: false, lines: [] } });
-    const { jobs } = await gql<{ jobs: { id: string; logsExpired: boolean; logs: { totalLines: number } }[] }>(server.graphqlUrl, '{ jobs { id logsExpired logs(limit: 0) { totalLines } } }');
+    const { jobs } = await gql<{ jobs: { id: string; logsExpired: boolean; logs: { totalLines: number } }[] }>(
+      server.graphqlUrl,
+      '{ jobs { id logsExpired logs(limit: 0) { totalLines } } }',
+    );
     expect(jobs.find((listed) => listed.id === firstJob)).toEqual({ id: firstJob, logsExpired: true, logs: { totalLines: 0 } });
     expect(jobs.filter((listed) => listed.id !== firstJob).every((listed) => !listed.logsExpired && listed.logs.totalLines > 0)).toBe(true);
 

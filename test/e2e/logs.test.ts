@@ -23,11 +23,7 @@ describe('job logs and failures', () => {
   async function addRepository(name: string, sourcePaths: string[]): Promise<string> {
     const repository = path.join(dir, 'repos', name);
     const input = { name, path: repository, sourcePaths, encryption: 'none', initialize: true };
-    const { addRepository } = await gql<{ addRepository: { __typename: string } }>(
-      server.graphqlUrl,
-      ADD_REPOSITORY_OR_ERROR,
-      { input },
-    );
+    const { addRepository } = await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input });
     expect(addRepository.__typename).toBe('AddRepositorySuccess');
     return repository;
   }
@@ -45,7 +41,7 @@ describe('job logs and failures', () => {
     }
   }
 
-  it('streams a running job\'s log (replay, then live) exactly as stored, over WebSocket and SSE', async () => {
+  it("streams a running job's log (replay, then live) exactly as stored, over WebSocket and SSE", async () => {
     const repository = await addRepository('many', [manyFiles]);
     const id = await start(repository);
     // join while borg runs, so the stream crosses from replayed lines to live ones
@@ -79,14 +75,17 @@ describe('job logs and failures', () => {
     const end = await page(id, all.length - 1, 10);
     expect(end.logs).toMatchObject({ hasMore: false, lines: all.slice(-1) });
     expect((await page(id, all.length + 5, 10)).logs).toMatchObject({ hasMore: false, lines: [] });
-    for (const [offset, limit, field] of [[0, 10_001, 'limit'], [-1, 10, 'offset']] as const) {
+    for (const [offset, limit, field] of [
+      [0, 10_001, 'limit'],
+      [-1, 10, 'offset'],
+    ] as const) {
       const { status, body } = await gqlRaw(server.graphqlUrl, PAGE, { id, offset, limit });
       expect(status).toBe(200);
       expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
     }
   });
 
-  it('a source that vanished ends COMPLETED_WITH_WARNINGS with borg\'s warning in the log', async () => {
+  it("a source that vanished ends COMPLETED_WITH_WARNINGS with borg's warning in the log", async () => {
     const kept = path.join(dir, 'kept');
     const vanishing = path.join(dir, 'vanishing');
     for (const dir of [kept, vanishing]) {
@@ -99,7 +98,9 @@ describe('job logs and failures', () => {
     const final = (await collectWs<{ jobProgress: { status: string; exitCode: number } }>(client, WATCH, { id })).at(-1)?.jobProgress;
     expect(final).toMatchObject({ status: 'COMPLETED_WITH_WARNINGS', exitCode: 1 });
     const log = await readAll(id);
-    expect(log).toContainEqual(expect.objectContaining({ level: 'WARNING', content: expect.stringMatching(/vanishing: \[Errno 2\] No such file or directory/) }));
+    expect(log).toContainEqual(
+      expect.objectContaining({ level: 'WARNING', content: expect.stringMatching(/vanishing: \[Errno 2\] No such file or directory/) }),
+    );
     expect(log.map((line) => line.content)).toContain('borg create exited with code 1');
   });
 

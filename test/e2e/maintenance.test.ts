@@ -59,7 +59,9 @@ describe('retention: prune and compact after each backup', () => {
     const log = (await logOf(states.at(-1)?.id as string)).map((line) => line.content);
     expect(log.filter((line) => line.startsWith('Keeping archive'))).toHaveLength(2);
     expect(log.filter((line) => line.startsWith('Pruning archive'))).toHaveLength(1);
-    expect(log.some((line) => /^borg prune .*--keep-last 2 .*--glob-archives=borgql-\*|^borg prune .*--glob-archives=borgql-\* .*--keep-last 2/.test(line))).toBe(true);
+    expect(
+      log.some((line) => /^borg prune .*--keep-last 2 .*--glob-archives=borgql-\*|^borg prune .*--glob-archives=borgql-\* .*--keep-last 2/.test(line)),
+    ).toBe(true);
     expect(log.some((line) => /compaction freed/.test(line))).toBe(true);
   });
 

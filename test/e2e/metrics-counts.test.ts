@@ -37,23 +37,27 @@ describe.skipIf(onPostgres)(`/metrics job counts (${SQLITE_ONLY})`, () => {
   let repositoryId: number;
 
   const waitForEnd = async (id: string) => {
-    await expect.poll(async () => (await gql<{ job: { status: string } }>(server.graphqlUrl, STATUS, { id })).job.status, { timeout: 60_000, interval: 200 }).toMatch(/^(COMPLETED|FAILED|CANCELLED)/);
+    await expect
+      .poll(async () => (await gql<{ job: { status: string } }>(server.graphqlUrl, STATUS, { id })).job.status, { timeout: 60_000, interval: 200 })
+      .toMatch(/^(COMPLETED|FAILED|CANCELLED)/);
     return (await gql<{ job: { status: string; completedAt: string } }>(server.graphqlUrl, STATUS, { id })).job;
   };
   /** Writes job rows as another process would, behind the server's back. */
   const insertJobs = (statuses: string[]) => {
     const db = new Database(path.join(dataDir, 'borgql.db'), { timeout: 10_000 });
     const now = new Date().toISOString().replace('Z', '+00:00');
-    const insert = db.prepare(
-      'INSERT INTO BackupJob (repositoryId, repositoryPath, status, createdAt, startedAt, completedAt) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    for (const status of statuses) insert.run(repositoryId, repository, status, now, status === 'PENDING' ? null : now, ['PENDING', 'RUNNING'].includes(status) ? null : now);
+    const insert = db.prepare('INSERT INTO BackupJob (repositoryId, repositoryPath, status, createdAt, startedAt, completedAt) VALUES (?, ?, ?, ?, ?, ?)');
+    for (const status of statuses)
+      insert.run(repositoryId, repository, status, now, status === 'PENDING' ? null : now, ['PENDING', 'RUNNING'].includes(status) ? null : now);
     db.close();
   };
   /** The counts as the database has them. */
   const countsInDatabase = () => {
     const db = new Database(path.join(dataDir, 'borgql.db'), { readonly: true });
-    const rows = db.prepare('SELECT status, COUNT(*) AS n FROM BackupJob WHERE repositoryId = ? GROUP BY status').all(repositoryId) as { status: string; n: number }[];
+    const rows = db.prepare('SELECT status, COUNT(*) AS n FROM BackupJob WHERE repositoryId = ? GROUP BY status').all(repositoryId) as {
+      status: string;
+      n: number;
+    }[];
     db.close();
     return Object.fromEntries(rows.map((row) => [row.status.toLowerCase(), row.n]));
   };

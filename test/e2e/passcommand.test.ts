@@ -8,7 +8,8 @@ import { collectSse, gql } from '../helpers/graphql.js';
 import { startServer, tempDir, type TestServer } from '../helpers/server.js';
 import { onPostgres } from '../helpers/test-database.js';
 
-const REPOSITORY_FIELDS = '__typename ... on AddRepositorySuccess { repository { id passcommand hasPassphrase } } ... on ValidationError { message field } ... on Error { message }';
+const REPOSITORY_FIELDS =
+  '__typename ... on AddRepositorySuccess { repository { id passcommand hasPassphrase } } ... on ValidationError { message field } ... on Error { message }';
 const ADD = `mutation($input: AddRepositoryInput!) { addRepository(input: $input) { ${REPOSITORY_FIELDS} } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateRepositoryInput!) { updateRepository(id: $id, input: $input) { ${REPOSITORY_FIELDS} } }`;
 
@@ -89,15 +90,22 @@ describe('passcommand', () => {
     );
     const keyFiles = { 'secrets.key': '600', 'download-token.key': '600' };
     // on PostgreSQL the data folder holds the key files only
-    expect(modes).toEqual(onPostgres ? keyFiles : { 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', ...keyFiles, 'borgql.db-server.lock': '600' });
+    expect(modes).toEqual(
+      onPostgres ? keyFiles : { 'borgql.db': '600', 'borgql.db-wal': '600', 'borgql.db-shm': '600', ...keyFiles, 'borgql.db-server.lock': '600' },
+    );
   });
 
   it('takes any prefix of the list, e.g. cat with a folder; a failing command is a BorgError', async () => {
     const added = await query(ADD, { input: { ...other, sourcePaths: [sources], initialize: true } });
     expect(added.addRepository).toMatchObject({ __typename: 'AddRepositorySuccess', repository: { passcommand: other.passcommand } });
     expect(await backup(other.path)).toEqual({ status: 'COMPLETED', errorMessage: null });
-    const failing = await query(ADD, { input: { name: 'missing', path: path.join(tmp.dir, 'repos', 'missing'), sourcePaths: [sources], passcommand: `cat ${passDir}/missing`, initialize: true } });
-    expect(failing.addRepository).toEqual({ __typename: 'BorgError', message: expect.stringMatching(/^PasscommandFailure: the repository's passcommand failed \(passcommand supplied in BORG_PASSCOMMAND failed/) });
+    const failing = await query(ADD, {
+      input: { name: 'missing', path: path.join(tmp.dir, 'repos', 'missing'), sourcePaths: [sources], passcommand: `cat ${passDir}/missing`, initialize: true },
+    });
+    expect(failing.addRepository).toEqual({
+      __typename: 'BorgError',
+      message: expect.stringMatching(/^PasscommandFailure: the repository's passcommand failed \(passcommand supplied in BORG_PASSCOMMAND failed/),
+    });
   });
 
   it('refuses other commands, "..", spaces, quotes and options with a ValidationError, and runs nothing', async () => {
@@ -117,13 +125,31 @@ describe('passcommand', () => {
       `${getpass}x home`,
     ];
     for (const [index, passcommand] of refused.entries()) {
-      const answer = await query(ADD, { input: { name: `bad${index}`, path: path.join(tmp.dir, 'repos', `bad${index}`), sourcePaths: [sources], passcommand, initialize: true } });
-      expect([passcommand, answer.addRepository]).toEqual([passcommand, { __typename: 'ValidationError', field: 'passcommand', message: expect.stringMatching(/BORGQL_PASSCOMMAND_PREFIXES|one plain argument/) }]);
+      const answer = await query(ADD, {
+        input: { name: `bad${index}`, path: path.join(tmp.dir, 'repos', `bad${index}`), sourcePaths: [sources], passcommand, initialize: true },
+      });
+      expect([passcommand, answer.addRepository]).toEqual([
+        passcommand,
+        { __typename: 'ValidationError', field: 'passcommand', message: expect.stringMatching(/BORGQL_PASSCOMMAND_PREFIXES|one plain argument/) },
+      ]);
       const update = await query(UPDATE, { id: homeId, input: { passcommand } });
       expect(update.updateRepository).toMatchObject({ __typename: 'ValidationError', field: 'passcommand' });
     }
-    const bothGiven = await query(ADD, { input: { name: 'both', path: path.join(tmp.dir, 'repos', 'both'), sourcePaths: [sources], passcommand: home.passcommand, passphrase: 'x', initialize: true } });
-    expect(bothGiven.addRepository).toMatchObject({ __typename: 'ValidationError', field: 'passcommand', message: 'a repository has a passphrase or a passcommand, not both' });
+    const bothGiven = await query(ADD, {
+      input: {
+        name: 'both',
+        path: path.join(tmp.dir, 'repos', 'both'),
+        sourcePaths: [sources],
+        passcommand: home.passcommand,
+        passphrase: 'x',
+        initialize: true,
+      },
+    });
+    expect(bothGiven.addRepository).toMatchObject({
+      __typename: 'ValidationError',
+      field: 'passcommand',
+      message: 'a repository has a passphrase or a passcommand, not both',
+    });
     expect(getpassRuns().length).toBe(runsBefore);
     expect(existsSync(touched)).toBe(false);
     expect(existsSync(path.join(tmp.dir, 'repos', 'bad0'))).toBe(false); // no borg init either
@@ -152,18 +178,24 @@ describe('passcommand', () => {
     const runsBefore = getpassRuns().length;
     const job = await backup(home.path);
     expect(job.status).toBe('FAILED');
-    expect(job.errorMessage).toMatch(/^the passcommand of repository "home" is refused: passcommand must start with a prefix the operator allowed in BORGQL_PASSCOMMAND_PREFIXES/);
+    expect(job.errorMessage).toMatch(
+      /^the passcommand of repository "home" is refused: passcommand must start with a prefix the operator allowed in BORGQL_PASSCOMMAND_PREFIXES/,
+    );
     expect(getpassRuns().length).toBe(runsBefore);
     expect((await backup(other.path)).status).toBe('COMPLETED');
   });
 
   it('without BORGQL_PASSCOMMAND_PREFIXES a passcommand is refused, saying how to enable it', async () => {
     await start('');
-    const answer = await query(ADD, { input: { name: 'later', path: path.join(tmp.dir, 'repos', 'later'), sourcePaths: [sources], passcommand: `cat ${passDir}/other` } });
+    const answer = await query(ADD, {
+      input: { name: 'later', path: path.join(tmp.dir, 'repos', 'later'), sourcePaths: [sources], passcommand: `cat ${passDir}/other` },
+    });
     expect(answer.addRepository).toEqual({
       __typename: 'ValidationError',
       field: 'passcommand',
-      message: expect.stringMatching(/^passcommands are not enabled on this server: the operator allows passcommands by listing command prefixes in BORGQL_PASSCOMMAND_PREFIXES/),
+      message: expect.stringMatching(
+        /^passcommands are not enabled on this server: the operator allows passcommands by listing command prefixes in BORGQL_PASSCOMMAND_PREFIXES/,
+      ),
     });
   });
 });

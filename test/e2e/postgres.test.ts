@@ -100,6 +100,8 @@ describe.runIf(onPostgres)('what PostgreSQL stores', () => {
     rmSync(path.join(dataDir, 'secrets.key'));
     const withoutKey = await runServerToExit(dataDir);
     expect(withoutKey.code, withoutKey.output).toBe(1);
-    expect(withoutKey.output.trim()).toMatch(/^borgql: \S+secrets\.key is missing, and the database holds 1 secret\(s\) encrypted with a key: the passphrase of repository "r"\./);
+    expect(withoutKey.output.trim()).toMatch(
+      /^borgql: \S+secrets\.key is missing, and the database holds 1 secret\(s\) encrypted with a key: the passphrase of repository "r"\./,
+    );
   }, 120_000);
 });

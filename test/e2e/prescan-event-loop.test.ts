@@ -31,7 +31,9 @@ describe('the pre-scan does not block the server', () => {
   const backup = async (name: string, sourcePaths: string[], excludePatterns: string[]) => {
     const repository = path.join(dir, 'repos', name);
     const input = { name, path: repository, sourcePaths, excludePatterns, encryption: 'none', initialize: true };
-    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
+    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe(
+      'AddRepositorySuccess',
+    );
     return startBackup(server.graphqlUrl, repository);
   };
 

@@ -40,7 +40,9 @@ describe.skipIf(onPostgres)(`Prisma errors are logged by class and code, never w
   it('a resolver whose write fails: the client gets a masked error, the log the class and code', async () => {
     refuse('refuse_insert', 'INSERT');
     try {
-      const { body } = await gqlRaw(server.graphqlUrl, 'mutation($name: String!) { createApiToken(name: $name, role: VIEWER) { __typename } }', { name: secretName });
+      const { body } = await gqlRaw(server.graphqlUrl, 'mutation($name: String!) { createApiToken(name: $name, role: VIEWER) { __typename } }', {
+        name: secretName,
+      });
       expect(body.errors?.[0]?.message).toBe('Unexpected error.');
       // the REST shims run through the same GraphQL path; this one reads, so it succeeds meanwhile
       expect((await rest(server.url, 'GET', '/api/backup/jobs')).status).toBe(200);
@@ -66,7 +68,11 @@ describe.skipIf(onPostgres)(`Prisma errors are logged by class and code, never w
     } finally {
       database.exec('DROP TRIGGER refuse_update');
     }
-    const warning = server.output().split('\n').find((line) => line.includes('could not record the use of API token')) ?? '';
+    const warning =
+      server
+        .output()
+        .split('\n')
+        .find((line) => line.includes('could not record the use of API token')) ?? '';
     expect(warning).toMatch(/PrismaClientKnownRequestError/);
     expect(warning).toMatch(/P2039/);
     expect(server.output()).not.toContain(secretTokenName);

@@ -25,7 +25,9 @@ describe('speed while borg prints nothing', () => {
     // random data (no compression, no deduplication): several seconds of reading
     for (let i = 0; i < 4; i++) writeFileSync(path.join(source, `r${i}.bin`), randomBytes(128 * 1024 * 1024));
     const input = { name: 'stall', path: repository, sourcePaths: [source], encryption: 'repokey-blake2', passphrase: 'stall test', initialize: true };
-    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe('AddRepositorySuccess');
+    expect((await gql<{ addRepository: { __typename: string } }>(server.graphqlUrl, ADD_REPOSITORY_OR_ERROR, { input })).addRepository.__typename).toBe(
+      'AddRepositorySuccess',
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -65,7 +67,10 @@ describe('speed while borg prints nothing', () => {
     // pre-scan's total, may repeat a step), to 0 with no ETA
     const zeroAt = states.findIndex((state, i) => i > stoppedAt && state.progress.speedMBps === 0);
     const stalledBytes = states[zeroAt]!.progress.originalSize;
-    const stall = states.slice(states.findIndex((state) => state.progress.originalSize === stalledBytes), zeroAt + 1);
+    const stall = states.slice(
+      states.findIndex((state) => state.progress.originalSize === stalledBytes),
+      zeroAt + 1,
+    );
     expect(stall.length).toBeGreaterThanOrEqual(3);
     expect(stall.every((state) => state.status === 'RUNNING' && state.progress.originalSize === stalledBytes)).toBe(true);
     for (let i = 1; i < stall.length; i++) expect(stall[i]!.progress.speedMBps).toBeLessThanOrEqual(stall[i - 1]!.progress.speedMBps);

@@ -17,10 +17,22 @@ const HOSTILE: [string, string, RegExp, Record<string, unknown>?][] = [
   ['2,000 nested selections', `{ ${nested(2000, 'jobs { ', ' }', 'id')} }`, /Token limit/],
   ['3,000 nested input objects', `mutation { addRepository(input: ${nested(3000, '{ a: ', ' }', '1')}) { __typename } }`, /Document of \d+ characters/],
   ['5,000 nested lists', `{ jobs(status: ${nested(5000, '[', ']', '')}) { id } }`, /Token limit/],
-  ['3,000 aliases of jobs × logs', `{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: jobs(limit: 10000) { logs(limit: 10000) { totalLines } }`).join(' ')} }`, /Document of/],
+  [
+    '3,000 aliases of jobs × logs',
+    `{ ${Array.from({ length: 3000 }, (_, i) => `a${i}: jobs(limit: 10000) { logs(limit: 10000) { totalLines } }`).join(' ')} }`,
+    /Document of/,
+  ],
   ['nesting deeper than the limit', `{ ${nested(QUERY_LIMITS.depth, 'repositories { schedules { ', ' } }', 'id')} }`, /depth limit of 10/],
-  ['more aliases than the limit', `{ ${Array.from({ length: QUERY_LIMITS.aliases + 1 }, (_, i) => `a${i}: repositories { id }`).join(' ')} }`, /Aliases limit of 20/],
-  ['more directives than the limit', `{ jobs { ${Array.from({ length: QUERY_LIMITS.directives + 1 }, () => 'id @include(if: true)').join(' ')} } }`, /Directives limit of 20/],
+  [
+    'more aliases than the limit',
+    `{ ${Array.from({ length: QUERY_LIMITS.aliases + 1 }, (_, i) => `a${i}: repositories { id }`).join(' ')} }`,
+    /Aliases limit of 20/,
+  ],
+  [
+    'more directives than the limit',
+    `{ jobs { ${Array.from({ length: QUERY_LIMITS.directives + 1 }, () => 'id @include(if: true)').join(' ')} } }`,
+    /Directives limit of 20/,
+  ],
   ['more tokens than the limit', `{ jobs { ${'id '.repeat(QUERY_LIMITS.tokens)} } }`, /Token limit of 1000/],
   ['a document longer than the limit', `{ jobs { id } } # ${'x'.repeat(QUERY_LIMITS.length)}`, /Document of \d+ characters exceeds the limit of 20000/],
   ['a costly structure', `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: ${CHAIN}`).join(' ')} }`, /Cost limit of 5000/],
@@ -31,7 +43,11 @@ const HOSTILE: [string, string, RegExp, Record<string, unknown>?][] = [
     /could read 505,000 list items/,
     { jobs: 5000, lines: 100 },
   ],
-  ['list limits multiplied through a fragment spread twice', '{ ...F ...F } fragment F on Query { jobs(limit: 1000) { logs(limit: 200) { totalLines } } }', /could read 402,000/],
+  [
+    'list limits multiplied through a fragment spread twice',
+    '{ ...F ...F } fragment F on Query { jobs(limit: 1000) { logs(limit: 200) { totalLines } } }',
+    /could read 402,000/,
+  ],
 ];
 
 function expectRefused(body: GraphQLResponse, what: string, limit: RegExp): void {
@@ -58,7 +74,9 @@ describe('query limits: depth, aliases, tokens, directives, cost and list sizes'
 
   it('HTTP GET refuses too', async () => {
     const query = '{ jobs(limit: 10000) { logs(limit: 10000) { totalLines } } }';
-    const response = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent(query)}`, { headers: { ...bearer(viewer), accept: 'application/graphql-response+json' } });
+    const response = await fetch(`${server.graphqlUrl}?query=${encodeURIComponent(query)}`, {
+      headers: { ...bearer(viewer), accept: 'application/graphql-response+json' },
+    });
     expect(response.status).toBe(400);
     expectRefused(await response.json(), 'GET list sizes', /list items/);
   });
@@ -70,7 +88,11 @@ describe('query limits: depth, aliases, tokens, directives, cost and list sizes'
         client.subscribe(
           { query, variables: variables ?? {} },
           // validation refusals come as graphql-ws `error` messages, execution refusals as a result with errors
-          { next: (result) => resolve(result as GraphQLResponse), error: (errors) => resolve({ errors: errors as GraphQLResponse['errors'] }), complete: () => undefined },
+          {
+            next: (result) => resolve(result as GraphQLResponse),
+            error: (errors) => resolve({ errors: errors as GraphQLResponse['errors'] }),
+            complete: () => undefined,
+          },
         );
         setTimeout(() => reject(new Error(`${what}: no answer`)), 20_000).unref();
       });
@@ -86,7 +108,11 @@ describe('query limits: depth, aliases, tokens, directives, cost and list sizes'
   });
 
   it.each([
-    ['nesting', `subscription { jobEvents { ${nested(QUERY_LIMITS.depth, 'repository { schedules { repositories { lastJob { ', ' } } } }', 'id')} } }`, /depth limit/],
+    [
+      'nesting',
+      `subscription { jobEvents { ${nested(QUERY_LIMITS.depth, 'repository { schedules { repositories { lastJob { ', ' } } } }', 'id')} } }`,
+      /depth limit/,
+    ],
     ['list sizes', 'subscription { jobEvents { repository { schedules { repositories { lastJob { logs(limit: 10000) { totalLines } } } } } } }', /list items/],
     ['tokens', `subscription { jobEvents { ${'id '.repeat(QUERY_LIMITS.tokens)} } }`, /Token limit/],
   ] as const)('SSE refuses a subscription over the limits (%s) before it starts', async (what, query, limit) => {

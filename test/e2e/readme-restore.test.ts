@@ -71,7 +71,10 @@ describe('README "Restore" against a real server', () => {
 
     const { startCheck } = await gql(server.graphqlUrl, withPaths(operation('Check')));
     expect(startCheck.__typename).toBe('StartCheckSuccess');
-    const checked = await collectSse<{ jobUpdates: { status: string } }>(server.graphqlUrl, `subscription { jobUpdates(id: "${startCheck.job.id}") { status } }`);
+    const checked = await collectSse<{ jobUpdates: { status: string } }>(
+      server.graphqlUrl,
+      `subscription { jobUpdates(id: "${startCheck.job.id}") { status } }`,
+    );
     expect(checked.at(-1)?.jobUpdates.status).toBe('COMPLETED');
   }, 60_000);
 

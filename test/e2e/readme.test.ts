@@ -30,9 +30,7 @@ function operation(name: string): string {
 /** Each operation of a block as its own document (a block may hold several anonymous ones). */
 function operationsOf(document: DocumentNode): DocumentNode[] {
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
-  return document.definitions
-    .filter((d) => d.kind === Kind.OPERATION_DEFINITION)
-    .map((d) => ({ kind: Kind.DOCUMENT, definitions: [d, ...fragments] }));
+  return document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).map((d) => ({ kind: Kind.DOCUMENT, definitions: [d, ...fragments] }));
 }
 
 function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -55,7 +53,10 @@ describe('README examples', () => {
       const documents = operationsOf(parse(block));
       expect(documents.length, block).toBeGreaterThan(0);
       for (const document of documents) {
-        expect(validate(schema, document).map((error) => error.message), block).toEqual([]);
+        expect(
+          validate(schema, document).map((error) => error.message),
+          block,
+        ).toEqual([]);
       }
     }
   });
@@ -111,7 +112,10 @@ describe('README examples', () => {
     });
 
     it('the Borg UI-style script runs unchanged with curl and jq and prints the whole log', async () => {
-      const { createApiToken } = await gql(server.graphqlUrl, 'mutation { createApiToken(name: "script", role: OPERATOR) { ... on CreateApiTokenSuccess { secret } } }');
+      const { createApiToken } = await gql(
+        server.graphqlUrl,
+        'mutation { createApiToken(name: "script", role: OPERATOR) { ... on CreateApiTokenSuccess { secret } } }',
+      );
       const script = codeBlocks('sh').find((block) => block.startsWith('#!/bin/sh'));
       expect(script).toBeDefined();
       const { code, stdout, stderr } = await run('sh', ['-c', withPaths(script!).replaceAll('http://127.0.0.1:4000', server.url)], {

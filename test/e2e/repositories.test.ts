@@ -103,9 +103,8 @@ describe('repository management and metrics', () => {
       const families = parsePrometheusTextFormat(await response.text());
       const value = (name: string, labels: Record<string, string> = {}) =>
         Number(
-          families
-            .find((family) => family.name === name)
-            ?.metrics.find((metric) => Object.entries(labels).every(([k, v]) => metric.labels?.[k] === v))?.value ?? Number.NaN,
+          families.find((family) => family.name === name)?.metrics.find((metric) => Object.entries(labels).every(([k, v]) => metric.labels?.[k] === v))
+            ?.value ?? Number.NaN,
         );
       return { families, value };
     };
@@ -127,7 +126,9 @@ describe('repository management and metrics', () => {
 
     // an open subscription shows in the gauge
     const events = wsClient(server.wsUrl);
-    const received = new Promise<void>((resolve) => events.subscribe({ query: JOB_EVENTS }, { next: () => resolve(), error: () => resolve(), complete: () => resolve() }));
+    const received = new Promise<void>((resolve) =>
+      events.subscribe({ query: JOB_EVENTS }, { next: () => resolve(), error: () => resolve(), complete: () => resolve() }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await scrape()).value('borgql_subscriptions')).toBeGreaterThanOrEqual(1);
     await events.dispose();
@@ -143,22 +144,23 @@ describe('repository management and metrics', () => {
     expect(removed).toMatchObject({ __typename: 'RemoveRepositorySuccess', repository: { id, removedAt: expect.any(String) } });
     // gone from the list, its jobs and borg's data stay, its path can be registered again
     expect((await gql<{ repositories: unknown[] }>(server.graphqlUrl, '{ repositories { id } }')).repositories).toEqual([]);
-    const { jobs } = await gql<{ jobs: any[] }>(server.graphqlUrl, `query($r: String) { jobs(repository: $r) { id repository { id removedAt } } }`, { r: repoPath });
+    const { jobs } = await gql<{ jobs: any[] }>(server.graphqlUrl, `query($r: String) { jobs(repository: $r) { id repository { id removedAt } } }`, {
+      r: repoPath,
+    });
     expect(jobs.length).toBeGreaterThanOrEqual(4);
     expect((await borg(['list', '--short', repoPath], borgEnv)).exitCode).toBe(0);
     expect((await gql<{ removeRepository: any }>(server.graphqlUrl, REMOVE, { id })).removeRepository.__typename).toBe('NotFoundError');
     // a removed repository takes no backup, by id or by its old name and path
     for (const reference of [id, 'main', repoPath]) {
-      const start = (await gql<{ startBackup: any }>(server.graphqlUrl, 'mutation($r: String!) { startBackup(repository: $r) { __typename } }', { r: reference }))
-        .startBackup;
+      const start = (
+        await gql<{ startBackup: any }>(server.graphqlUrl, 'mutation($r: String!) { startBackup(repository: $r) { __typename } }', { r: reference })
+      ).startBackup;
       expect(start, reference).toEqual({ __typename: 'NotFoundError' });
     }
     expect((await rest(server.url, 'POST', '/api/backup/start', { body: { repository: id } })).status).toBe(404);
-    const again = await gql<{ addRepository: any }>(
-      server.graphqlUrl,
-      ADD_REPOSITORY,
-      { input: { name: 'main', path: repoPath, sourcePaths: [source], passphrase: 'one' } },
-    );
+    const again = await gql<{ addRepository: any }>(server.graphqlUrl, ADD_REPOSITORY, {
+      input: { name: 'main', path: repoPath, sourcePaths: [source], passphrase: 'one' },
+    });
     expect(again.addRepository.__typename).toBe('AddRepositorySuccess');
   });
 });

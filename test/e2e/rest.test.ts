@@ -86,8 +86,7 @@ describe('REST compatibility (/api/backup/*)', () => {
   const ids: Record<string, number> = {};
 
   const job = async (id: number) => (await gql<{ job: GqlJob }>(server.graphqlUrl, JOB, { id: String(id) })).job;
-  const finish = async (id: number) =>
-    (await collectWs<{ jobProgress: { status: string } }>(client, WATCH, { id: String(id) })).at(-1)?.jobProgress;
+  const finish = async (id: number) => (await collectWs<{ jobProgress: { status: string } }>(client, WATCH, { id: String(id) })).at(-1)?.jobProgress;
   const status = (id: number) => rest(server.url, 'GET', `/api/backup/status/${id}`);
   const start = async (repository: string) => {
     const answer = await rest(server.url, 'POST', '/api/backup/start', { body: { repository } });
@@ -307,9 +306,19 @@ describe('REST compatibility (/api/backup/*)', () => {
     expect(manual.body.jobs.map((j: any) => j.id)).toEqual(jobIds.filter((id: number) => id !== ids.scheduledJob));
     expect(manual.body.jobs.every((j: any) => j.triggered_by === 'manual' && j.scheduled_job_id === null)).toBe(true);
     // the spellings FastAPI (Borg UI) reads as booleans, e.g. Python requests' params={"scheduled_only": True}
-    for (const [spelling, expected] of [['True', [ids.scheduledJob]], ['1', [ids.scheduledJob]], ['yes', [ids.scheduledJob]], ['False', jobIds], ['0', jobIds], ['off', jobIds]] as const) {
+    for (const [spelling, expected] of [
+      ['True', [ids.scheduledJob]],
+      ['1', [ids.scheduledJob]],
+      ['yes', [ids.scheduledJob]],
+      ['False', jobIds],
+      ['0', jobIds],
+      ['off', jobIds],
+    ] as const) {
       const answer = await rest(server.url, 'GET', `/api/backup/jobs?scheduled_only=${spelling}`);
-      expect(answer.body.jobs?.map((j: any) => j.id), spelling).toEqual(expected);
+      expect(
+        answer.body.jobs?.map((j: any) => j.id),
+        spelling,
+      ).toEqual(expected);
     }
   });
 
@@ -325,7 +334,7 @@ describe('REST compatibility (/api/backup/*)', () => {
     expect(response.headers.get('content-disposition')).toBe(`attachment; filename="borgql-job-${id}.log"`);
     const text = await response.text();
     const expected: string[] = [];
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const page = (await rest(server.url, 'GET', `/api/backup/logs/${id}/stream?offset=${offset}`)).body;
       expected.push(...page.lines.map((l: any) => l.content));
       offset += page.lines.length;
@@ -339,5 +348,4 @@ describe('REST compatibility (/api/backup/*)', () => {
     const answer = await rest(server.url, 'POST', `/api/backup/cancel/${running}`);
     expect(answer).toMatchObject({ status: 400, body: { detail: `job ${running} is completed and cannot be cancelled` } });
   });
-
 });

@@ -42,11 +42,7 @@ describe('server restarts: kill -9 and SIGTERM', () => {
   };
   const job = async (server: ChildServer, id: string) => (await gql<{ job: JobState }>(server.graphqlUrl, JOB, { id })).job;
   const start = async (server: ChildServer, repository: string) =>
-    (await gql<{ startBackup: { job: { id: string } } }>(
-      server.graphqlUrl,
-      START_BACKUP,
-      { r: repository },
-    )).startBackup.job.id;
+    (await gql<{ startBackup: { job: { id: string } } }>(server.graphqlUrl, START_BACKUP, { r: repository })).startBackup.job.id;
 
   /** Adds a repository and starts a backup; resolves once borg has stored data. */
   async function runningBackup(server: ChildServer, name: string) {

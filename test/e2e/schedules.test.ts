@@ -121,7 +121,9 @@ describe('schedules', () => {
     server = await spawnServer(dataDir);
     servers.push(server);
     const { schedules } = await gql<{ schedules: any[] }>(server.graphqlUrl, '{ schedules { id cron enabled nextRunAt repositories { path } } }');
-    expect(schedules).toEqual([{ id: scheduleId, cron: '*/3 * * * * *', enabled: true, nextRunAt: expect.any(String), repositories: [{ path: repositoryPath }] }]);
+    expect(schedules).toEqual([
+      { id: scheduleId, cron: '*/3 * * * * *', enabled: true, nextRunAt: expect.any(String), repositories: [{ path: repositoryPath }] },
+    ]);
     let fresh: Job[] = [];
     for (let t = 0; t < 40 && fresh.length === 0; t++) {
       await sleep(250);

@@ -26,7 +26,8 @@ const FIRST_MIGRATION_WITH_PASSCOMMAND = '20261202025847_repository_passcommand'
 function writeOldVersionDatabase(dbFile: string, row: { name: string; path: string; source: string; stale: string; passphrase: string }) {
   const migrations = path.join(path.dirname(path.dirname(dbFile)), 'old-migrations');
   for (const entry of readdirSync(resolveMigrationsDir())) {
-    if (entry < FIRST_MIGRATION_WITH_PASSCOMMAND || entry.endsWith('.toml')) cpSync(path.join(resolveMigrationsDir(), entry), path.join(migrations, entry), { recursive: true });
+    if (entry < FIRST_MIGRATION_WITH_PASSCOMMAND || entry.endsWith('.toml'))
+      cpSync(path.join(resolveMigrationsDir(), entry), path.join(migrations, entry), { recursive: true });
   }
   applyMigrations(dbFile, migrations);
   const script = `
@@ -112,7 +113,9 @@ describe.skipIf(onPostgres)(`passphrases at rest (${SQLITE_ONLY})`, () => {
   };
   const query = <T = any>(document: string, variables: Record<string, unknown> = {}) => gql<T>(server!.graphqlUrl, document, variables);
   const backup = async (repository: string): Promise<JobState> => {
-    const started = await query('mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } ... on Error { message } } }', { r: repository });
+    const started = await query('mutation($r: String!) { startBackup(repository: $r) { ... on StartBackupSuccess { job { id } } ... on Error { message } } }', {
+      r: repository,
+    });
     const id = started.startBackup.job.id as string;
     await collectSse(server!.graphqlUrl, JOB_STATUS_UPDATES, { id });
     return (await query<{ job: JobState }>('query($id: ID!) { job(id: $id) { status errorMessage logs(limit: 1000) { lines { content } } } }', { id })).job;
@@ -179,7 +182,9 @@ describe.skipIf(onPostgres)(`passphrases at rest (${SQLITE_ONLY})`, () => {
     const job = await backup(added.path);
     setStoredPassphrase(added.name, good);
     expect(job.status).toBe('FAILED');
-    expect(job.errorMessage).toMatch(/^the stored passphrase of repository "added" cannot be decrypted \(it does not authenticate .*\); restore .*secrets\.key, or set the passphrase again with updateRepository$/);
+    expect(job.errorMessage).toMatch(
+      /^the stored passphrase of repository "added" cannot be decrypted \(it does not authenticate .*\); restore .*secrets\.key, or set the passphrase again with updateRepository$/,
+    );
     expect(job.logs.lines.map((line) => line.content)).not.toContainEqual(expect.stringMatching(/^borg /));
   });
 
@@ -196,13 +201,17 @@ describe.skipIf(onPostgres)(`passphrases at rest (${SQLITE_ONLY})`, () => {
     const saved = path.join(tmp.dir, 'secrets.key.saved');
     renameSync(keyFile, saved);
     const missing = await refusal();
-    expect(missing).toContain(`${keyFile} is missing, and the database holds 2 secret(s) encrypted with a key: the passphrase of repository "legacy", the passphrase of repository "added"`);
+    expect(missing).toContain(
+      `${keyFile} is missing, and the database holds 2 secret(s) encrypted with a key: the passphrase of repository "legacy", the passphrase of repository "added"`,
+    );
     expect(missing).toMatch(/Put back the secrets\.key that belongs to this database.*BORGQL_DISCARD_UNREADABLE_SECRETS=yes/);
     expect(existsSync(keyFile)).toBe(false); // no new key was made up
 
     writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
     const wrong = await refusal();
-    expect(wrong).toMatch(/2 stored secret\(s\) cannot be decrypted with .*secrets\.key \(key [0-9a-f]{8}\): the passphrase of repository "legacy" \(it was encrypted with key [0-9a-f]{8}, and the key file holds key [0-9a-f]{8}\)/);
+    expect(wrong).toMatch(
+      /2 stored secret\(s\) cannot be decrypted with .*secrets\.key \(key [0-9a-f]{8}\): the passphrase of repository "legacy" \(it was encrypted with key [0-9a-f]{8}, and the key file holds key [0-9a-f]{8}\)/,
+    );
 
     writeFileSync(keyFile, randomBytes(16));
     expect(await refusal()).toMatch(/secrets\.key has 16 bytes where a borgql key has 32/);
@@ -216,7 +225,9 @@ describe.skipIf(onPostgres)(`passphrases at rest (${SQLITE_ONLY})`, () => {
     await stop();
     rmSync(keyFile);
     await start({ BORGQL_DISCARD_UNREADABLE_SECRETS: 'yes' });
-    expect(server!.output()).toMatch(/deleted the passphrase of repository \\"legacy\\", which .*secrets\.key cannot decrypt .*set it again with updateRepository/); // pino's JSON
+    expect(server!.output()).toMatch(
+      /deleted the passphrase of repository \\"legacy\\", which .*secrets\.key cannot decrypt .*set it again with updateRepository/,
+    ); // pino's JSON
     expect(modeOf(keyFile)).toBe(0o600);
     expect(await repositories()).toEqual([
       { name: 'legacy', hasPassphrase: false },
@@ -226,7 +237,10 @@ describe.skipIf(onPostgres)(`passphrases at rest (${SQLITE_ONLY})`, () => {
     expect(without).toMatchObject({ status: 'FAILED', errorMessage: expect.stringMatching(/^PassphraseWrong/) });
     const { repository } = await query('query($id: ID!) { repository(id: $id) { name } }', { id: '1' });
     expect(repository.name).toBe('legacy'); // the row the old version wrote
-    const update = await query('mutation($id: ID!, $p: String!) { updateRepository(id: $id, input: { passphrase: $p }) { __typename } }', { id: '1', p: legacy.passphrase });
+    const update = await query('mutation($id: ID!, $p: String!) { updateRepository(id: $id, input: { passphrase: $p }) { __typename } }', {
+      id: '1',
+      p: legacy.passphrase,
+    });
     expect(update.updateRepository.__typename).toBe('AddRepositorySuccess');
     expect((await backup(legacy.path)).status).toBe('COMPLETED');
     expect(leaked()).toEqual([]);

@@ -64,7 +64,9 @@ describe('secrets stay secret', () => {
     expect(added.addRepository).toMatchObject({ __typename: 'AddRepositorySuccess', repository: { hasPassphrase: true } });
     // a repository of someone else's, opened with our passphrase: borg info refuses it
     const other = `${repository}-other`;
-    expect((await borg(['init', '--encryption=repokey-blake2', other], { BORG_PASSPHRASE: 'not ours', BORG_BASE_DIR: path.join(dir, 'borg-test') })).exitCode).toBe(0);
+    expect(
+      (await borg(['init', '--encryption=repokey-blake2', other], { BORG_PASSPHRASE: 'not ours', BORG_BASE_DIR: path.join(dir, 'borg-test') })).exitCode,
+    ).toBe(0);
     const wrong = await query(add, { input: { name: 'wrong', path: other, sourcePaths: [sources], passphrase } });
     expect(wrong.addRepository.__typename).toBe('BorgError');
 
@@ -88,8 +90,10 @@ describe('secrets stay secret', () => {
   });
 
   it('API answers never contain it: GraphQL, REST, log pages and the download', async () => {
-    record(await query(`{ repositories { id name path sourcePaths excludePatterns compression encryption hasPassphrase retention { keepDaily } }
-      jobs(limit: 10) { id status errorMessage archiveName logs(limit: 10000) { lines { content level } } } }`));
+    record(
+      await query(`{ repositories { id name path sourcePaths excludePatterns compression encryption hasPassphrase retention { keepDaily } }
+      jobs(limit: 10) { id status errorMessage archiveName logs(limit: 10000) { lines { content level } } } }`),
+    );
     const { __type } = await query<{ __type: { fields: { name: string }[] } }>('{ __type(name: "Repository") { fields { name } } }');
     expect(__type.fields.map((f) => f.name)).not.toContain('passphrase');
     for (const url of ['/api/backup/jobs', `/api/backup/status/${jobId}`, `/api/backup/logs/${jobId}/stream`]) {

@@ -13,7 +13,8 @@ import { gql } from '../helpers/graphql.js';
 import { startServer, tempDir, TEST_ADMIN_TOKEN } from '../helpers/server.js';
 import { SQLITE_ONLY, onPostgres } from '../helpers/test-database.js';
 
-const IN_USE = /^borgql: another borgql server is using the database (\S+)\/borgql\.db \(it holds \1\/borgql\.db-server\.lock\): stop it first, or give this one its own BORGQL_DATA_DIR$/m;
+const IN_USE =
+  /^borgql: another borgql server is using the database (\S+)\/borgql\.db \(it holds \1\/borgql\.db-server\.lock\): stop it first, or give this one its own BORGQL_DATA_DIR$/m;
 
 // SQLite's lock file in the data folder; the PostgreSQL twin is in postgres.test.ts
 describe.skipIf(onPostgres)(`one server per database (${SQLITE_ONLY})`, () => {
@@ -50,7 +51,8 @@ describe.skipIf(onPostgres)(`one server per database (${SQLITE_ONLY})`, () => {
 
   it('in one process: a second buildApp on the same folder is refused, other folders are not, and stop releases the lock', async () => {
     const dataDir = path.join(tmp.dir, 'in-process');
-    const config = (dir: string, env: Record<string, string> = {}) => loadConfig({ ...process.env, BORGQL_DATA_DIR: dir, PORT: '0', BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env });
+    const config = (dir: string, env: Record<string, string> = {}) =>
+      loadConfig({ ...process.env, BORGQL_DATA_DIR: dir, PORT: '0', BORGQL_ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...env });
     const first = await startServer({ dataDir });
     const other = await startServer({ dataDir: path.join(tmp.dir, 'in-process-other') });
     try {

@@ -83,7 +83,8 @@ describe('slow subscribers', () => {
           { query: LOGS, variables: { id, offset: from } },
           {
             next: (result) => void numbers.push(result.data!.jobLogs.lineNumber),
-            error: (errors) => (Array.isArray(errors) ? resolve(errors as StreamResult['errors']) : reject(errors instanceof Error ? errors : new Error(JSON.stringify(errors)))),
+            error: (errors) =>
+              Array.isArray(errors) ? resolve(errors as StreamResult['errors']) : reject(errors instanceof Error ? errors : new Error(JSON.stringify(errors))),
             complete: () => resolve(null),
           },
         );
@@ -140,24 +141,27 @@ describe('slow subscribers', () => {
   it.each([
     ['WebSocket', stallableWs],
     ['SSE', stallableSse],
-  ] as const)('a stalled jobProgress client over %s gets the newest state when read again, not a queue of old ones: the final state, then completion', async (_transport, subscribe) => {
-    const job = await waitingJob({ intervalMs: [1, 1], durationMs: 3_600_000, fileStatusPerTick: [2, 2], bytesPerTick: 1e6, maxFiles: 3000 });
-    const url = subscribe === stallableWs ? server.wsUrl : server.graphqlUrl;
-    const stalled = await subscribe(url, PROGRESS, { id: job.id });
-    await stalled.received(1);
-    stalled.pause();
-    job.go();
-    const { status, archiveName } = await finished(job.id);
-    expect(status).toBe('COMPLETED');
-    stalled.resume();
-    const states = await stalled.ended;
-    expect(states.every((s) => !s.errors)).toBe(true);
-    expect((states.at(-1)?.data?.jobProgress as { status?: string } | undefined)?.status).toBe('COMPLETED');
-    // every archive_progress line borg wrote was a state change; the stalled client got far fewer
-    const progressLines = readStandinRecord(path.join(dir, `repo-r${repositories - 1}`), archiveName).length;
-    expect(progressLines).toBeGreaterThan(1000);
-    expect(states.length).toBeLessThan(progressLines / 2);
-  });
+  ] as const)(
+    'a stalled jobProgress client over %s gets the newest state when read again, not a queue of old ones: the final state, then completion',
+    async (_transport, subscribe) => {
+      const job = await waitingJob({ intervalMs: [1, 1], durationMs: 3_600_000, fileStatusPerTick: [2, 2], bytesPerTick: 1e6, maxFiles: 3000 });
+      const url = subscribe === stallableWs ? server.wsUrl : server.graphqlUrl;
+      const stalled = await subscribe(url, PROGRESS, { id: job.id });
+      await stalled.received(1);
+      stalled.pause();
+      job.go();
+      const { status, archiveName } = await finished(job.id);
+      expect(status).toBe('COMPLETED');
+      stalled.resume();
+      const states = await stalled.ended;
+      expect(states.every((s) => !s.errors)).toBe(true);
+      expect((states.at(-1)?.data?.jobProgress as { status?: string } | undefined)?.status).toBe('COMPLETED');
+      // every archive_progress line borg wrote was a state change; the stalled client got far fewer
+      const progressLines = readStandinRecord(path.join(dir, `repo-r${repositories - 1}`), archiveName).length;
+      expect(progressLines).toBeGreaterThan(1000);
+      expect(states.length).toBeLessThan(progressLines / 2);
+    },
+  );
 
   it('a WebSocket that does not read while its operations queue more than 16 MiB of results in the server is closed', async () => {
     const job = await waitingJob({ intervalMs: [0, 0], durationMs: 3_600_000, fileStatusPerTick: [1000, 1000], bytesPerTick: 1e6, maxFiles: 12_000 });

@@ -36,7 +36,9 @@ function readOnly(folder: string): ReadOnly {
   if (probe.status === 0) return { wrapper: ['unshare', '-m', 'sh', '-c', mountScript, 'sh', folder], undo: () => undefined };
   const immutable = spawnSync('chattr', ['+i', folder], { encoding: 'utf8' });
   if (immutable.status === 0) return { wrapper: [], undo: () => spawnSync('chattr', ['-i', folder]) };
-  return { skip: `no way to make a folder read-only for root here (unshare -m: ${probe.stderr.trim() || probe.error}; chattr +i: ${immutable.stderr.trim() || immutable.error})` };
+  return {
+    skip: `no way to make a folder read-only for root here (unshare -m: ${probe.stderr.trim() || probe.error}; chattr +i: ${immutable.stderr.trim() || immutable.error})`,
+  };
 }
 
 describe('start-up errors are one line and exit 1', () => {
@@ -50,8 +52,14 @@ describe('start-up errors are one line and exit 1', () => {
   it('a data folder path that is a file, or below a file', async () => {
     const file = path.join(tmp.dir, 'a-file');
     writeFileSync(file, 'not a folder');
-    expectOneLine(await runServerToExit(file), new RegExp(`^borgql: cannot create the data folder \\(BORGQL_DATA_DIR\\) ${escape(file)}: a file of that name exists$`));
-    expectOneLine(await runServerToExit(path.join(file, 'data')), /^borgql: cannot create the data folder \(BORGQL_DATA_DIR\) .*\/a-file\/data: a part of the path is a file$/);
+    expectOneLine(
+      await runServerToExit(file),
+      new RegExp(`^borgql: cannot create the data folder \\(BORGQL_DATA_DIR\\) ${escape(file)}: a file of that name exists$`),
+    );
+    expectOneLine(
+      await runServerToExit(path.join(file, 'data')),
+      /^borgql: cannot create the data folder \(BORGQL_DATA_DIR\) .*\/a-file\/data: a part of the path is a file$/,
+    );
   });
 
   it.skipIf(onPostgres)(`a database file that is not a database (${SQLITE_ONLY})`, async () => {
@@ -60,7 +68,9 @@ describe('start-up errors are one line and exit 1', () => {
     writeFileSync(path.join(dataDir, 'borgql.db'), 'these bytes are not a SQLite header, and there are more than a hundred of them in this file: '.repeat(3));
     expectOneLine(
       await runServerToExit(dataDir),
-      new RegExp(`^borgql: ${escape(dataDir)}/borgql\\.db is not a SQLite database \\(file is not a database\\): move it away, or point DATABASE_URL or BORGQL_DATA_DIR elsewhere$`),
+      new RegExp(
+        `^borgql: ${escape(dataDir)}/borgql\\.db is not a SQLite database \\(file is not a database\\): move it away, or point DATABASE_URL or BORGQL_DATA_DIR elsewhere$`,
+      ),
     );
   });
 
@@ -79,7 +89,9 @@ describe('start-up errors are one line and exit 1', () => {
       setup.undo();
       expectOneLine(
         result,
-        new RegExp(`^borgql: the data folder \\(BORGQL_DATA_DIR\\) ${escape(dataDir)} is not writable \\((read-only file system|operation not permitted.*|permission denied)\\): borgql keeps its database and job logs there$`),
+        new RegExp(
+          `^borgql: the data folder \\(BORGQL_DATA_DIR\\) ${escape(dataDir)} is not writable \\((read-only file system|operation not permitted.*|permission denied)\\): borgql keeps its database and job logs there$`,
+        ),
       );
     });
   }

@@ -329,7 +329,13 @@ describe('PubSub.subscribe: bounded for slow readers', () => {
   it('latestBy: a slow reader gets the newest payload of each key, keys in the order they first became unread', async () => {
     const pubsub = new PubSub<Topics>();
     const it = pubsub.subscribe('job', 1, { latestBy: (state) => state.id });
-    for (const payload of [{ id: 7, n: 1 }, { id: 8, n: 1 }, { id: 7, n: 2 }, { id: 7, n: 3 }]) pubsub.publish('job', 1, payload);
+    for (const payload of [
+      { id: 7, n: 1 },
+      { id: 8, n: 1 },
+      { id: 7, n: 2 },
+      { id: 7, n: 3 },
+    ])
+      pubsub.publish('job', 1, payload);
     expect((await it.next()).value).toEqual({ id: 7, n: 3 });
     expect((await it.next()).value).toEqual({ id: 8, n: 1 });
     expect(await state(it.next())).toBe('pending');

@@ -50,7 +50,11 @@ async function childEnv(dataDir: string, env: Record<string, string>): Promise<N
  * (e.g. a command that runs it in another mount namespace). A server that
  * starts anyway is stopped and reported with the code `"listening"`.
  */
-export async function runServerToExit(dataDir: string, env: Record<string, string> = {}, wrapper: string[] = []): Promise<{ code: number | string; output: string }> {
+export async function runServerToExit(
+  dataDir: string,
+  env: Record<string, string> = {},
+  wrapper: string[] = [],
+): Promise<{ code: number | string; output: string }> {
   const [command, ...args] = [...wrapper, process.execPath, ...SOURCE_ENTRY] as [string, ...string[]];
   const child = spawn(command, args, { cwd: root, env: await childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -22,7 +22,8 @@ export const JOB_EVENTS = 'subscription { jobEvents { id } }';
 export const JOB_STATUS = 'query($id: ID!) { job(id: $id) { status errorMessage } }';
 
 /** Creates an API token named `$name` with the role `$role`; answers its secret on success. */
-export const CREATE_API_TOKEN = 'mutation($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { ... on CreateApiTokenSuccess { secret } } }';
+export const CREATE_API_TOKEN =
+  'mutation($name: String!, $role: Role!) { createApiToken(name: $name, role: $role) { ... on CreateApiTokenSuccess { secret } } }';
 
 /** Starts a backup of `repository` as the test admin and returns the job's id. */
 export async function startBackup(graphqlUrl: string, repository: string): Promise<string> {

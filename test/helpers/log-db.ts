@@ -24,7 +24,12 @@ export function logDatabases(prefix: string) {
     const file = path.join(tmp, `db${++counter}`, 'borgql.db');
     applyMigrations(file, resolveMigrationsDir());
     const db = reopen(file);
-    db.prepare('INSERT INTO Repository (name, path, sourcePaths, updatedAt) VALUES (?, ?, ?, ?)').run('repo', '/srv/repo', '["/data"]', new Date().toISOString());
+    db.prepare('INSERT INTO Repository (name, path, sourcePaths, updatedAt) VALUES (?, ?, ?, ?)').run(
+      'repo',
+      '/srv/repo',
+      '["/data"]',
+      new Date().toISOString(),
+    );
     return { file, db };
   }
 

@@ -44,7 +44,10 @@ describe('JobManager with a stand-in borg', () => {
 
     // the stand-in's record of what it printed, its last archive_progress line matching the --json summary
     expect(job.archiveName).toMatch(new RegExp(`^borgql-${created.id}-\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$`));
-    const record = JSON.parse(readFileSync(path.join(repository.path, 'standin-records', `${job.archiveName}.json`), 'utf8')) as { original_size: number; nfiles: number }[];
+    const record = JSON.parse(readFileSync(path.join(repository.path, 'standin-records', `${job.archiveName}.json`), 'utf8')) as {
+      original_size: number;
+      nfiles: number;
+    }[];
     const last = record.at(-1)!;
     expect(job).toMatchObject({
       status: JobStatus.COMPLETED,
@@ -137,7 +140,7 @@ describe('JobManager with a stand-in borg', () => {
     expect(jobs.log(queued.id)).toEqual([`queued behind job ${running.id}`]);
   });
 
-  it('a borg failure ends the job FAILED with borg\'s message and exit code', async () => {
+  it("a borg failure ends the job FAILED with borg's message and exit code", async () => {
     const jobs = setup();
     const repository = await jobs.repository('missing', QUICK_BACKUP);
     await jobs.prisma.repository.update({ where: { id: repository.id }, data: { path: `${repository.path}-gone` } });

@@ -124,7 +124,9 @@ describe('prescanSources', () => {
       const scriptDir = path.join(tmp, 'as-nobody');
       mkdirSync(scriptDir, { mode: 0o755 });
       const source = readFileSync(fileURLToPath(new URL('../../src/jobs/prescan.ts', import.meta.url)), 'utf8');
-      const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+      });
       // node: built-ins only, or the copy would miss a module
       expect(outputText).not.toMatch(/from '\.{1,2}\//);
       writeFileSync(path.join(scriptDir, 'prescan.mjs'), outputText, { mode: 0o644 });
@@ -152,10 +154,14 @@ describe('prescanSources', () => {
     const root = tree({ 'd1/a': 1, 'd1/b': 1, 'd2/a': 1, 'd3/a': 1, top: 100 });
     const controller = new AbortController();
     // abort while the first folder (the source itself) is being listed
-    const result = await prescanSources([root], (p) => {
-      if (p !== root) controller.abort();
-      return false;
-    }, controller.signal);
+    const result = await prescanSources(
+      [root],
+      (p) => {
+        if (p !== root) controller.abort();
+        return false;
+      },
+      controller.signal,
+    );
     // the listing in progress completes (its files count), nothing below it is read
     expect(result).toEqual({ bytes: 100, files: 1 });
   });
@@ -197,10 +203,14 @@ describe('prescanSources', () => {
     const root = tree(files);
     const controller = new AbortController();
     let asked = 0;
-    const result = await prescanSources([root], () => {
-      if (++asked === 2) controller.abort(); // the first entry below the source
-      return false;
-    }, controller.signal);
+    const result = await prescanSources(
+      [root],
+      () => {
+        if (++asked === 2) controller.abort(); // the first entry below the source
+        return false;
+      },
+      controller.signal,
+    );
     expect(result.files).toBeGreaterThan(0);
     expect(result.files).toBeLessThan(2000);
     expect(result.bytes).toBe(result.files);
@@ -244,4 +254,3 @@ describe('prescanInWorker', () => {
     await expect(prescanInWorker({ sources: 5 as unknown as string[], excludePatterns: [] }, running())).rejects.toThrow(TypeError);
   });
 });
-

@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBorgLine, parseCreateSummary } from '../../src/borg/index.js';
-import { decaySpeedWhileQuiet, PERCENT_CAP_WHILE_RUNNING, ProgressTracker, QUIET_SECONDS, type ProgressFields, type ProgressSample } from '../../src/jobs/progress.js';
+import {
+  decaySpeedWhileQuiet,
+  PERCENT_CAP_WHILE_RUNNING,
+  ProgressTracker,
+  QUIET_SECONDS,
+  type ProgressFields,
+  type ProgressSample,
+} from '../../src/jobs/progress.js';
 
 const fixtureDir = fileURLToPath(new URL('../fixtures/borg/', import.meta.url));
 
@@ -17,7 +24,14 @@ function recordedSamples(): ProgressSample[] {
     const event = parseBorgLine(line);
     if (event.type !== 'archive_progress' || event.finished || event.originalSize === null) continue;
     const { compressedSize, deduplicatedSize, nfiles, path } = event;
-    samples.push({ originalSize: event.originalSize, compressedSize: compressedSize ?? 0, deduplicatedSize: deduplicatedSize ?? 0, nfiles: nfiles ?? 0, path, time: event.time as number });
+    samples.push({
+      originalSize: event.originalSize,
+      compressedSize: compressedSize ?? 0,
+      deduplicatedSize: deduplicatedSize ?? 0,
+      nfiles: nfiles ?? 0,
+      path,
+      time: event.time as number,
+    });
   }
   return samples;
 }
@@ -113,7 +127,7 @@ describe('ProgressTracker', () => {
     for (const [i, s] of samples.entries()) {
       tracker.record(s);
       const snap = tracker.snapshot();
-      const expectedPercent = Math.round(((s.originalSize / TOTAL) * 100) * 100) / 100;
+      const expectedPercent = Math.round((s.originalSize / TOTAL) * 100 * 100) / 100;
       expect(snap.percent).toBe(expectedPercent);
       expect(snap.percent).toBeGreaterThanOrEqual(previousPercent);
       previousPercent = snap.percent;
@@ -368,4 +382,3 @@ describe('a stall during which borg prints nothing', () => {
     expect(jobs[2]!.updates).toEqual([]);
   });
 });
-

@@ -8,7 +8,7 @@ describe('interruptedOutcome: a job a dead server left RUNNING', () => {
     }
   });
 
-  it('keeps the saved archive\'s outcome, failing only the maintenance step that was running', () => {
+  it("keeps the saved archive's outcome, failing only the maintenance step that was running", () => {
     expect(interruptedOutcome({ exitCode: 0, maintenanceStatus: 'running_prune' })).toEqual({ status: 'COMPLETED', maintenanceStatus: 'prune_failed' });
     expect(interruptedOutcome({ exitCode: 1, maintenanceStatus: 'running_compact' })).toEqual({
       status: 'COMPLETED_WITH_WARNINGS',

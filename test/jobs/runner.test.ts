@@ -49,12 +49,22 @@ describe('startBorgStep: one borg invocation under a signal', () => {
     const controller = new AbortController();
     controller.abort(CANCELLED_BY_USER);
     const notes: string[] = [];
-    expect(startBorgStep(controller.signal, { bin: STANDIN_BIN, args: ['--version'], env: { ...process.env } as Record<string, string> }, { note: (m) => notes.push(m) })).toBeNull();
+    expect(
+      startBorgStep(
+        controller.signal,
+        { bin: STANDIN_BIN, args: ['--version'], env: { ...process.env } as Record<string, string> },
+        { note: (m) => notes.push(m) },
+      ),
+    ).toBeNull();
     expect(notes).toEqual([]);
   });
 
   it('runs to its end untouched while the signal does not abort', async () => {
-    const step = startBorgStep(new AbortController().signal, { bin: STANDIN_BIN, args: ['--version'], env: { ...process.env } as Record<string, string> }, { note: () => undefined });
+    const step = startBorgStep(
+      new AbortController().signal,
+      { bin: STANDIN_BIN, args: ['--version'], env: { ...process.env } as Record<string, string> },
+      { note: () => undefined },
+    );
     const result = await step!.result;
     expect(result).toMatchObject({ exitCode: 0, stopped: false, outcome: { kind: 'success' } });
     expect(result.stdout).toBe('borg 1.2.4 (borgql bench stand-in)\n');
@@ -68,13 +78,17 @@ describe('startBorgStep: one borg invocation under a signal', () => {
     const notes: string[] = [];
     let started!: () => void;
     const firstLine = new Promise<void>((resolve) => (started = resolve));
-    const step = startBorgStep(controller.signal, { ...invocation, onEvent: () => started() }, {
-      note: (message) => notes.push(message),
-      stopSteps: [
-        { signal: 'SIGINT', waitMs: 100 },
-        { signal: 'SIGTERM', waitMs: 10_000 },
-      ],
-    });
+    const step = startBorgStep(
+      controller.signal,
+      { ...invocation, onEvent: () => started() },
+      {
+        note: (message) => notes.push(message),
+        stopSteps: [
+          { signal: 'SIGINT', waitMs: 100 },
+          { signal: 'SIGTERM', waitMs: 10_000 },
+        ],
+      },
+    );
     await firstLine;
     controller.abort(serverShutdown('server received SIGTERM'));
     const result = await step!.result;
@@ -84,8 +98,8 @@ describe('startBorgStep: one borg invocation under a signal', () => {
   });
 });
 
-describe('runBorgStep and runCreate: a job\'s borg steps', () => {
-  it('runCreate names the archive, logs borg\'s lines and writes the final sizes and exit code', async () => {
+describe("runBorgStep and runCreate: a job's borg steps", () => {
+  it("runCreate names the archive, logs borg's lines and writes the final sizes and exit code", async () => {
     const jobs = setup();
     const repository = await jobs.repository('create', QUICK_BACKUP);
     const job = await liveJob(jobs, repository);

@@ -29,7 +29,7 @@ function setup(days: number) {
   const retention = new LogRetention(new SqliteLogStorage(db), prisma, logs, { days, batchBlocks: 2 });
   /** A job with `lines` log lines (in blocks of 10), ended `endedDaysAgo` days before NOW (null: not ended). */
   async function job(status: JobStatus, endedDaysAgo: number | null, lines = 25): Promise<number> {
-    const repositoryId = (db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number);
+    const repositoryId = db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number;
     const row = await prisma.backupJob.create({
       data: { repositoryId, repositoryPath: '/srv/repo', status, completedAt: endedDaysAgo === null ? null : daysAgo(endedDaysAgo), createdAt: daysAgo(400) },
     });

@@ -111,7 +111,7 @@ describe('compressed blocks', () => {
     }
   });
 
-  it('stores full blocks of blockLines lines; a quiet log\'s last block is rewritten by each flush until it is full', () => {
+  it("stores full blocks of blockLines lines; a quiet log's last block is rewritten by each flush until it is full", () => {
     const { db } = databases.fresh();
     const jobId = newJob(db);
     const writer = store(db, { blockLines: 4 }).writer(jobId);
@@ -120,11 +120,23 @@ describe('compressed blocks', () => {
       vi.advanceTimersByTime(1000);
       expect(storedCount(db, jobId)).toBe(i);
     }
-    expect(storedBlocks(db, jobId).map((b) => [b.firstLine, b.lastLine])).toEqual([[1, 4], [5, 6]]);
+    expect(storedBlocks(db, jobId).map((b) => [b.firstLine, b.lastLine])).toEqual([
+      [1, 4],
+      [5, 6],
+    ]);
     for (let i = 7; i <= 13; i++) writer.append(`busy ${i}`);
-    expect(storedBlocks(db, jobId).map((b) => [b.firstLine, b.lastLine])).toEqual([[1, 4], [5, 8], [9, 12]]);
+    expect(storedBlocks(db, jobId).map((b) => [b.firstLine, b.lastLine])).toEqual([
+      [1, 4],
+      [5, 8],
+      [9, 12],
+    ]);
     writer.close();
-    expect(storedBlocks(db, jobId).map((b) => [b.firstLine, b.lastLine])).toEqual([[1, 4], [5, 8], [9, 12], [13, 13]]);
+    expect(storedBlocks(db, jobId).map((b) => [b.firstLine, b.lastLine])).toEqual([
+      [1, 4],
+      [5, 8],
+      [9, 12],
+      [13, 13],
+    ]);
     expect(storedLines(db, jobId).map((l) => l.lineNumber)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
   });
 
@@ -134,7 +146,8 @@ describe('compressed blocks', () => {
     const writer = store(db).writer(jobId);
     const at = new Date('2026-11-26T10:00:00Z');
     let text = 0;
-    for (let i = 0; i < 1000; i++) text += writer.append(`A /home/user/Documents/${2015 + (i % 10)}/project-${Math.floor(i / 10)}/report-${i}.docx`, 'INFO', at).content.length;
+    for (let i = 0; i < 1000; i++)
+      text += writer.append(`A /home/user/Documents/${2015 + (i % 10)}/project-${Math.floor(i / 10)}/report-${i}.docx`, 'INFO', at).content.length;
     writer.close();
     const stored = storedBlocks(db, jobId).reduce((sum, block) => sum + block.data.length, 0);
     expect(text / 1000).toBeGreaterThan(45);
@@ -161,7 +174,16 @@ describe('when the database cannot be written (disk full)', () => {
     for (let i = 1; i <= 5000; i++) expect(() => writer.append(`line ${i}`)).not.toThrow();
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toMatch(/disk is full/);
-    for (const [wait, attempts] of [[999, 1], [1, 2], [1999, 2], [1, 3], [4000, 4], [8000, 5], [15_000, 6], [15_000, 7]] as const) {
+    for (const [wait, attempts] of [
+      [999, 1],
+      [1, 2],
+      [1999, 2],
+      [1, 3],
+      [4000, 4],
+      [8000, 5],
+      [15_000, 6],
+      [15_000, 7],
+    ] as const) {
       vi.advanceTimersByTime(wait);
       expect(errors, `after ${wait} ms more`).toHaveLength(attempts);
     }
@@ -232,7 +254,13 @@ describe('logs of older versions (one row per line in JobLogLine)', () => {
     const jobId = newJob(db, { status: 'COMPLETED' });
     const insert = db.prepare('INSERT INTO JobLogLine (jobId, lineNumber, content, level, time) VALUES (?, ?, ?, ?, ?)');
     for (let n = 1; n <= count; n++) {
-      insert.run(jobId, n, n === 2 ? 'A /src/line\nbreak.txt' : `old ${n}`, n % 2 ? 'INFO' : null, n % 3 ? `2026-11-20T10:00:0${n % 10}.${String(n).padStart(3, '0')}+00:00` : null);
+      insert.run(
+        jobId,
+        n,
+        n === 2 ? 'A /src/line\nbreak.txt' : `old ${n}`,
+        n % 2 ? 'INFO' : null,
+        n % 3 ? `2026-11-20T10:00:0${n % 10}.${String(n).padStart(3, '0')}+00:00` : null,
+      );
     }
     db.prepare('UPDATE BackupJob SET logLineCount = ?, logsExpired = ? WHERE id = ?').run(count, fields.expired ? 1 : 0, jobId);
     return jobId;
@@ -254,7 +282,11 @@ describe('logs of older versions (one row per line in JobLogLine)', () => {
     for (let offset = 0; offset <= 25; offset++) expect(before.read(a, offset, 7).lines.map(plain)).toEqual(expected.slice(offset, offset + 7));
     expect(await before.convertLegacyLines()).toBe(3);
     expect(legacyRows(db)).toBe(0);
-    expect(storedBlocks(db, a).map((block) => [block.firstLine, block.lastLine])).toEqual([[1, 10], [11, 20], [21, 25]]);
+    expect(storedBlocks(db, a).map((block) => [block.firstLine, block.lastLine])).toEqual([
+      [1, 10],
+      [11, 20],
+      [21, 25],
+    ]);
     expect(storedBlocks(db, b).map((block) => [block.firstLine, block.lastLine])).toEqual([[1, 3]]);
     const after = store(db);
     expect(after.read(a, 0, 100).lines.map(plain)).toEqual(expected);

@@ -476,5 +476,4 @@ describe('LogStore callbacks and iteration', () => {
     expect(next).not.toBe(writer);
     expect(next.append('b').lineNumber).toBe(2);
   });
-
 });

@@ -73,7 +73,10 @@ describe('control characters and sizes in lists', () => {
 
   it('exclude patterns: no control character at all', () => {
     for (const pattern of ['*.tmp\0', 'sh:**/a\nb', 'x\u007f', 'x\u009b']) {
-      expect(refusal(() => validateExcludePatterns([pattern]))).toMatchObject({ field: 'excludePatterns', message: expect.stringMatching(/control character/) });
+      expect(refusal(() => validateExcludePatterns([pattern]))).toMatchObject({
+        field: 'excludePatterns',
+        message: expect.stringMatching(/control character/),
+      });
     }
     expect(validateExcludePatterns(['re:^/a\\nb$', 'sh:**/?'])).toEqual(['re:^/a\\nb$', 'sh:**/?']);
   });
@@ -88,11 +91,36 @@ describe('control characters and sizes in lists', () => {
 
 describe('validateCompression', () => {
   const accepted = [
-    'none', 'lz4', 'zstd', 'zstd,1', 'zstd,22', 'zlib', 'zlib,0', 'zlib,9', 'lzma,6', 'auto,lz4', 'auto,zstd,10',
-    'obfuscate,1,lz4', 'obfuscate,6,auto,zstd,3', 'obfuscate,110,none', 'obfuscate,123,zlib,5',
+    'none',
+    'lz4',
+    'zstd',
+    'zstd,1',
+    'zstd,22',
+    'zlib',
+    'zlib,0',
+    'zlib,9',
+    'lzma,6',
+    'auto,lz4',
+    'auto,zstd,10',
+    'obfuscate,1,lz4',
+    'obfuscate,6,auto,zstd,3',
+    'obfuscate,110,none',
+    'obfuscate,123,zlib,5',
   ];
   // borg refuses these, or (auto,auto…, a trailing comma) takes them without meaning anything more
-  const refused = ['zstd,23', 'zstd,0', 'zlib,10', 'auto,auto,lz4', 'obfuscate,7,lz4', 'obfuscate,250,none', 'obfuscate,1,x', 'obfuscate,1,lz4\0', 'gzip', 'lz4,', ''];
+  const refused = [
+    'zstd,23',
+    'zstd,0',
+    'zlib,10',
+    'auto,auto,lz4',
+    'obfuscate,7,lz4',
+    'obfuscate,250,none',
+    'obfuscate,1,x',
+    'obfuscate,1,lz4\0',
+    'gzip',
+    'lz4,',
+    '',
+  ];
   const specs = [...accepted, ...refused];
 
   it("accepts the specs above, each of which borg's own CompressionSpec accepts too", async () => {

@@ -41,7 +41,11 @@ describe('SecretBox', () => {
     expect(unreadable(box, sealed, 'Webhook.secret')).toBe('damaged');
     expect(unreadable(new SecretBox(randomBytes(32)), sealed)).toBe('other-key');
     // one bit of the ciphertext, of the tag, of the nonce
-    for (const [part, byte] of [[4, 0], [4, -1], [3, 5]] as const) {
+    for (const [part, byte] of [
+      [4, 0],
+      [4, -1],
+      [3, 5],
+    ] as const) {
       const parts = sealed.split(':');
       const bytes = Buffer.from(parts[part]!, 'base64url');
       bytes[byte < 0 ? bytes.length + byte : byte]! ^= 1;

@@ -11,10 +11,14 @@ describe('listItemsOf: the list items a document can make the server read', () =
     ["the schema's defaults (200 jobs × 1,000 lines)", '{ jobs { logs { lines { content } } } }', 200 + 200 * 1000],
     ["README's History query", '{ jobs(limit: 20) { id logs(offset: 0, limit: 50) { totalLines hasMore lines { lineNumber content } } } }', 20 + 20 * 50],
     ['a page counts whether or not its lines are selected', '{ jobs(limit: 100) { logs(limit: 100) { totalLines } } }', 100 + 100 * 100],
-    ["the REST jobs shim at its largest page (logs(limit: 0))", '{ jobs(limit: 10000) { id logs(limit: 0) { totalLines } } }', 10_000],
+    ['the REST jobs shim at its largest page (logs(limit: 0))', '{ jobs(limit: 10000) { id logs(limit: 0) { totalLines } } }', 10_000],
     ['one job, one large page', '{ job(id: "1") { logs(limit: 10000) { lines { content } } } }', 10_000],
     ['aliases add up', '{ a: jobs(limit: 10) { id } b: jobs(limit: 30) { id } }', 40],
-    ['lists without a limit count as 10 items (UNBOUNDED_LIST_ITEMS)', '{ repositories { sourcePaths lastJob { logs(limit: 100) { totalLines } } } }', 10 + 10 * 10 + 10 * 100],
+    [
+      'lists without a limit count as 10 items (UNBOUNDED_LIST_ITEMS)',
+      '{ repositories { sourcePaths lastJob { logs(limit: 100) { totalLines } } } }',
+      10 + 10 * 10 + 10 * 100,
+    ],
     ['introspection is free', '{ __schema { types { name fields { name args { name } } } } }', 0],
     ['inline fragments are followed', '{ jobs(limit: 3) { ... on BackupJob { logs(limit: 7) { totalLines } } } }', 3 + 3 * 7],
   ])('%s', (_what, query, expected) => {

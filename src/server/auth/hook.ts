@@ -57,10 +57,7 @@ export function tooManyFailures(retryAfterSeconds: number): ErrorAnswer {
 
 /** What an Authorization value amounts to, from a client address. */
 export type BearerOutcome =
-  | { status: 'missing' }
-  | { status: 'limited'; retryAfterSeconds: number }
-  | { status: 'invalid' }
-  | { status: 'authenticated'; principal: TokenPrincipal };
+  { status: 'missing' } | { status: 'limited'; retryAfterSeconds: number } | { status: 'invalid' } | { status: 'authenticated'; principal: TokenPrincipal };
 
 /**
  * Authenticates `Authorization: Bearer <token>` (or Borg UI's

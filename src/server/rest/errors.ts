@@ -69,4 +69,3 @@ export function restErrorHandler(error: FastifyError | RestError | NotFoundError
   request.log.error({ err: error }, 'REST request failed');
   return reply.code(500).send({ detail: 'internal server error' });
 }
-

@@ -116,31 +116,24 @@ export async function backupRoutes(app: FastifyInstance, { yoga }: { yoga: Yoga 
   });
 
   app.post<JobIdParams>('/cancel/:job_id', { schema: cancelSchema }, async (request) => {
-    const data = await runGraphQL<{ cancelBackup: { __typename: string; message?: string; processTerminated: boolean } }>(
-      yoga,
-      request,
-      CANCEL,
-      { id: String(request.params.job_id) },
-    );
+    const data = await runGraphQL<{ cancelBackup: { __typename: string; message?: string; processTerminated: boolean } }>(yoga, request, CANCEL, {
+      id: String(request.params.job_id),
+    });
     const result = settle(data.cancelBackup);
     return { message: 'Backup cancelled successfully', process_terminated: result.processTerminated };
   });
 
-  app.get<JobIdParams & { Querystring: { offset: number; limit: number } }>(
-    '/logs/:job_id/stream',
-    { schema: streamSchema },
-    async (request) => {
-      const id = request.params.job_id;
-      const { offset, limit } = request.query;
-      const { job } = await runGraphQL<LogPageResult>(yoga, request, LOG_PAGE, { id: String(id), offset, limit });
-      if (!job) throw recordNotFound('job', id);
-      return {
-        job_id: id,
-        status: job.status.toLowerCase(),
-        lines: job.logs.lines.map((line) => ({ line_number: line.lineNumber, content: line.content })),
-        total_lines: job.logs.totalLines,
-        has_more: job.logs.hasMore,
-      };
-    },
-  );
+  app.get<JobIdParams & { Querystring: { offset: number; limit: number } }>('/logs/:job_id/stream', { schema: streamSchema }, async (request) => {
+    const id = request.params.job_id;
+    const { offset, limit } = request.query;
+    const { job } = await runGraphQL<LogPageResult>(yoga, request, LOG_PAGE, { id: String(id), offset, limit });
+    if (!job) throw recordNotFound('job', id);
+    return {
+      job_id: id,
+      status: job.status.toLowerCase(),
+      lines: job.logs.lines.map((line) => ({ line_number: line.lineNumber, content: line.content })),
+      total_lines: job.logs.totalLines,
+      has_more: job.logs.hasMore,
+    };
+  });
 }

@@ -115,7 +115,7 @@ const queuedSchema = {
 /** `{"repository": …}` or Borg UI's `{"repository_id": …}`, plus this job's overrides (start-body.ts). */
 const startBody = {
   type: 'object',
-  description: "exactly one of `repository` and `repository_id`; `null` counts as absent",
+  description: 'exactly one of `repository` and `repository_id`; `null` counts as absent',
   properties: {
     repository: { type: 'string', minLength: 1, description: "the repository's path (or id, or name)" },
     repository_id: { type: 'integer', minimum: 1, description: "the repository's id" },
@@ -126,7 +126,8 @@ const startBody = {
     },
     archive_name: {
       type: 'string',
-      description: 'the archive name instead of borgql-<job>-<time>, for this job (and its retries) only: no "/", "::", "{", "}" or control characters, at most 200 characters',
+      description:
+        'the archive name instead of borgql-<job>-<time>, for this job (and its retries) only: no "/", "::", "{", "}" or control characters, at most 200 characters',
     },
   },
   oneOf: [{ required: ['repository'] }, { required: ['repository_id'] }],
@@ -147,13 +148,27 @@ export const startSchema = {
 export const runSchema = { ...startSchema, summary: 'Queue a backup (operator); Borg UI’s alias of /start' } as const;
 
 export const retrySchema = {
-  summary: 'Queue a finished job again (operator): a new job with the same repository, source_directories and archive_name, its retry_of_job_id this job; 400 while the job is pending or running',
+  summary:
+    'Queue a finished job again (operator): a new job with the same repository, source_directories and archive_name, its retry_of_job_id this job; 400 while the job is pending or running',
   params: jobIdParams,
   response: { 202: queuedSchema, ...errors(400, 401, 403, 404) },
 } as const;
 
 /** Spellings of a boolean query parameter that Borg UI (FastAPI) accepts, e.g. Python's `requests` sends `True`. */
-const BOOLEAN_SPELLINGS: Record<string, string> = { true: 'true', '1': 'true', yes: 'true', on: 'true', t: 'true', y: 'true', false: 'false', '0': 'false', no: 'false', off: 'false', f: 'false', n: 'false' };
+const BOOLEAN_SPELLINGS: Record<string, string> = {
+  true: 'true',
+  '1': 'true',
+  yes: 'true',
+  on: 'true',
+  t: 'true',
+  y: 'true',
+  false: 'false',
+  '0': 'false',
+  no: 'false',
+  off: 'false',
+  f: 'false',
+  n: 'false',
+};
 
 /**
  * Rewrites the named query parameters to `true`/`false` before validation
