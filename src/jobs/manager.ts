@@ -292,6 +292,8 @@ export class JobManager {
     }
     if (status === JobStatus.CANCELLED) errorMessage = cancelledErrorMessage(job.stopReason) ?? errorMessage;
     if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
+    // borg is done with the repository: free it before the end is published
+    this.queue.release(entry.jobId);
     await this.#finish(job, status, errorMessage);
   }
 

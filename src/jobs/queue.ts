@@ -53,6 +53,20 @@ export class JobQueue {
     return this.#busyRepositories.has(repositoryId);
   }
 
+  /**
+   * Frees a running job's slot and repository once its borg steps are over,
+   * before its final state is written and published: a client that sees the
+   * job end may use the repository at once (list archives, break a lock,
+   * start the next job). Idempotent; the queue frees it anyway when run() settles.
+   */
+  release(jobId: number): void {
+    const entry = this.#running.get(jobId);
+    if (!entry) return;
+    this.#running.delete(jobId);
+    this.#busyRepositories.delete(entry.repositoryId);
+    this.#pump();
+  }
+
   /** The job running on a repository now, or null. */
   runningOn(repositoryId: number): number | null {
     for (const entry of this.#running.values()) if (entry.repositoryId === repositoryId) return entry.jobId;
@@ -115,11 +129,7 @@ export class JobQueue {
             // a failing reporter must not become an unhandled rejection
           }
         })
-        .finally(() => {
-          this.#running.delete(entry.jobId);
-          this.#busyRepositories.delete(entry.repositoryId);
-          this.#pump();
-        });
+        .finally(() => this.release(entry.jobId));
     }
   }
 
