@@ -5,7 +5,7 @@ import type { CliRestoreStateFragment } from './gql/graphql.js';
 import { watchUntilDone, type Runner } from './jobs.js';
 import { RestoreUpdatesDocument, StartRestoreDocument } from './operations.js';
 import { formatBytes } from './format.js';
-import type { JobFeed } from './watch.js';
+import { endedJobLine, type JobFeed } from './watch.js';
 
 /** Options of `restore`. */
 interface RestoreOptions {
@@ -18,16 +18,7 @@ interface RestoreOptions {
 /** The line that closes the watch of a restore. */
 function restoreOutcome(job: CliRestoreStateFragment): string {
   const written = `${formatBytes(job.progress.bytesRestored)} ${job.dryRun ? 'read (dry run)' : 'written'}, ${job.progress.filesRestored} items`;
-  switch (job.status) {
-    case 'COMPLETED':
-      return `job ${job.id} completed: ${job.archiveName} restored to ${job.destination}, ${written}`;
-    case 'COMPLETED_WITH_WARNINGS':
-      return `job ${job.id} completed with warnings (borgql logs ${job.id} shows them): ${job.archiveName} restored to ${job.destination}, ${written}`;
-    case 'CANCELLED':
-      return `job ${job.id} cancelled${job.errorMessage ? `: ${job.errorMessage}` : ''}`;
-    default:
-      return `job ${job.id} failed${job.exitCode === null || job.exitCode === undefined ? '' : ` (borg exit code ${job.exitCode})`}: ${job.errorMessage ?? 'no reason given'}`;
-  }
+  return endedJobLine(job, `${job.archiveName} restored to ${job.destination}, ${written}`);
 }
 
 /** A restore as a watch follows it (`jobUpdates`, any kind of job; a restore's id gets RestoreJob states). */

@@ -47,11 +47,20 @@ export function progressLine(job: WatchedState): string {
 /** The line that closes a watch: the outcome, and what a person looks at next. */
 export function outcomeLine(job: JobState): string {
   const size = `${formatBytes(job.progress.originalSize)} read, ${formatBytes(job.progress.deduplicatedSize)} new, ${job.progress.filesProcessed} files`;
+  return endedJobLine(job, `archive ${job.archiveName ?? '?'}, ${size}`);
+}
+
+/**
+ * The closing line of any kind of job: `done` says what a completed one did
+ * (a backup's archive and sizes, a restore's destination); failures and
+ * cancels read the same for every kind.
+ */
+export function endedJobLine(job: { id: string; status: string; exitCode?: number | null; errorMessage?: string | null }, done: string): string {
   switch (job.status) {
     case 'COMPLETED':
-      return `job ${job.id} completed: archive ${job.archiveName ?? '?'}, ${size}`;
+      return `job ${job.id} completed: ${done}`;
     case 'COMPLETED_WITH_WARNINGS':
-      return `job ${job.id} completed with warnings (borgql logs ${job.id} shows them): archive ${job.archiveName ?? '?'}, ${size}`;
+      return `job ${job.id} completed with warnings (borgql logs ${job.id} shows them): ${done}`;
     case 'CANCELLED':
       return `job ${job.id} cancelled${job.errorMessage ? `: ${job.errorMessage}` : ''}`;
     default:
