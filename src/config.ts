@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 /** Server configuration, read from the environment (README "Configuration"). */
@@ -31,6 +32,14 @@ export interface Config {
   discardUnreadableSecrets: boolean;
   /** BORGQL_WEBHOOK_RETRY_SCALE: multiplies the webhook retry delays (for tests; default 1) */
   webhookRetryScale: number;
+  /** REDIS_URL: events cross nodes over Redis pub/sub; null: in process only (README "Running several nodes") */
+  redisUrl: string | null;
+  /** BORGQL_REDIS_PREFIX: prefix of every Redis channel and key (default: the PostgreSQL database's name, else `borgql`) */
+  redisPrefix: string;
+  /** BORGQL_NODE_NAME: this node's name, unique in the cluster (default: the host name) */
+  nodeName: string;
+  /** BORGQL_NODE_LEASE_SECONDS: a node that has not renewed its lease for this long is dead (renewed every third of it) */
+  nodeLeaseSeconds: number;
 }
 
 /** Thrown for a configuration value that cannot work; main prints it and exits 1. */
@@ -115,6 +124,34 @@ function databaseOf(url: string): Pick<Config, 'databaseUrl' | 'databaseFile'> {
   throw new ConfigError(`DATABASE_URL must be a SQLite file: URL or a postgresql:// URL, got one with ${scheme}`);
 }
 
+/** REDIS_URL: a `redis://` or `rediss://` URL, or nothing. */
+function redisUrlOf(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const url = raw.trim();
+  if (!/^rediss?:\/\//i.test(url) || !URL.canParse(url)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  return url;
+}
+
+/** BORGQL_NODE_NAME: letters, digits, `.`, `_`, `-` (it names Redis channels and appears in metrics labels). */
+function nodeNameOf(raw: string | undefined): string {
+  const name = (raw ?? '').trim() || hostname();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(name)) {
+    throw new ConfigError(`BORGQL_NODE_NAME must be 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit, got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/** BORGQL_REDIS_PREFIX, else the PostgreSQL database's name, else `borgql`. */
+function redisPrefixOf(raw: string | undefined, databaseUrl: string): string {
+  const explicit = (raw ?? '').trim();
+  if (explicit !== '') {
+    if (!/^[\x21-\x7e]{1,100}$/.test(explicit)) throw new ConfigError('BORGQL_REDIS_PREFIX must be 1 to 100 printable characters without spaces');
+    return explicit;
+  }
+  if (databaseUrl.startsWith('file:')) return 'borgql';
+  return decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')) || 'borgql';
+}
+
 /** Builds the configuration; relative paths resolve against the working directory. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.BORGQL_DATA_DIR || './data');
@@ -148,5 +185,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passcommandPrefixes: passcommandPrefixes(env.BORGQL_PASSCOMMAND_PREFIXES),
     discardUnreadableSecrets: flag(env, 'BORGQL_DISCARD_UNREADABLE_SECRETS'),
     webhookRetryScale: retryScale(env.BORGQL_WEBHOOK_RETRY_SCALE),
+    redisUrl: redisUrlOf(env.REDIS_URL),
+    redisPrefix: redisPrefixOf(env.BORGQL_REDIS_PREFIX, database.databaseUrl),
+    nodeName: nodeNameOf(env.BORGQL_NODE_NAME),
+    nodeLeaseSeconds: integer(env, 'BORGQL_NODE_LEASE_SECONDS', 30, 3),
   };
 }

@@ -17,6 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['borg'],
   ['domain', 'secrets', 'db', 'generated', 'config.ts'],
   ['auth', 'repositories', 'logs', 'jobs', 'schedules', 'events', 'catalog', 'notifications'],
+  ['cluster'],
   ['services.ts'],
   ['schema'],
   ['server'],
@@ -24,7 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** The topics below the composition root: they know nothing of GraphQL or HTTP. */
-const DOMAIN_TOPICS = ['domain', 'auth', 'repositories', 'jobs', 'logs', 'schedules', 'events', 'catalog', 'db', 'secrets', 'notifications'];
+const DOMAIN_TOPICS = ['domain', 'auth', 'repositories', 'jobs', 'logs', 'schedules', 'events', 'catalog', 'db', 'secrets', 'notifications', 'cluster'];
 
 /** Packages of the API and HTTP layers (a trailing `/` stands for a whole scope). */
 const TRANSPORT_PACKAGES = ['graphql', 'graphql-yoga', '@graphql-yoga/', 'graphql-ws', '@pothos/', 'fastify', '@fastify/', 'ws'];

@@ -49,6 +49,9 @@ const row = (fields: Partial<BackupJob> = {}) =>
     overwrite: false,
     verifyData: false,
     problemsFound: null,
+    node: null,
+    runningRepositoryId: null,
+    cancelRequestedAt: null,
     ...fields,
   }) satisfies BackupJob;
 
