@@ -26,6 +26,7 @@ import { wireEvents } from './events/wiring.js';
 import { createNotifications, type Notifications } from './notifications/notifications.js';
 import type { WebhookService } from './notifications/webhook-service.js';
 import { IdempotentStarts } from './jobs/idempotent-starts.js';
+import { localBus, type ClusterBus } from './events/cluster-bus.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -58,6 +59,8 @@ export interface Services {
   staleCheck: Notifications['staleCheck'];
   /** startBackup with an idempotency key */
   idempotentStarts: IdempotentStarts;
+  /** messages between the nodes of a cluster (this node alone without REDIS_URL) */
+  bus: ClusterBus;
 }
 
 /**
@@ -119,6 +122,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const prisma = createPrismaClient(config.databaseUrl);
   // the domain announces, src/events/wiring.ts publishes: the pubsub has that one door
   const pubsub = new PubSub<JobTopics>();
+  // Redis when configured (README "Running several nodes"); alone, messages stay in this process
+  const bus = localBus(config.nodeName);
   const jobEvents = createJobEvents();
   const { logEvents } = wireEvents(jobEvents, pubsub);
   const health = new StorageHealth();
@@ -185,6 +190,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     webhooks: notifications.webhooks,
     staleCheck: notifications.staleCheck,
     idempotentStarts,
+    bus,
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
