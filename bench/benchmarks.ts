@@ -1,4 +1,5 @@
 import type { Benchmark } from './lib/types.js';
+import { cluster } from './cluster.js';
 import { fanout } from './fanout.js';
 import { history } from './history.js';
 import { idle } from './idle.js';
@@ -12,4 +13,4 @@ import { stalled } from './stalled.js';
  * Every benchmark, in the order `npm run bench` runs them. A new benchmark is
  * a module `bench/<name>.ts` exporting a {@link Benchmark}, added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout, history, logs, idle, stalled, restore];
+export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout, history, logs, idle, stalled, restore, cluster];
