@@ -53,8 +53,8 @@ describe('a node dies mid-backup', () => {
       await jobRunning(a, id);
       await expect.poll(async () => (await nodes()).find((node) => node.name === 'B')?.runningJobs).toBe(1);
       await b.kill();
-      // the whole host went: nothing of B's borg is left
-      expect(borgOn(repository.path)).toEqual([]);
+      // the whole host went: nothing of B's borg is left (SIGKILL takes a moment to land)
+      await expect.poll(() => borgOn(repository.path), { timeout: 10_000 }).toEqual([]);
 
       const ended = await jobEnded(a, id, DEATH_NOTICED_MS);
       expect(ended).toMatchObject({ status: 'FAILED', node: 'B', errorMessage: 'node B stopped answering' });

@@ -38,7 +38,7 @@ describe('starts racing through two nodes', () => {
           const { jobs } = await node.gql<{ jobs: ClusterJob[] }>(`{ jobs(limit: 50) { ${JOB_FIELDS} } }`);
           maxRunningListed = Math.max(maxRunningListed, jobs.filter((job) => job.status === 'RUNNING').length);
         }
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     })();
     try {
