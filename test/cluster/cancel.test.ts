@@ -58,7 +58,7 @@ describe('cancel across nodes', () => {
     // the repository is free again: the next job runs on B to its end
     const next = await startBackup(a, repository.path);
     expect(await jobEnded(b, next)).toMatchObject({ status: 'COMPLETED', node: 'B' });
-  }, 120_000);
+  }, 300_000);
 
   it('a cancel through A of a job waiting on B ends it without running borg', async () => {
     hold(repository.path);
@@ -77,5 +77,5 @@ describe('cancel across nodes', () => {
     } finally {
       release(repository.path);
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -76,7 +76,7 @@ describe('a job on node B seen through node A', () => {
     } finally {
       release(repository.path);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('REST through A: start, status, log stream and the log download link B issued', async () => {
     const started = await a.rest('POST', '/api/backup/start', { body: { repository: repository.path } });
@@ -103,7 +103,7 @@ describe('a job on node B seen through node A', () => {
     const download = await fetch(`${a.url}${link.pathname}${link.search}`);
     expect(download.status).toBe(200);
     expect((await download.text()).trimEnd().split('\n')).toEqual(stored.map((line) => line.content));
-  }, 120_000);
+  }, 300_000);
 
   it('/metrics of each node carries its node label', async () => {
     for (const node of [a, b]) {

@@ -68,7 +68,7 @@ describe('a node dies mid-backup', () => {
     } finally {
       release(repository.path);
     }
-  }, 180_000);
+  }, 400_000);
 
   it('a job for B while it is down waits; B restarted is alive again and runs it, then new ones', async () => {
     const waiting = await startBackup(a, repository.path);
@@ -80,5 +80,5 @@ describe('a node dies mid-backup', () => {
     expect(await jobEnded(a, waiting)).toMatchObject({ status: 'COMPLETED', node: 'B' });
     const fresh = await startBackup(a, repository.path);
     expect(await jobEnded(a, fresh)).toMatchObject({ status: 'COMPLETED', node: 'B' });
-  }, 180_000);
+  }, 400_000);
 });

@@ -67,5 +67,5 @@ describe('starts racing through two nodes', () => {
     // nothing left claimed
     const held = await cluster.sql('SELECT id FROM "BackupJob" WHERE "runningRepositoryId" IS NOT NULL');
     expect(held).toEqual([]);
-  }, 300_000);
+  }, 400_000);
 });

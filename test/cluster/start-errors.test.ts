@@ -35,7 +35,7 @@ describe('node starts that must fail', () => {
     expect(line).toMatch(/redis/i);
     expect(line).toContain(`127.0.0.1:${port}`);
     expect(output).not.toContain('redis-s3cret');
-  }, 60_000);
+  }, 200_000);
 
   it('PostgreSQL unreachable: exit non-zero, one line naming it, no password', async () => {
     const port = await closedPort();
@@ -46,7 +46,7 @@ describe('node starts that must fail', () => {
     expect(line).toMatch(/^borgql: /);
     expect(line).toContain(`127.0.0.1:${port}`);
     expect(output).not.toContain('pg-s3cret');
-  }, 60_000);
+  }, 200_000);
 
   it('a second process named like a live node refuses to start; the first keeps running', async () => {
     const { code, output } = await cluster.startToExit('A');
@@ -58,5 +58,5 @@ describe('node starts that must fail', () => {
     expect(a.running).toBe(true);
     const { nodes } = await a.gql<{ nodes: { name: string; alive: boolean }[] }>('{ nodes { name alive } }');
     expect(nodes).toEqual([{ name: 'A', alive: true }]);
-  }, 60_000);
+  }, 200_000);
 });

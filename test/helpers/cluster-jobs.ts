@@ -75,13 +75,13 @@ export async function readJob(via: ClusterNode, id: string): Promise<ClusterJob>
 }
 
 /** Waits (polling `via`, up to `timeoutMs`) until the job ends; returns it. */
-export async function jobEnded(via: ClusterNode, id: string, timeoutMs = 60_000): Promise<ClusterJob> {
+export async function jobEnded(via: ClusterNode, id: string, timeoutMs = 120_000): Promise<ClusterJob> {
   await expect.poll(async () => (await readJob(via, id)).status, { timeout: timeoutMs, interval: 250 }).toSatisfy((s: string) => TERMINAL.includes(s));
   return readJob(via, id);
 }
 
 /** Waits until the job is RUNNING (polling `via`). */
-export async function jobRunning(via: ClusterNode, id: string, timeoutMs = 30_000): Promise<void> {
+export async function jobRunning(via: ClusterNode, id: string, timeoutMs = 60_000): Promise<void> {
   await expect.poll(async () => (await readJob(via, id)).status, { timeout: timeoutMs, interval: 200 }).toBe('RUNNING');
 }
 

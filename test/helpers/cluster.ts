@@ -13,8 +13,9 @@ import { afterAll, beforeAll } from 'vitest';
 import { DOWNLOAD_KEY_FILE } from '../../src/auth/download-tokens.js';
 import { SECRETS_KEY_FILE } from '../../src/db/secrets-at-rest.js';
 import { SECRET_KEY_BYTES } from '../../src/secrets/secret-box.js';
-import { runServerToExit, spawnServer, type ChildServer } from './child-server.js';
+import { runServerToExit, type ChildServer } from './child-server.js';
 import { gql, gqlRaw, wsClient, type GraphQLResponse, type Operation } from './graphql.js';
+import { spawnNode } from './node-process.js';
 import { killProcessTree, processTree } from './process-tree.js';
 import { rest, type RestResponse } from './rest.js';
 import { tempDir } from './server.js';
@@ -135,7 +136,7 @@ export function useCluster(name: string, options: ClusterOptions = {}): ClusterS
     const [first, ...others] = [...nodes.values()];
     await first?.start();
     await Promise.all(others.map((node) => node.start()));
-  }, 120_000);
+  }, 400_000);
   afterAll(async () => {
     const failures: unknown[] = [];
     const attempt = async (step: () => Promise<unknown>) => step().catch((error: unknown) => failures.push(error));
@@ -210,7 +211,7 @@ function clusterNode(name: string, dataDir: string, env: () => Record<string, st
     rest: (method, route, options) => rest(current().url, method, route, options),
     async start(extra = {}) {
       if (server) throw new Error(`node ${name} runs already`);
-      server = await spawnServer(dataDir, { ...env(), ...extra });
+      server = await spawnNode(dataDir, { ...env(), ...extra });
     },
     async kill() {
       const running = current();
