@@ -97,6 +97,12 @@ describe('the cluster API surface', () => {
     });
     expect(repository).toEqual({ node: 'node-b', archives: [] });
     expect(nodeBCalls).toEqual(['repository.probe', 'archives.list']);
+    // a new passphrase is proved there too, and borg's refusal arrives typed
+    const update = `mutation($id: ID!, $input: UpdateRepositoryInput!) { updateRepository(id: $id, input: $input) {
+      __typename ... on BorgError { msgid } ... on AddRepositorySuccess { repository { node } } } }`;
+    const wrong = await gql<{ updateRepository: any }>(server.graphqlUrl, update, { id: added.repository.id, input: { passphrase: 'wrong' } });
+    expect(wrong.updateRepository).toEqual({ __typename: 'BorgError', msgid: 'PassphraseWrong' });
+    expect(nodeBCalls).toEqual(['repository.probe', 'archives.list', 'repository.probe']);
   }, 60_000);
 
   it('answers NodeUnreachableError at once for a node whose lease expired, storing nothing', async () => {
