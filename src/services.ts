@@ -27,6 +27,9 @@ import { createNotifications, type Notifications } from './notifications/notific
 import type { WebhookService } from './notifications/webhook-service.js';
 import { IdempotentStarts } from './jobs/idempotent-starts.js';
 import { localBus, type ClusterBus } from './events/cluster-bus.js';
+import { NodeDirectory } from './cluster/nodes.js';
+import { NodeCalls } from './cluster/node-calls.js';
+import { ClusterRepositories } from './cluster/repository-calls.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -61,6 +64,10 @@ export interface Services {
   idempotentStarts: IdempotentStarts;
   /** messages between the nodes of a cluster (this node alone without REDIS_URL) */
   bus: ClusterBus;
+  /** the nodes of the cluster (Query.nodes) */
+  nodes: NodeDirectory;
+  /** borg on a repository, run on the repository's own node (archives, break-lock) */
+  cluster: ClusterRepositories;
 }
 
 /**
@@ -157,8 +164,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     health,
   });
   // a skipped or failed firing is a backup that did not happen: worth a warning
-  const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
-  const schedules = new ScheduleService(prisma, scheduler);
+  const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message), { nodeName: config.nodeName, bus });
+  const schedules = new ScheduleService(prisma, scheduler, bus);
   const archives = new ArchiveCatalog(
     borg,
     (id) => jobs.queue.isRepositoryBusy(id),
@@ -168,6 +175,12 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const jobCounts = new JobCounts(prisma, jobEvents);
   const notifications = createNotifications(prisma, secrets, jobEvents, { retryScale: config.webhookRetryScale, warn: options.warn });
   const idempotentStarts = new IdempotentStarts(prisma, jobs);
+  const nodes = new NodeDirectory(prisma, { nodeName: config.nodeName });
+  const calls = new NodeCalls(bus, { isAlive: (node) => nodes.isAlive(node) });
+  const locks = new RepositoryLocks(jobs, borg);
+  const cluster = new ClusterRepositories(prisma, calls, nodes, { archives, locks });
+  const repositories = new RepositoryService(prisma, borgConfig, schedules, borg, cluster);
+  cluster.serve(repositories);
   const stopInvalidating = jobEvents.on('changed', (job) => {
     // restores and checks leave the archives as they were: their listing stays served while the next job runs
     if (isTerminal(job.status) && job.kind === JobKind.BACKUP) archives.invalidate(job.repositoryId);
@@ -180,17 +193,19 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     logRetention,
     health,
     jobs,
-    locks: new RepositoryLocks(jobs, borg),
-    repositories: new RepositoryService(prisma, borgConfig, schedules, borg),
+    locks,
+    repositories,
     schedules,
     archives,
     jobCounts,
-    tokens: new ApiTokenService(prisma, { warn: options.warn }),
+    tokens: new ApiTokenService(prisma, { warn: options.warn, bus }),
     downloads: new DownloadTokens(downloadKey, config.downloadTokenTtlSeconds),
     webhooks: notifications.webhooks,
     staleCheck: notifications.staleCheck,
     idempotentStarts,
     bus,
+    nodes,
+    cluster,
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
@@ -219,6 +234,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       return stopped;
     },
     async close() {
+      calls.stop();
+      services.tokens.stop();
       logs.stop();
       await prisma.$disconnect();
       database.close();
