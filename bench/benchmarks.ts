@@ -1,10 +1,11 @@
 import type { Benchmark } from './lib/types.js';
+import { concurrency } from './concurrency.js';
 import { fanout } from './fanout.js';
 import { history } from './history.js';
 import { idle } from './idle.js';
 import { latency } from './latency.js';
 import { logs } from './logs.js';
-import { overhead } from './overhead.js';
+import { OVERHEADS } from './overhead.js';
 import { restore } from './restore.js';
 import { stalled } from './stalled.js';
 
@@ -12,4 +13,4 @@ import { stalled } from './stalled.js';
  * Every benchmark, in the order `npm run bench` runs them. A new benchmark is
  * a module `bench/<name>.ts` exporting a {@link Benchmark}, added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [overhead, latency, fanout, history, logs, idle, stalled, restore];
+export const BENCHMARKS: readonly Benchmark[] = [...OVERHEADS, concurrency, latency, fanout, history, logs, idle, stalled, restore];

@@ -16,6 +16,7 @@ import { readStandinRecord, STANDIN_BIN, standinSource, type StandinSettings } f
 import { summarize, type Stats } from './lib/stats.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { compareWithRecord, liveEvents, watchBackup } from './lib/watch.js';
+import { connectMixed, mixedDocumentOf } from './fanout/mixed.js';
 import { fanoutReport, TARGET_P99_MS } from './fanout/report.js';
 
 const SUBSCRIBERS = 1000;
@@ -34,12 +35,15 @@ const CONNECT_BATCH = 50;
 export interface Variant {
   name: string;
   settings: Omit<StandinSettings, 'goFile'>;
+  /** subscribers with three roles and three documents (bench/fanout/mixed.ts) instead of one admin dashboard document */
+  mixed?: boolean;
 }
 
 /** borg's own rate (at most every 0.2 s, seen 0.20–0.39 s), then 4× that. */
 const VARIANTS: Variant[] = [
   { name: 'borg rate', settings: { intervalMs: [200, 250], durationMs: 25_000, fileStatusPerTick: [0, 20], bytesPerTick: 50e6 } },
   { name: 'stress', settings: { intervalMs: [50, 50], durationMs: 10_000, fileStatusPerTick: [0, 20], bytesPerTick: 12e6 } },
+  { name: 'mixed, borg rate', settings: { intervalMs: [200, 250], durationMs: 25_000, fileStatusPerTick: [0, 20], bytesPerTick: 50e6 }, mixed: true },
 ];
 
 /** What one variant measured. */
@@ -108,15 +112,21 @@ async function runVariant(
   let startedAt = 0;
   let stopSampler = (): number | null => null;
   let meter = cpuMeter();
-  const watched = await watchBackup(http, clients, repo.path, () => {
-    rssAtGo = server.memory();
-    cpuAtGo = server.cpuMs();
-    clientAtGo = process.cpuUsage();
-    stopSampler = rssSampler(server);
-    meter = cpuMeter();
-    startedAt = performance.now();
-    writeFileSync(goFile, '');
-  });
+  const watched = await watchBackup(
+    http,
+    clients,
+    repo.path,
+    () => {
+      rssAtGo = server.memory();
+      cpuAtGo = server.cpuMs();
+      clientAtGo = process.cpuUsage();
+      stopSampler = rssSampler(server);
+      meter = cpuMeter();
+      startedAt = performance.now();
+      writeFileSync(goFile, '');
+    },
+    variant.mixed ? mixedDocumentOf : undefined,
+  );
   const wallMs = performance.now() - startedAt;
   const busy = meter.busy();
   const cpuEnd = server.cpuMs();
@@ -171,7 +181,7 @@ async function runVariant(
 
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(ctx.tmpDir, 'server'), env: { BORG_BIN: STANDIN_BIN } });
-  const clients: Client[] = [];
+  let clients: Client[] = [];
   try {
     const http = httpClient(server.graphqlUrl, server.token);
     const rssIdle = server.memory();
@@ -185,6 +195,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     const results: VariantResult[] = [];
     const discarded: VariantResult[] = [];
     for (const [i, variant] of VARIANTS.entries()) {
+      if (variant.mixed) {
+        // the mixed variant runs last, on as many connections, a third of them with each role's token
+        await Promise.all(clients.map((c) => Promise.resolve(c.dispose())));
+        clients = await connectMixed(http, server.wsUrl, server.token, count, CONNECT_BATCH);
+      }
       for (let attempt = 0; ; attempt++) {
         const waited = (await ctx.quiet()) !== null;
         const result = await runVariant(ctx, server, http, clients, variant, `${i}-${attempt}`);

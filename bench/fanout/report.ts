@@ -18,8 +18,8 @@ const CHANGES = [
     'stress **p99 332–786 ms** (the server was ~80 % busy on its one thread and fell behind: latency grew through the run), server CPU 7.9–8.1 s over 10.2 s, RSS +135 MiB. No event was lost before either.',
 ];
 
-/** The issue's latency target for every event of every subscriber. */
-export const TARGET_P99_MS = 100;
+/** The issue's latency target for every event of every subscriber (was 100 ms; the scale-out issue asks 50). */
+export const TARGET_P99_MS = 50;
 
 const mib = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const rate = (r: VariantResult) => `${((r.written / r.wallMs) * 1000).toFixed(1)}/s`;
@@ -54,7 +54,10 @@ export function fanoutReport(run: FanoutRun): BenchReport {
     })
     .join('\n');
   const figures = [
-    `${subscribers.toLocaleString('en')} subscribers, each a graphql-ws client on its own WebSocket, all in the benchmark process, subscribed to \`jobProgress\` of the same job (a progress display's selection: status, archiveName, errorMessage and every \`progress\` field).`,
+    `${subscribers.toLocaleString('en')} subscribers, each a graphql-ws client on its own WebSocket, all in the benchmark process, subscribed to \`jobProgress\` of the same job (a progress display's selection: status, archiveName, errorMessage and every \`progress\` field), with the admin token.`,
+    results.some((r) => r.variant.mixed)
+      ? `Mixed variant: the same number of new connections, a third each with an ADMIN, OPERATOR and VIEWER token, each subscriber with one of three documents (that selection; the outside harness's \`status progress { originalSize }\` plus \`sampledAt\`; a job list row), all nine role × document pairs present (bench/fanout/mixed.ts).`
+      : '',
     '',
     '| variant | lines written | rate | events expected (lines × subscribers) | received | lost | unmatched | subscribers missing events |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -16,6 +16,12 @@ export interface ServerProcess {
   dataDir: string;
   /** CPU time (user + system, ms) the server process used so far; null where /proc is missing. */
   cpuMs(): number | null;
+  /** CPU time of the server's finished children (its borgs) so far: cutime + cstime; null where /proc is missing. */
+  childCpuMs(): number | null;
+  /** the environment the server was started with (its borgs inherit it: config.borgEnv) */
+  env: Record<string, string>;
+  /** the Node.js version the server runs on (`BENCH_SERVER_NODE` may pick another than the benchmark's) */
+  nodeVersion: string;
   /** Resident memory of the server process now and at its peak; null where /proc is missing. */
   memory(): ProcessMemory | null;
   /** SIGTERM (graceful: the server stops its jobs), SIGKILL after `timeoutMs`. */
@@ -38,16 +44,31 @@ const LISTENING = /borgql listening on (http:\/\/\S+)\/graphql/;
 
 let clockTicks: number | undefined;
 
-/** utime + stime of one process from /proc/PID/stat (Linux), in ms; borg children not included. */
-export function processCpuMs(pid: number): number | null {
+/** Two CPU-time fields of /proc/PID/stat summed, in ms; `first` counts from field 3 (state) as 0. */
+function statCpuMs(pid: number, first: number): number | null {
   try {
-    // fields after the parenthesised command name: state is field 3, utime 14, stime 15
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+    const ms = ((Number(fields[first]) + Number(fields[first + 1])) * 1000) / clockTicks;
+    return Number.isFinite(ms) ? ms : null;
   } catch {
     return null;
   }
+}
+
+/** utime + stime of one process from /proc/PID/stat (Linux), in ms; borg children not included. */
+export function processCpuMs(pid: number): number | null {
+  // fields after the parenthesised command name: state is field 3, utime 14, stime 15
+  return statCpuMs(pid, 11);
+}
+
+/**
+ * cutime + cstime (fields 16, 17): CPU time of the process's children that
+ * exited and were waited for, in ms. Node reaps its children, so the delta
+ * around a borg run is that borg's CPU time (Linux only, else null).
+ */
+export function childrenCpuMs(pid: number): number | null {
+  return statCpuMs(pid, 13);
 }
 
 /** Resident set size of a process (Linux /proc/PID/status), in bytes. */
@@ -130,6 +151,27 @@ export function buildServer(rootDir: string): void {
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: rootDir, stdio: 'inherit' });
 }
 
+/** Entries whose value is set (a NodeJS.ProcessEnv may hold undefined). */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * The node binary servers run on: `BENCH_SERVER_NODE` (e.g. the `node@22`
+ * package's binary, for the Node 22 rows), else the benchmark's own.
+ */
+export function serverNode(): string {
+  return process.env.BENCH_SERVER_NODE || process.execPath;
+}
+
+let serverVersion: string | undefined;
+
+/** `v22.x.y`: the version of {@link serverNode}, asked once. */
+export function serverNodeVersion(): string {
+  serverVersion ??= serverNode() === process.execPath ? process.version : execFileSync(serverNode(), ['--version'], { encoding: 'utf8' }).trim();
+  return serverVersion;
+}
+
 /**
  * Starts {@link SERVER_COMMAND} with its own BORGQL_DATA_DIR and
  * BORG_BASE_DIR, PORT=0, and resolves once it printed its listening line.
@@ -144,9 +186,11 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   // A known admin token (README "Authentication and roles"): otherwise the server generates one and prints it once.
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
+  const node = serverNode();
+  const env = definedOnly({ ...serverEnv(dataDir, { port: 0, token, borgBaseDir: borgBase }), ...options.env });
+  const child = spawn(node, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
     cwd: options.rootDir,
-    env: { ...serverEnv(dataDir, { port: 0, token, borgBaseDir: borgBase }), ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   trackServer(child, { group: false });
@@ -191,6 +235,9 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     token,
     dataDir,
     cpuMs: () => processCpuMs(child.pid as number),
+    childCpuMs: () => childrenCpuMs(child.pid as number),
+    env,
+    nodeVersion: serverNodeVersion(),
     memory: () => processMemory(child.pid as number),
     async stop(timeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
