@@ -2,6 +2,7 @@ import type { Benchmark } from './lib/types.js';
 import { concurrency } from './concurrency.js';
 import { fanout } from './fanout.js';
 import { history } from './history.js';
+import { historyLogs } from './history-logs.js';
 import { idle } from './idle.js';
 import { latency } from './latency.js';
 import { logs } from './logs.js';
@@ -13,4 +14,4 @@ import { stalled } from './stalled.js';
  * Every benchmark, in the order `npm run bench` runs them. A new benchmark is
  * a module `bench/<name>.ts` exporting a {@link Benchmark}, added here.
  */
-export const BENCHMARKS: readonly Benchmark[] = [...OVERHEADS, concurrency, latency, fanout, history, logs, idle, stalled, restore];
+export const BENCHMARKS: readonly Benchmark[] = [...OVERHEADS, concurrency, latency, fanout, history, historyLogs, logs, idle, stalled, restore];
