@@ -13,12 +13,14 @@ export interface StartRun {
 /** The server's RSS in one phase of its idle life. */
 export interface MemoryPhase {
   label: string;
+  /** how the server was started (`npm start`, or node directly as a service manager does) */
+  starter: string;
   /** largest sample of the phase's first third: garbage and a grown young generation not yet given back */
   justAfter: number;
   /** largest sample of its last third, once V8's memory reducer ran: the idle figure */
   settled: number;
-  /** shown, but not held to the target */
-  informational?: boolean;
+  /** the same for the whole process group (npm and its shell too, under `npm start`) */
+  groupSettled: number;
 }
 
 /** Everything the idle run measured. */
@@ -26,8 +28,8 @@ export interface IdleRun {
   firstStartMs: number;
   starts: StartRun[];
   memory: MemoryPhase[];
-  /** VmHWM of the measured server */
-  peakRss: number;
+  /** VmHWM of each measured server */
+  peaks: { starter: string; peakRss: number }[];
   idleMs: number;
 }
 
@@ -50,7 +52,9 @@ const NOTES = [
   'Changed: `npm install` builds `dist/` (`tsc -p tsconfig.build.json`) and `npm start` runs `node --max-semi-space-size=8 --heap-growing-percent=50 dist/main.js` (`npm run dev` runs the sources; the V8 flags keep the heap small under load, see the logs benchmark); ' +
     'the Prisma client uses `compilerBuild = "small"` (query plans are cached per query shape, so only a shape\'s first query pays for the slower compiler); ' +
     "GraphiQL's renderer is imported on the first page view.",
-  'Once someone opened GraphiQL its bundle stays loaded (an ES module is never unloaded): the row "after opening GraphiQL once" is shown, not held to the target.',
+  'Once someone opened GraphiQL its bundle stays loaded (an ES module is never unloaded); the row "after opening GraphiQL once" is held to the target like the others (the scale-out issue: idle memory after GraphiQL and after a large job, not only fresh).',
+  'The large job is the borg stand-in (bench/borg-standin.mjs) printing that many file lines as fast as it can: what borgql keeps after a big log (buffers, the log writer, the heap it grew to), not borg.',
+  '"As a service manager runs it": node started directly with `npm start`\'s flags, alone in its process group. "`npm start`": npm and a shell stay alive above node; the server column is node alone, the group column adds them.',
   'Each timed start opens a database that exists; the first start creates and migrates it.',
 ];
 
@@ -75,20 +79,18 @@ export function idleReport(run: IdleRun): BenchReport {
     '',
     `Server RSS (\`${SERVER_COMMAND}\`, VmRSS sampled once a second for ${run.idleMs / 1000} s per phase; the largest sample of the phase's first and last third):`,
     '',
-    '| idle … | just after (first third) | settled (last third) |',
-    '| --- | --- | --- |',
-    ...run.memory.map((phase) => `| ${phase.label} | ${mb(phase.justAfter)} | ${mb(phase.settled)} |`),
+    '| started by | idle … | server just after (first third) | server settled (last third) | process group settled |',
+    '| --- | --- | --- | --- | --- |',
+    ...run.memory.map((phase) => `| ${phase.starter} | ${phase.label} | ${mb(phase.justAfter)} | ${mb(phase.settled)} | ${mb(phase.groupSettled)} |`),
     '',
-    `Peak (VmHWM) of that server over its three phases: ${mb(run.peakRss)}.`,
+    `Peak (VmHWM) of each server over its phases: ${run.peaks.map((p) => `${p.starter} ${mb(p.peakRss)}`).join('; ')}.`,
   ].join('\n');
   const npmStart = startStats.find((s) => s.starter === '`npm start`');
-  const targets: TargetResult[] = run.memory
-    .filter((phase) => !phase.informational)
-    .map((phase) => ({
-      target: `RSS idle (settled) ${phase.label} ≤ ${RSS_TARGET_MB} MB`,
-      measured: mb(phase.settled),
-      met: phase.settled <= RSS_TARGET_MB * 1e6,
-    }));
+  const targets: TargetResult[] = run.memory.map((phase) => ({
+    target: `RSS idle (settled, ${phase.starter}) ${phase.label} ≤ ${RSS_TARGET_MB} MB`,
+    measured: mb(phase.settled),
+    met: phase.settled <= RSS_TARGET_MB * 1e6,
+  }));
   if (npmStart) {
     targets.push({
       target: `\`npm start\` → /healthz (median) ≤ ${START_TARGET_MS / 1000} s`,

@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunPhases } from '../overhead/phases.js';
 import { cpuMeter } from './machine.js';
 
 /** What one timed run of one side measured. */
@@ -22,6 +23,8 @@ export interface SideRun {
   serverCpuMs: number | null;
   /** `jobProgress` payloads the subscriber received (API side only) */
   payloads?: number;
+  /** where an API run's time went (bench/overhead/phases.ts); null when the log did not say */
+  phases?: RunPhases | null;
 }
 
 /** One side of the comparison: untimed preparation, then the timed run. */

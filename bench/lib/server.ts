@@ -164,12 +164,13 @@ export function serverNode(): string {
   return process.env.BENCH_SERVER_NODE || process.execPath;
 }
 
-let serverVersion: string | undefined;
+const versions = new Map<string, string>([[process.execPath, process.version]]);
 
-/** `v22.x.y`: the version of {@link serverNode}, asked once. */
+/** `v22.x.y`: the version of {@link serverNode}, asked once per binary. */
 export function serverNodeVersion(): string {
-  serverVersion ??= serverNode() === process.execPath ? process.version : execFileSync(serverNode(), ['--version'], { encoding: 'utf8' }).trim();
-  return serverVersion;
+  const node = serverNode();
+  if (!versions.has(node)) versions.set(node, execFileSync(node, ['--version'], { encoding: 'utf8' }).trim());
+  return versions.get(node)!;
 }
 
 /**

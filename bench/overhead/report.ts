@@ -43,6 +43,19 @@ function pairRow(label: string, p: AbbaPair): string {
   return `| ${label} | ${p.order} | ${seconds(p.raw.ms)} | ${seconds(p.api.ms)} | ${ratio3(p.ratio)} | ${cpu(p.raw)} / ${cpu(p.api)} | ${server} | ${pct(p.raw.busy)} / ${pct(p.api.busy)} |`;
 }
 
+/** Medians of where the API runs' time went, against the raw runs (bench/overhead/phases.ts). */
+function phasesLine(pairs: AbbaPair[]): string {
+  const known = pairs.flatMap((p) => (p.api.phases ? [{ phases: p.api.phases, raw: p.raw.ms }] : []));
+  if (known.length === 0) return '';
+  const median = (f: (k: (typeof known)[number]) => number) => summarize(known.map(f)).median;
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  return (
+    `Where an API run's time went (medians, from the job log's notes around borg; ±1 ms): before borg ${ms(median((k) => k.phases.beforeBorg))}, ` +
+    `borg under borgql ${ms(median((k) => k.phases.borg))} (raw borg ${ms(median((k) => k.raw))}, difference per pair ${ms(median((k) => k.phases.borg - k.raw))}), ` +
+    `after borg until the subscriber saw the end ${ms(median((k) => k.phases.afterBorg))}.`
+  );
+}
+
 function dataText(run: OverheadRun): string {
   const { data, archiveStats: st, changed } = run;
   const { spec } = data;
@@ -89,6 +102,7 @@ export function overheadReport(run: OverheadRun): BenchReport {
       ? `borgql server process CPU (user + system, borg excluded) per API run: median ${seconds(serverCpu.median, 2)}, max ${seconds(serverCpu.max, 2)}.`
       : '',
     rawBorg && apiBorg ? `borg's CPU per run: raw median ${seconds(rawBorg.median, 2)}, under borgql median ${seconds(apiBorg.median, 2)}.` : '',
+    phasesLine(pairs),
     `Throughput (raw median): ${(run.data.bytes / 1e6 / (r.median / 1000)).toFixed(1)} MB/s.`,
     '',
     '| pair | order | raw | API | API ÷ raw | borg CPU raw / API | server CPU | machine busy raw / API |',

@@ -32,6 +32,7 @@ import { addRepository, timedBackup } from '../lib/borgql.js';
 import type { Dataset } from '../lib/dataset.js';
 import type { GraphQLClient } from '../lib/graphql.js';
 import { childrenCpuMs, type ServerProcess } from '../lib/server.js';
+import { runPhases } from './phases.js';
 
 export const PASSPHRASE = 'bench passphrase';
 export const ENCRYPTION = 'repokey-blake2';
@@ -121,7 +122,9 @@ export function apiSide(s: SideSetup): Side {
       const cpuBefore = s.server.cpuMs();
       const borgBefore = s.server.childCpuMs();
       const run = await backup(repoOf(pair));
-      return { ms: run.ms, borgCpuMs: delta(borgBefore, s.server.childCpuMs()), serverCpuMs: delta(cpuBefore, s.server.cpuMs()), payloads: run.payloads };
+      const borgCpuMs = delta(borgBefore, s.server.childCpuMs());
+      const serverCpuMs = delta(cpuBefore, s.server.cpuMs());
+      return { ms: run.ms, borgCpuMs, serverCpuMs, payloads: run.payloads, phases: await runPhases(s.http, run) };
     },
     async cleanup(pair) {
       if (s.fresh) rmSync(repoOf(pair), { recursive: true, force: true });
