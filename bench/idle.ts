@@ -188,7 +188,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
 export const idle: Benchmark = {
   name: 'idle',
   description:
-    'Resident memory (RSS) of an idle server, and the time from `npm start` (and from its node command line without npm) to the first 200 from `/healthz`, on an existing small database.',
+    'Resident memory (RSS) of an idle server started as a service manager runs it (node directly) and by `npm start`: fresh, after first requests, after GraphiQL was opened and after a large job; and the time from `npm start` (and from its node command line without npm) to the first 200 from `/healthz`, on an existing small database.',
   target: 'idle RSS ≤ 150 MB; `npm start` → /healthz ≤ 2 s',
   run,
 };

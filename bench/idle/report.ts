@@ -42,10 +42,10 @@ const ms = (x: number) => `${Math.round(x)} ms`;
 const NOTES = [
   'Before (commit c2d4773, `npm start` = `tsx src/main.ts`): RSS **371 MB** in the first 10 s after start, 332 MB after the first requests, ' +
     "still ~295 MB 30 s later; `npm start` → /healthz 1,554 ms median on a quiet machine (the issue's first measurement, 2.8 s, was on a busy one).",
-  'Why two columns: right after start (or after requests) the heap still holds garbage and a young generation grown to its 32 MB maximum; ' +
+  'Why two columns (figures from commit 9bd86ea, 2026-11-26): right after start (or after requests) the heap still holds garbage and a young generation grown to its 32 MB maximum; ' +
     "V8's memory reducer gives that back after ~10 s without allocation. The same server measures ~25 MB more in the first seconds than settled, " +
     'so a single sample lands on either side of 150 MB by luck; the target is held against the settled figure.',
-  'What held it (`process.memoryUsage()` while importing the modules one by one, heap snapshots): tsx compiling TypeScript on load ' +
+  'What held it (commit 7d03567, 2026-11-26; `process.memoryUsage()` while importing the modules one by one, heap snapshots): tsx compiling TypeScript on load ' +
     '(the same code compiled: 277 MB), Prisma 7\'s wasm query compiler in its "fast" build (~50 MB more resident than the "small" build, ' +
     "mostly compiled wasm code), and GraphiQL's inlined 9 MB bundle, ~40 MB of heap from the moment yoga's GraphiQL renderer was imported. " +
     'Node itself is ~41 MB; of the idle RSS ~48 MB are file-backed pages (the node binary), the JavaScript heap in use ~33 MB.',
