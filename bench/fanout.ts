@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
 import { addRepository } from './lib/borgql.js';
 import { connectWs, httpClient, type GraphQLClient } from './lib/graphql.js';
@@ -75,6 +76,11 @@ export interface VariantResult {
   serverCpuMs: number | null;
   /** the benchmark process's CPU (the 1,000 clients) over the same span */
   clientCpuMs: number;
+  /**
+   * the benchmark process's event-loop delay over the variant (p99 and max, ms): the 1,000 clients
+   * share it, so a client's latency includes waiting behind the others; this tells that share apart
+   */
+  clientLoopDelay: { p99: number; max: number };
   rssAtGo: ProcessMemory | null;
   /** highest VmRSS sampled every 200 ms during the variant */
   rssMaxBytes: number | null;
@@ -112,6 +118,7 @@ async function runVariant(
   let rssAtGo: ProcessMemory | null = null;
   let cpuAtGo: number | null = null;
   let clientAtGo = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   let startedAt = 0;
   let stopSampler = (): number | null => null;
   let meter = cpuMeter();
@@ -123,6 +130,7 @@ async function runVariant(
       rssAtGo = server.memory();
       cpuAtGo = server.cpuMs();
       clientAtGo = process.cpuUsage();
+      loopDelay.enable();
       stopSampler = rssSampler(server);
       meter = cpuMeter();
       startedAt = performance.now();
@@ -134,6 +142,7 @@ async function runVariant(
   const busy = meter.busy();
   const cpuEnd = server.cpuMs();
   const client = process.cpuUsage(clientAtGo);
+  loopDelay.disable();
   const rssMaxBytes = stopSampler();
   const record = readStandinRecord(repo.path, watched.archiveName);
   const latencies: number[] = [];
@@ -177,6 +186,8 @@ async function runVariant(
     wallMs,
     serverCpuMs: cpuAtGo === null || cpuEnd === null ? null : cpuEnd - cpuAtGo,
     clientCpuMs: (client.user + client.system) / 1000,
+    // nanoseconds; the 5 ms sampling resolution is subtracted by the histogram itself
+    clientLoopDelay: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     rssAtGo,
     rssMaxBytes,
   };
