@@ -24,13 +24,13 @@ const METRICS_SAMPLES = 5;
 const METRICS_CACHE_MS = 5_000;
 
 /** What a dashboard's job list selects (the REST shim selects about the same). */
-const JOB_FIELDS = `id status trigger scheduleId repositoryPath archiveName createdAt startedAt completedAt errorMessage exitCode maintenanceStatus
+export const JOB_FIELDS = `id status trigger scheduleId repositoryPath archiveName createdAt startedAt completedAt errorMessage exitCode maintenanceStatus
   repository { id name }
   progress { percent originalSize compressedSize deduplicatedSize filesProcessed speedMBps etaSeconds }`;
-const JOBS = `query Jobs($limit: Int, $status: [JobStatus!], $repository: String, $scheduledOnly: Boolean, $manualOnly: Boolean) {
+export const JOBS = `query Jobs($limit: Int, $status: [JobStatus!], $repository: String, $scheduledOnly: Boolean, $manualOnly: Boolean) {
   jobs(limit: $limit, status: $status, repository: $repository, scheduledOnly: $scheduledOnly, manualOnly: $manualOnly) { ${JOB_FIELDS} }
 }`;
-const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
+export const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 const LAST_JOBS = `{ repositories { id name lastJob { id status completedAt } } }`;
 
 /** Deterministic job ids spread over the whole history (cold and warm pages alike). */
@@ -40,7 +40,7 @@ function jobIds(count: number, jobs: number): number[] {
 }
 
 /** Runs `request` WARMUP times untimed, then `samples` times timed, one after the other. */
-async function timeSequential(request: (i: number) => Promise<unknown>, samples: number): Promise<number[]> {
+export async function timeSequential(request: (i: number) => Promise<unknown>, samples: number): Promise<number[]> {
   for (let i = 0; i < WARMUP; i++) await request(i);
   const ms: number[] = [];
   for (let i = 0; i < samples; i++) {

@@ -1,22 +1,22 @@
 /**
  * Restore throughput through borgql against raw `borg extract`: one archive
  * of the overhead data set, extracted into a fresh folder each run, raw and
- * API alternated.
+ * API in ABBA order (bench/lib/abba.ts).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from 'graphql-ws';
-import { borgEnvironment, extractArgs } from '../src/borg/command.js';
+import { extractArgs } from '../src/borg/command.js';
 import { isTerminal } from '../src/domain/job-status.js';
 import { borgOk } from './lib/borg.js';
 import { addRepository, timedBackup } from './lib/borgql.js';
 import { ensureDataset } from './lib/dataset.js';
 import { connectWs, httpClient, subscribe, type GraphQLClient } from './lib/graphql.js';
-import { cpuMeter } from './lib/machine.js';
-import { startServerProcess } from './lib/server.js';
-import { seconds } from './lib/stats.js';
+import { runAbba, type Side } from './lib/abba.js';
+import { childrenCpuMs, startServerProcess } from './lib/server.js';
+import { rawEnvironment } from './overhead/sides.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { FULL, QUICK } from './overhead.js';
 import { restoreReport, type RestorePair } from './restore/report.js';
@@ -33,9 +33,6 @@ const UPDATES = `subscription Updates($id: ID!) {
   jobUpdates(id: $id) { status errorMessage ... on RestoreJob { progress { filesRestored bytesRestored } } }
 }`;
 const ARCHIVES = `query Archives($r: String!) { repositoryByReference(reference: $r) { archives { name } } }`;
-
-/** Flushes dirty pages so one run's writeback does not land on the next run's clock. */
-const sync = () => execFileSync('sync');
 
 type RestoreState = { status: string; errorMessage: string | null; progress: { filesRestored: number; bytesRestored: number } };
 
@@ -58,17 +55,19 @@ async function timedRestore(http: GraphQLClient, ws: Client, input: Record<strin
   return { ms, job: final, payloads };
 }
 
+/** The same settling as the overhead benchmarks (bench/overhead.ts). */
+const SETTLE_MS = 2000;
+
 async function run(ctx: BenchContext): Promise<BenchReport> {
   const data = ensureDataset(ctx.cacheDir, ctx.quick ? QUICK : FULL, ctx.log);
-  const wanted = ctx.quick ? 1 : PAIRS;
+  const wanted = ctx.quick ? 2 : PAIRS;
   const out = path.join(ctx.tmpDir, 'out');
   const repository = path.join(ctx.tmpDir, 'repo');
   const server = await startServerProcess({ rootDir: ctx.rootDir, dir: path.join(ctx.tmpDir, 'server') });
-  // the raw side reads the same repository with borgql's own environment builder and argv
-  const rawEnv = borgEnvironment({ path: repository, passphrase: PASSPHRASE }, { ...process.env, BORG_BASE_DIR: path.join(ctx.tmpDir, 'raw-borg-base') });
+  // the raw side reads the same repository with the environment and BORG_BASE_DIR the server gives its borgs (bench/overhead/sides.ts)
+  const rawEnv = rawEnvironment(server);
   const http = httpClient(server.graphqlUrl, server.token);
   const ws = await connectWs(server.wsUrl, server.token);
-  const pairs: RestorePair[] = [];
   try {
     await addRepository(http, {
       name: 'restore',
@@ -82,41 +81,57 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     if (backup.job.status !== 'COMPLETED') throw new Error(`backup ended ${backup.job.status}: ${backup.job.errorMessage}`);
     const { repositoryByReference } = await http.request<{ repositoryByReference: { archives: { name: string }[] } }>(ARCHIVES, { r: repository });
     const archiveName = repositoryByReference.archives[0]!.name;
-    for (let i = 0; pairs.length < wanted; i++) {
-      await ctx.quiet();
-      const rawDir = path.join(out, `raw-${i}`);
-      mkdirSync(rawDir, { recursive: true });
-      sync();
-      const rawMeter = cpuMeter();
-      const raw = await borgOk(extractArgs({ repoPath: repository, archiveName }), rawEnv, rawDir);
-      const rawBusy = rawMeter.busy();
-      rmSync(rawDir, { recursive: true, force: true });
-      sync();
-      const apiMeter = cpuMeter();
-      const api = await timedRestore(http, ws, { repository, archive: archiveName, destination: path.join(out, `api-${i}`) });
-      const apiBusy = apiMeter.busy();
-      if (api.job.status !== 'COMPLETED') throw new Error(`restore ended ${api.job.status}: ${api.job.errorMessage}`);
-      if (api.job.progress.bytesRestored !== data.bytes) throw new Error(`restored ${api.job.progress.bytesRestored} bytes, expected ${data.bytes}`);
-      rmSync(path.join(out, `api-${i}`), { recursive: true, force: true });
-      sync();
-      const pair = { rawMs: raw.ms, apiMs: api.ms, payloads: api.payloads, rawBusy, apiBusy };
-      ctx.log(
-        `${i === 0 ? 'warm-up' : `pair ${pairs.length + 1}/${wanted}`}: raw ${seconds(raw.ms)}, api ${seconds(api.ms)}, ratio ${(api.ms / raw.ms).toFixed(3)}`,
-      );
-      if (i > 0 || ctx.quick) pairs.push(pair);
-    }
+    const folder = (side: string, pair: number) => path.join(out, `${side}-${pair}`);
+    const raw: Side = {
+      prepare: async (pair) => void mkdirSync(folder('raw', pair), { recursive: true }),
+      async measure(pair) {
+        const before = childrenCpuMs(process.pid);
+        const run = await borgOk(extractArgs({ repoPath: repository, archiveName }), rawEnv, folder('raw', pair));
+        const after = childrenCpuMs(process.pid);
+        return { ms: run.ms, borgCpuMs: before === null || after === null ? null : after - before, serverCpuMs: null };
+      },
+      cleanup: async (pair) => rmSync(folder('raw', pair), { recursive: true, force: true }),
+    };
+    const api: Side = {
+      prepare: async () => undefined,
+      async measure(pair) {
+        const run = await timedRestore(http, ws, { repository, archive: archiveName, destination: folder('api', pair) });
+        if (run.job.status !== 'COMPLETED') throw new Error(`restore ended ${run.job.status}: ${run.job.errorMessage}`);
+        if (run.job.progress.bytesRestored !== data.bytes) throw new Error(`restored ${run.job.progress.bytesRestored} bytes, expected ${data.bytes}`);
+        return { ms: run.ms, borgCpuMs: null, serverCpuMs: null, payloads: run.payloads };
+      },
+      cleanup: async (pair) => rmSync(folder('api', pair), { recursive: true, force: true }),
+    };
+    const result = await runAbba({
+      raw,
+      api,
+      pairs: wanted,
+      quiet: () => ctx.quiet(),
+      settleMs: ctx.quick ? 200 : SETTLE_MS,
+      busyLimit: Math.min(0.9, 1.5 / os.cpus().length),
+      maxDiscarded: 3 * wanted,
+      log: ctx.log,
+    });
+    const pairs: RestorePair[] = result.pairs.map((p) => ({
+      order: p.order,
+      rawMs: p.raw.ms,
+      apiMs: p.api.ms,
+      payloads: p.api.payloads ?? 0,
+      rawBusy: p.raw.busy,
+      apiBusy: p.api.busy,
+    }));
+    return restoreReport({ data, encryption: ENCRYPTION, pairs, discarded: result.discarded.length });
   } finally {
     await ws.dispose();
     await server.stop();
   }
-  return restoreReport({ data, encryption: ENCRYPTION, pairs });
 }
 
 /** borgql vs raw `borg extract` wall time on the same archive (README "Restore"). */
 export const restore: Benchmark = {
   name: 'restore',
   description:
-    'Wall time of one whole-archive restore through the API (startRestore → jobUpdates COMPLETED over graphql-ws) against raw `borg extract` with the same flags, same archive, fresh destination each run.',
-  target: 'API ÷ raw (ratio of medians) ≤ 1.05 (issue 14)',
+    'Wall time of one whole-archive restore through the API (startRestore → jobUpdates COMPLETED over graphql-ws) against raw `borg extract` with the same flags, environment and borg base folder, same archive, fresh destination each run, ABBA order.',
+  target: 'API ÷ raw: upper bound of the 95 % interval ≤ 1.05 (issue 14)',
   run,
 };

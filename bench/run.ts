@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCHMARKS } from './benchmarks.js';
 import { describeMachine, formatMachine, waitForQuiet } from './lib/machine.js';
 import { renderSection, writeSection } from './lib/report.js';
+import { killRawBorgs } from './lib/borg.js';
 import { buildServer, killAllServers } from './lib/server.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +44,7 @@ async function main(): Promise<number> {
   const tmpRoot = mkdtempSync(path.join(os.tmpdir(), 'borgql-bench-'));
   const cleanup = () => {
     killAllServers();
+    killRawBorgs();
     rmSync(tmpRoot, { recursive: true, force: true });
   };
   // Ctrl-C mid-run: stop our servers and remove the temp data (repositories can be GBs).

@@ -18,8 +18,8 @@ const CHANGES = [
     'stress **p99 332–786 ms** (the server was ~80 % busy on its one thread and fell behind: latency grew through the run), server CPU 7.9–8.1 s over 10.2 s, RSS +135 MiB. No event was lost before either.',
 ];
 
-/** The issue's latency target for every event of every subscriber. */
-export const TARGET_P99_MS = 100;
+/** The issue's latency target for every event of every subscriber (was 100 ms; the scale-out issue asks 50). */
+export const TARGET_P99_MS = 50;
 
 const mib = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const rate = (r: VariantResult) => `${((r.written / r.wallMs) * 1000).toFixed(1)}/s`;
@@ -29,7 +29,7 @@ function resourceRow(r: VariantResult, label: string): string {
     r.serverCpuMs === null
       ? ['n/a', 'n/a']
       : [`${(r.serverCpuMs / 1000).toFixed(2)} s over ${(r.wallMs / 1000).toFixed(1)} s`, `${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} %`];
-  return `| ${label} | ${cpu.join(' | ')} | ${mib(r.rssAtGo?.rssBytes)} / ${mib(r.rssMaxBytes)} | ${(r.clientCpuMs / 1000).toFixed(2)} s | ${(r.busy * 100).toFixed(0)} % |`;
+  return `| ${label} | ${cpu.join(' | ')} | ${mib(r.rssAtGo?.rssBytes)} / ${mib(r.rssMaxBytes)} | ${(r.clientCpuMs / 1000).toFixed(2)} s | ${r.clientLoopDelay.p99.toFixed(1)} / ${r.clientLoopDelay.max.toFixed(1)} ms | ${(r.busy * 100).toFixed(0)} % |`;
 }
 
 /** What the report needs besides the variants' results. */
@@ -54,7 +54,10 @@ export function fanoutReport(run: FanoutRun): BenchReport {
     })
     .join('\n');
   const figures = [
-    `${subscribers.toLocaleString('en')} subscribers, each a graphql-ws client on its own WebSocket, all in the benchmark process, subscribed to \`jobProgress\` of the same job (a progress display's selection: status, archiveName, errorMessage and every \`progress\` field).`,
+    `${subscribers.toLocaleString('en')} subscribers, each a graphql-ws client on its own WebSocket, all in the benchmark process, subscribed to \`jobProgress\` of the same job (a progress display's selection: status, archiveName, errorMessage and every \`progress\` field), with the admin token.`,
+    results.some((r) => r.variant.mixed)
+      ? `Mixed variant: the same number of new connections, a third each with an ADMIN, OPERATOR and VIEWER token, each subscriber with one of three documents (that selection; the outside harness's \`status progress { originalSize }\` plus \`sampledAt\`; a job list row), all nine role × document pairs present (bench/fanout/mixed.ts).`
+      : '',
     '',
     '| variant | lines written | rate | events expected (lines × subscribers) | received | lost | unmatched | subscribers missing events |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -73,8 +76,8 @@ export function fanoutReport(run: FanoutRun): BenchReport {
       latencyRow(r.subscriberP99, r.variant.name, "each subscriber's p99 (events = subscribers)"),
     ]),
     '',
-    '| variant | server CPU (user + system) | of one core | server RSS at start / max during | client process CPU | machine busy (all cores) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| variant | server CPU (user + system) | of one core | server RSS at start / max during | client process CPU | client event-loop delay p99 / max | machine busy (all cores) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...[...results, ...run.discarded].map((r, i) =>
       resourceRow(r, i < results.length ? r.variant.name : `${r.variant.name} (discarded: p99 ${r.latency.p99.toFixed(1)} ms)`),
     ),
@@ -90,7 +93,7 @@ export function fanoutReport(run: FanoutRun): BenchReport {
     ]),
     notes: [
       "Every line the stand-in writes is in its own record (`time`, `original_size`); a subscriber's events (payloads whose `sampledAt` changed, after the replayed first one) are matched one to one, in order, against it. The stand-in reports nothing until every subscriber received its first payload (it waits for a go file), so every subscriber should see every line.",
-      "Latency: the client's Date.now() when graphql-ws hands over the payload − the line's `time` (the stand-in reads the wall clock right before writing, like borg); ±1 ms (`sampledAt` has ms resolution). The clients share one process and one event loop, so a client's figure includes waiting for the clients whose messages arrived before its own.",
+      "Latency: the client's Date.now() when graphql-ws hands over the payload − the line's `time` (the stand-in reads the wall clock right before writing, like borg); ±1 ms (`sampledAt` has ms resolution). The clients share one process and one event loop, so a client's figure includes waiting for the clients whose messages arrived before its own: the client event-loop delay column (perf_hooks monitorEventLoopDelay, 5 ms resolution, over the variant) shows how much of a tail that explains.",
       `Server CPU and RSS are read from /proc/<server pid>/stat and status; the server is a child process (\`${SERVER_COMMAND}\`) with BORG_BIN = the stand-in. The ${results.length} variants run one after the other on the same ${subscribers.toLocaleString('en')} connections, each on a fresh job.`,
       `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a variant; server, clients and stand-in stay well below ${(run.busyLimit * 100).toFixed(0)} %, so a run above that shared the machine with other work and was measured again (${run.discarded.length} discarded this time; a discarded run would be listed in the resources table).`,
       ...CHANGES,

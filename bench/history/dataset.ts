@@ -13,6 +13,7 @@ import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import type { Prisma } from '../../src/generated/prisma/client.js';
 import { JobStatus, JobTrigger } from '../../src/domain/job-status.js';
 import { prng } from '../lib/random.js';
+import { addLogs, type LogSpec } from './logs-dataset.js';
 
 /** What to generate; the same spec (and migrations) always gives the same rows. */
 export interface HistorySpec {
@@ -24,6 +25,10 @@ export interface HistorySpec {
   rareJobs: number;
   /** rows per createMany call */
   batch: number;
+  /** every repository gets the same share (each backs up hourly) instead of Zipf-like shares */
+  uniform?: boolean;
+  /** log lines per job (bench/history/logs-dataset.ts); none without */
+  logs?: LogSpec;
 }
 
 /** The generated database. */
@@ -51,9 +56,8 @@ const FAILURES = [
   'interrupted by server restart',
   'Repository.DoesNotExist: Repository /mnt/usb/backup does not exist.',
 ];
-/** Scheduled repositories back up hourly: the history spans years, like a real one. */
+/** Scheduled repositories back up hourly: the history spans jobs ÷ repositories hours (a million jobs over 20: years). */
 const START = Date.UTC(2021, 0, 1);
-const STEP_MS = 3600_000 / 20;
 
 function pick<T>(random: () => number, mix: [T, number][]): T {
   let r = random();
@@ -61,8 +65,18 @@ function pick<T>(random: () => number, mix: [T, number][]): T {
   return mix[mix.length - 1]![0];
 }
 
-function jobRow(id: number, repository: { id: number; path: string; scheduleId: number }, random: () => number): Prisma.BackupJobCreateManyInput {
-  const created = START + id * STEP_MS;
+/** When job `id` was created: one job per repository per hour. */
+export function createdAtOf(spec: HistorySpec, id: number): number {
+  return START + (id * 3600_000) / spec.repositories;
+}
+
+function jobRow(
+  spec: HistorySpec,
+  id: number,
+  repository: { id: number; path: string; scheduleId: number },
+  random: () => number,
+): Prisma.BackupJobCreateManyInput {
+  const created = createdAtOf(spec, id);
   const status = pick(random, STATUS_MIX);
   const scheduled = random() < 0.85;
   const seconds = 20 + Math.floor(random() ** 3 * 3600);
@@ -99,6 +113,7 @@ async function generate(spec: HistorySpec, file: string, log: (m: string) => voi
   applyMigrations(file, resolveMigrationsDir());
   const prisma = createPrismaClient(`file:${file}`);
   const random = prng(spec.seed);
+  let result: Omit<HistoryDatabase, 'file' | 'spec' | 'generationSeconds'>;
   try {
     const repositories: { id: number; path: string; scheduleId: number; weight: number }[] = [];
     for (let i = 0; i <= spec.repositories; i++) {
@@ -117,7 +132,7 @@ async function generate(spec: HistorySpec, file: string, log: (m: string) => voi
         data: { name: `nightly ${name}`, cron: `${i % 60} * * * *`, repositories: { create: { repositoryId: repo.id, position: 0 } } },
       });
       // Zipf-like shares: a few busy hosts, a long tail of quiet ones
-      repositories.push({ id: repo.id, path: repo.path, scheduleId: schedule.id, weight: rare ? 0 : 1 / (i + 1) });
+      repositories.push({ id: repo.id, path: repo.path, scheduleId: schedule.id, weight: rare ? 0 : spec.uniform ? 1 : 1 / (i + 1) });
     }
     const total = repositories.reduce((sum, r) => sum + r.weight, 0);
     const mix: [(typeof repositories)[number], number][] = repositories.map((r) => [r, r.weight / total]);
@@ -129,7 +144,7 @@ async function generate(spec: HistorySpec, file: string, log: (m: string) => voi
       for (let id = first; id < first + spec.batch && id <= spec.jobs; id++) {
         // the rare repository's jobs are spread over the first 5 % of the history
         const repository = id % Math.floor((spec.jobs * 0.05) / spec.rareJobs) === 0 && id <= spec.jobs * 0.05 ? rare : pick(random, mix);
-        const row = jobRow(id, repository, random);
+        const row = jobRow(spec, id, repository, random);
         counts[row.status!] = (counts[row.status!] ?? 0) + 1;
         counts[row.trigger!] = (counts[row.trigger!] ?? 0) + 1;
         rows.push(row);
@@ -140,10 +155,12 @@ async function generate(spec: HistorySpec, file: string, log: (m: string) => voi
         log(`  ${(first - 1).toLocaleString('en')} jobs written (${Math.round(rate).toLocaleString('en')}/s)`);
       }
     }
-    return { counts, paths: { busy: repositories[0]!.path, small: repositories[spec.repositories - 1]!.path, rare: rare.path } };
+    result = { counts, paths: { busy: repositories[0]!.path, small: repositories[spec.repositories - 1]!.path, rare: rare.path } };
   } finally {
     await prisma.$disconnect();
   }
+  if (spec.logs) addLogs(file, spec.seed, spec.logs, log);
+  return result;
 }
 
 /**

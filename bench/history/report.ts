@@ -38,10 +38,10 @@ const NOTES = [
     "repository and status through the covering index and finds each repository's last success with one index lookup per status " +
     "(`findFirst … orderBy completedAt desc`: Prisma's `aggregate` wraps MAX around a subquery that reads all of the repository's jobs). " +
     "The job list's filter is `jobListWhere` (src/jobs/history.ts); the plans above are of the SQL Prisma generates for it.",
-  'Upgrading an existing database builds the two indexes once, at the first start after the upgrade: ~1.4 s for a million jobs.',
-  'The count per repository and status still reads the whole covering index (~50 ms per million jobs, once per scrape at most every 5 s); ' +
+  'Measured with commit 7d03567 (2026-11-26): upgrading an existing database builds the two indexes once, at the first start after the upgrade: ~1.4 s for a million jobs.',
+  'The count per repository and status (commit 7d03567, 2026-11-26) still reads the whole covering index (~50 ms per million jobs, once per scrape at most every 5 s); ' +
     'keeping the counts in memory would end that, at the price of keeping them right across restarts and recovery.',
-  "Generation speed: Prisma's `createMany` writes ~2,900 jobs/s here (347 s for the million on a quiet machine; the time under Data is that of " +
+  "Generation speed (commit be6d50d, 2026-11-26): Prisma's `createMany` writes ~2,900 jobs/s here (347 s for the million on a quiet machine; the time under Data is that of " +
     'the cached file, made while other work shared the machine). Nothing in the server needs that path.',
   'Latency is end to end from a client in another process (GraphQL over HTTP, JSON both ways), so most of it is GraphQL and Prisma, ' +
     "not SQLite (the right-hand column); p95/p99 include the server's garbage collection pauses.",

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
 /** How a raw borg run went. */
@@ -13,15 +13,33 @@ export interface RawBorgRun {
   stderrTail: string[];
 }
 
+/** Raw borgs running now: detached (own process group), so an interrupted bench run must stop them itself. */
+const runningBorgs = new Set<ChildProcess>();
+
+/** SIGKILLs the process group of every raw borg still running; for the runner's exit path. */
+export function killRawBorgs(): void {
+  for (const child of runningBorgs) {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /**
- * Runs borg the way a minimal real client would: stdin closed, stdout
- * buffered, stderr read to the end and split into lines (borgql does the
- * same and parses them too). No shell.
+ * Runs borg the way a minimal real client would, and the way borgql starts
+ * it (src/borg/process.ts): stdin closed, its own session and process group
+ * (`detached`), stdout buffered, stderr read to the end and split into lines
+ * (borgql also parses them: that is part of what the overhead measures).
+ * No shell.
  */
 export function runBorgRaw(args: string[], env: Record<string, string>, bin = process.env.BORG_BIN || 'borg', cwd?: string): Promise<RawBorgRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(bin, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    runningBorgs.add(child);
+    child.once('exit', () => runningBorgs.delete(child));
     const stdout: Buffer[] = [];
     let rest = '';
     let lines = 0;

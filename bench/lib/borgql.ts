@@ -47,8 +47,12 @@ export async function startBackup(http: GraphQLClient, repository: string): Prom
 
 /** What {@link timedBackup} measured. */
 export interface TimedBackup {
+  jobId: string;
   /** from sending `startBackup` to the subscriber receiving the terminal state */
   ms: number;
+  /** the same two moments on the wall clock (Date.now()), to compare with the job log's times */
+  sentAt: number;
+  endedAt: number;
   /** the terminal state as the subscriber received it */
   job: JobState;
   /** `jobProgress` payloads received, the terminal one included */
@@ -62,18 +66,21 @@ export interface TimedBackup {
  * the first terminal payload, before graphql-ws's own `complete` message.
  */
 export async function timedBackup(http: GraphQLClient, ws: Client, repository: string): Promise<TimedBackup> {
+  const sentAt = Date.now();
   const started = performance.now();
   const jobId = await startBackup(http, repository);
   let ms = 0;
+  let endedAt = 0;
   let payloads = 0;
   let final = null as JobState | null;
   await subscribe<{ jobProgress: JobState }>(ws, PROGRESS, { id: jobId }, ({ jobProgress }) => {
     payloads++;
     if (!isTerminal(jobProgress.status)) return;
     ms = performance.now() - started;
+    endedAt = Date.now();
     final = jobProgress;
     return true;
   });
   if (!final) throw new Error(`job ${jobId}: subscription ended before a terminal status`);
-  return { ms, job: final, payloads };
+  return { jobId, ms, sentAt, endedAt, job: final, payloads };
 }

@@ -27,7 +27,7 @@ export interface Dataset {
 }
 
 /** An AES-128-CTR keystream: random-looking, reproducible from the seed, ~1 GB/s. */
-function keystream(seed: string, label: string): (bytes: number) => Buffer {
+export function keystream(seed: string, label: string): (bytes: number) => Buffer {
   const digest = createHash('sha256').update(`${seed}/${label}`).digest();
   const cipher = createCipheriv('aes-128-ctr', digest.subarray(0, 16), digest.subarray(16, 32));
   return (bytes) => cipher.update(Buffer.alloc(bytes));
@@ -42,17 +42,22 @@ function compressibleText(random: () => number, bytes: number): Buffer {
   return Buffer.from(text.slice(0, bytes));
 }
 
+/** Where small file `i` of a data set lives below its root (`small/d000/f00000.bin`); even: random bytes, odd: text. */
+export function smallFilePath(root: string, i: number): string {
+  return path.join(root, 'small', `d${String(Math.floor(i / 100)).padStart(3, '0')}`, `f${String(i).padStart(5, '0')}.${i % 2 === 0 ? 'bin' : 'txt'}`);
+}
+
 function generate(spec: DatasetSpec, root: string): { files: number; bytes: number } {
   const random = prng(spec.seed);
   const stream = keystream(spec.seed, 'small');
   let bytes = 0;
   for (let i = 0; i < spec.smallFiles; i++) {
-    const dir = path.join(root, 'small', `d${String(Math.floor(i / 100)).padStart(3, '0')}`);
-    if (i % 100 === 0) mkdirSync(dir, { recursive: true });
+    const file = smallFilePath(root, i);
+    if (i % 100 === 0) mkdirSync(path.dirname(file), { recursive: true });
     // log-uniform sizes: many small files, some bigger, like a real home folder
     const size = Math.round(spec.smallMinBytes * (spec.smallMaxBytes / spec.smallMinBytes) ** random());
     const content = i % 2 === 0 ? stream(size) : compressibleText(random, size);
-    writeFileSync(path.join(dir, `f${String(i).padStart(5, '0')}.${i % 2 === 0 ? 'bin' : 'txt'}`), content);
+    writeFileSync(file, content);
     bytes += size;
   }
   mkdirSync(path.join(root, 'large'), { recursive: true });

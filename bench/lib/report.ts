@@ -21,6 +21,17 @@ To profile the server during a benchmark, set
 \`BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"\`. A new
 benchmark is a module \`bench/<name>.ts\` exporting a \`Benchmark\`
 (bench/lib/types.ts), listed in bench/benchmarks.ts.
+Ratios of borgql to raw borg come from paired runs in ABBA order (raw
+first, then API first, alternating) with the same settling (\`sync\`, the
+quiet wait, a fixed pause) before every timed run, both sides with the same
+flags, environment and borg base folder; a ratio is the geometric mean of
+the per-pair ratios with its 95 % interval (a t-interval on their
+logarithms, bench/lib/ratio.ts), and a ratio target is met only when the
+interval's upper bound meets it. Rows named \`NAME-node22\` run the same
+benchmark with the servers on Node 22 (the \`node@22\` package through npx,
+or \`BENCH_NODE22=/path/to/node\`; \`BENCH_SERVER_NODE\` picks the servers'
+node for any benchmark); the server's native better-sqlite3 must be built
+for that Node first.
 Where a benchmark needs borg to report at a chosen rate, or needs a record
 of every line borg wrote, it uses \`bench/borg-standin.mjs\`: a borg stand-in
 for benchmarks only (it backs nothing up); where latency is the point, real

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { childrenCpuMs, processCpuMs, processMemory, type ProcessMemory } from './proc.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +17,12 @@ export interface ServerProcess {
   dataDir: string;
   /** CPU time (user + system, ms) the server process used so far; null where /proc is missing. */
   cpuMs(): number | null;
+  /** CPU time of the server's finished children (its borgs) so far: cutime + cstime; null where /proc is missing. */
+  childCpuMs(): number | null;
+  /** the environment the server was started with (its borgs inherit it: config.borgEnv) */
+  env: Record<string, string>;
+  /** the Node.js version the server runs on (`BENCH_SERVER_NODE` may pick another than the benchmark's) */
+  nodeVersion: string;
   /** Resident memory of the server process now and at its peak; null where /proc is missing. */
   memory(): ProcessMemory | null;
   /** SIGTERM (graceful: the server stops its jobs), SIGKILL after `timeoutMs`. */
@@ -36,49 +43,7 @@ export interface ServerOptions {
 
 const LISTENING = /borgql listening on (http:\/\/\S+)\/graphql/;
 
-let clockTicks: number | undefined;
-
-/** utime + stime of one process from /proc/PID/stat (Linux), in ms; borg children not included. */
-export function processCpuMs(pid: number): number | null {
-  try {
-    // fields after the parenthesised command name: state is field 3, utime 14, stime 15
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.split(' ') ?? [];
-    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
-  } catch {
-    return null;
-  }
-}
-
-/** Resident set size of a process (Linux /proc/PID/status), in bytes. */
-export interface ProcessMemory {
-  /** VmRSS: resident now */
-  rssBytes: number;
-  /** VmHWM: the highest RSS the process ever had */
-  peakRssBytes: number;
-}
-
-/** VmRSS and VmHWM of one process; null when it is gone or /proc is missing. */
-export function processMemory(pid: number): ProcessMemory | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-    const memory = { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
-    return Number.isNaN(memory.rssBytes) ? null : memory;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * {@link processMemory}, or a throw where it cannot be read: a memory
- * benchmark must not judge its target on a figure it never had.
- */
-export function requireMemory(pid: number): ProcessMemory {
-  const memory = processMemory(pid);
-  if (!memory) throw new Error(`cannot read the memory of process ${pid} (/proc/${pid}/status): memory figures need Linux`);
-  return memory;
-}
+export { childrenCpuMs, processCpuMs, processMemory, requireMemory, type ProcessMemory } from './proc.js';
 
 /** Servers still running, so an interrupted bench run can stop exactly these; `group`: the child leads its own process group. */
 const running = new Map<ChildProcess, { group: boolean }>();
@@ -130,6 +95,28 @@ export function buildServer(rootDir: string): void {
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: rootDir, stdio: 'inherit' });
 }
 
+/** Entries whose value is set (a NodeJS.ProcessEnv may hold undefined). */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/**
+ * The node binary servers run on: `BENCH_SERVER_NODE` (e.g. the `node@22`
+ * package's binary, for the Node 22 rows), else the benchmark's own.
+ */
+export function serverNode(): string {
+  return process.env.BENCH_SERVER_NODE || process.execPath;
+}
+
+const versions = new Map<string, string>([[process.execPath, process.version]]);
+
+/** `v22.x.y`: the version of {@link serverNode}, asked once per binary. */
+export function serverNodeVersion(): string {
+  const node = serverNode();
+  if (!versions.has(node)) versions.set(node, execFileSync(node, ['--version'], { encoding: 'utf8' }).trim());
+  return versions.get(node)!;
+}
+
 /**
  * Starts {@link SERVER_COMMAND} with its own BORGQL_DATA_DIR and
  * BORG_BASE_DIR, PORT=0, and resolves once it printed its listening line.
@@ -144,9 +131,11 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   // A known admin token (README "Authentication and roles"): otherwise the server generates one and prints it once.
   const token = `bench-${randomBytes(16).toString('hex')}`;
   const extraNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
+  const node = serverNode();
+  const env = definedOnly({ ...serverEnv(dataDir, { port: 0, token, borgBaseDir: borgBase }), ...options.env });
+  const child = spawn(node, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
     cwd: options.rootDir,
-    env: { ...serverEnv(dataDir, { port: 0, token, borgBaseDir: borgBase }), ...options.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   trackServer(child, { group: false });
@@ -191,6 +180,9 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
     token,
     dataDir,
     cpuMs: () => processCpuMs(child.pid as number),
+    childCpuMs: () => childrenCpuMs(child.pid as number),
+    env,
+    nodeVersion: serverNodeVersion(),
     memory: () => processMemory(child.pid as number),
     async stop(timeoutMs = 30_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;

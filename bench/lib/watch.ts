@@ -9,11 +9,24 @@ import { subscribe, type GraphQLClient } from './graphql.js';
 import { sampledAtOf, type StandinLine } from './standin.js';
 
 /** What a progress display selects. */
-const WATCH = `subscription Watch($id: ID!) {
+export const WATCH = `subscription Watch($id: ID!) {
   jobProgress(id: $id) {
     id status archiveName errorMessage
     progress { percent originalSize compressedSize deduplicatedSize filesProcessed currentFile speedMBps etaSeconds sampledAt }
   }
+}`;
+
+/**
+ * The outside fan-out harness's document (`status progress { originalSize }`)
+ * plus `sampledAt`, without which an event cannot be matched to the line.
+ */
+export const MINIMAL = `subscription Minimal($id: ID!) {
+  jobProgress(id: $id) { status progress { originalSize sampledAt } }
+}`;
+
+/** A job list row: a third selection, so mixed subscribers share fewer executions. */
+export const LIST_ROW = `subscription Row($id: ID!) {
+  jobProgress(id: $id) { id status archiveName errorMessage progress { percent originalSize sampledAt etaSeconds } }
 }`;
 
 /** One `jobProgress` payload as a subscriber received it (only what the benchmarks check). */
@@ -35,19 +48,30 @@ export interface Watch {
   done: Promise<Payload[]>;
 }
 
-/** Subscribes to `jobProgress(id)` and keeps every payload with its arrival time. */
-export function watchProgress(ws: Client, jobId: string): Watch {
+/**
+ * Subscribes to `jobProgress(id)` with `document` (one of WATCH, MINIMAL,
+ * LIST_ROW: each selects status and `progress { originalSize sampledAt }`)
+ * and keeps every payload with its arrival time.
+ */
+export function watchProgress(ws: Client, jobId: string, document: string = WATCH): Watch {
   const payloads: Payload[] = [];
   let onFirst!: () => void;
   const first = new Promise<void>((resolve) => (onFirst = resolve));
   type Data = {
-    jobProgress: { status: string; archiveName: string | null; errorMessage: string | null; progress: { sampledAt: string | null; originalSize: number } };
+    jobProgress: { status: string; archiveName?: string | null; errorMessage?: string | null; progress: { sampledAt: string | null; originalSize: number } };
   };
-  const done = subscribe<Data>(ws, WATCH, { id: jobId }, ({ jobProgress: job }) => {
+  const done = subscribe<Data>(ws, document, { id: jobId }, ({ jobProgress: job }) => {
     // stamped first: everything after this line is the client's own time
     const receivedAt = Date.now();
     const { status, archiveName, errorMessage, progress } = job;
-    payloads.push({ receivedAt, status, archiveName, errorMessage, sampledAt: progress.sampledAt, originalSize: progress.originalSize });
+    payloads.push({
+      receivedAt,
+      status,
+      archiveName: archiveName ?? null,
+      errorMessage: errorMessage ?? null,
+      sampledAt: progress.sampledAt,
+      originalSize: progress.originalSize,
+    });
     if (payloads.length === 1) onFirst();
   }).then(() => payloads);
   // a subscription that fails before its first payload must not leave `first` hanging
@@ -68,17 +92,19 @@ export interface WatchedBackup {
  * Starts a backup, subscribes every client to it, calls `go` once all of
  * them received their first payload (with a stand-in waiting for a go file,
  * every subscriber is then in place before the first progress line), and
- * resolves with each client's payloads after the job ended. Throws unless
- * every subscriber saw it end COMPLETED.
+ * resolves with each client's payloads after the job ended. Client `i`
+ * subscribes with `documentOf(i)` (default: WATCH for all).
+ * Throws unless every subscriber saw it end COMPLETED.
  */
 export async function watchBackup(
   http: GraphQLClient,
   clients: readonly Client[],
   repository: string,
   go: () => void = () => undefined,
+  documentOf: (client: number) => string = () => WATCH,
 ): Promise<WatchedBackup> {
   const jobId = await startBackup(http, repository);
-  const watches = clients.map((ws) => watchProgress(ws, jobId));
+  const watches = clients.map((ws, i) => watchProgress(ws, jobId, documentOf(i)));
   await Promise.all(watches.map((w) => w.first));
   go();
   const payloads = await Promise.all(watches.map((w) => w.done));
@@ -86,7 +112,8 @@ export async function watchBackup(
   const wrong = finals.find((p) => p?.status !== 'COMPLETED');
   if (wrong !== undefined || finals.length === 0)
     throw new Error(`job ${jobId} ended ${wrong?.status ?? 'unseen'} for a subscriber: ${wrong?.errorMessage ?? ''}`);
-  return { jobId, archiveName: finals[0]?.archiveName ?? '', payloads };
+  // not every document selects archiveName
+  return { jobId, archiveName: finals.find((p) => p?.archiveName)?.archiveName ?? '', payloads };
 }
 
 /** One progress event (an archive_progress line) as one subscriber saw it first. */

@@ -88,24 +88,24 @@ const NOTES = [
   'Before (commit c2d4773 under tsx, same benchmark): 250,841 lines/s stored (the stand-in, not the server, set the pace), RSS +16 MB — but on a ' +
     '383 MB tsx process with slack in its heap; the same code compiled (160 MB at rest) grew **+150–159 MB**. Pages of the end of the log 7.6 ms p50. ' +
     'The download took 2.9 s (5.1 s on a busy machine) and grew the server by **+190–308 MB**.',
-  'Why the growth: the log store flushed every 10,000 lines (or every second). At ~270,000 lines/s the buffered lines outlived ' +
+  'Why the growth (commit 7d03567, 2026-11-26): the log store flushed every 10,000 lines (or every second). At ~270,000 lines/s the buffered lines outlived ' +
     'young-generation GCs, were promoted, and piled up in an old generation that V8 lets grow to ~4× the live heap (40 → 166 MB, `--trace-gc`) ' +
     'before a full GC. Flushing every 2,000 lines lets them die young; lines of one millisecond also share their `Date` and its ISO form. ' +
     "The download read every page through GraphQL (objects → JSON → objects per line); now only its first page does (the link's scope and the " +
     "job's existence checked as for any read), the rest streams from the log store.",
-  "Where the server's CPU goes while ingesting (`--cpu-prof`, whole job): SQLite inserts ~60 % (two B-trees per line: the table and its " +
+  "Where the server's CPU goes while ingesting (`--cpu-prof`, whole job; commit 963341e, 2026-12-02, the row-per-line store): SQLite inserts ~60 % (two B-trees per line: the table and its " +
     "(jobId, lineNumber) key), better-sqlite3's transaction wrapper ~17 %, `JSON.parse` of borg's lines ~13 %, garbage collection ~7 %; " +
     'numbering, pubsub (no subscriber: one map lookup) and progress math are the rest — ~2.3 s of CPU per million lines, about 430,000 lines/s.',
   'RSS is the process\'s VmRSS from /proc; "growth" is the highest sample while the job ran minus the sample just before `startBackup`, ' +
-    "taken after 30 s of quiet, once V8's memory reducer has shrunk the heap: the strictest baseline. What grows (`--trace-gc`, " +
+    "taken after 30 s of quiet, once V8's memory reducer has shrunk the heap: the strictest baseline. What grows (commit 343599e, 2026-11-26; `--trace-gc`, " +
     "/proc/PID/smaps): V8's young generation back to its maximum, and the malloc arena (~14 MB). Both are reached by the middle of the " +
     "log and stay flat after (the RSS along the log above): the log's lines are not held in memory, and a longer log costs no more.",
-  'Before the semi-space limit (default semi-spaces of 16 MB, same benchmark): +51–56 MB in every run, the target missed by 1–6 MB. ' +
+  'Before the semi-space limit (commit 343599e, 2026-11-26; default semi-spaces of 16 MB, same benchmark): +51–56 MB in every run, the target missed by 1–6 MB. ' +
     '`--max-semi-space-size=8` brought it to +29–40 MB in most runs, idle RSS ~20 MB lower; measured against the fan-out benchmark, 1,000 ' +
     "subscribers at borg's rate cost 15 % of a core instead of 13 % (50 % instead of 40 % at 4× that rate), latency unchanged (p99 42 ms " +
     'against 41 ms). `--max-semi-space-size=4` cut the growth further (8–15 MB) but cost ~20 % more CPU and ~80 MiB more RSS under fan-out ' +
     'stress (events promoted before they die). Flushing every 50 lines, or parsing `file_status` lines without `JSON.parse`, did not change the growth.',
-  '**Changed: `npm start` runs node with `--max-semi-space-size=8 --heap-growing-percent=50`** (package.json; the benchmarks start the ' +
+  '**Changed (commit 736abe0, 2026-11-26): `npm start` runs node with `--max-semi-space-size=8 --heap-growing-percent=50`** (package.json; the benchmarks start the ' +
     'server with that command line). With the semi-space limit alone, 4 of 11 single-job runs (2026-11-26) still grew **+112–127 MB**, the ' +
     'RSS rising all along the log. `--trace-gc` of those runs: the young generation promoted ~1.3 MB per scavenge as in every run, but V8 ' +
     'started no full GC for ~2.8 s and let the old generation grow from 36 to 130 MB (its heap-growing factor, picked by heuristics from ' +
