@@ -27,6 +27,7 @@ import { createNotifications, type Notifications } from './notifications/notific
 import type { WebhookService } from './notifications/webhook-service.js';
 import { IdempotentStarts } from './jobs/idempotent-starts.js';
 import { localBus, type ClusterBus } from './events/cluster-bus.js';
+import { RedisBus } from './events/redis-bus.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -59,7 +60,7 @@ export interface Services {
   staleCheck: Notifications['staleCheck'];
   /** startBackup with an idempotency key */
   idempotentStarts: IdempotentStarts;
-  /** messages between the nodes of a cluster (this node alone without REDIS_URL) */
+  /** messages between the nodes of a cluster (this node alone without REDIS_URL); `bus.connected` is false while Redis is away */
   bus: ClusterBus;
 }
 
@@ -123,9 +124,11 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   // the domain announces, src/events/wiring.ts publishes: the pubsub has that one door
   const pubsub = new PubSub<JobTopics>();
   // Redis when configured (README "Running several nodes"); alone, messages stay in this process
-  const bus = localBus(config.nodeName);
+  const redisBus = config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix: config.redisPrefix, nodeName: config.nodeName, warn: options.warn }) : null;
+  const bus: ClusterBus = redisBus ?? localBus(config.nodeName);
   const jobEvents = createJobEvents();
-  const { logEvents } = wireEvents(jobEvents, pubsub);
+  // jobs of other nodes are read from the database when their events were lost (Redis was away)
+  const { logEvents } = wireEvents(jobEvents, pubsub, redisBus ?? undefined, (id) => jobs.get(id));
   const health = new StorageHealth();
   const logStorage = openLogStorage(connection);
   const logs = new LogStore(logStorage, {
@@ -194,6 +197,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
+      // first: recovery's job changes go to the other nodes too; unreachable Redis is a StartupError
+      await redisBus?.connect();
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
       const report = await recoverJobs({ prisma, logs, jobs, borg });
@@ -219,6 +224,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       return stopped;
     },
     async close() {
+      await redisBus?.close();
       logs.stop();
       await prisma.$disconnect();
       database.close();
