@@ -144,11 +144,12 @@ export class LogFollower implements AsyncIterableIterator<LogLine> {
           }
           return this.#handOut(line);
         }
-        if (line === undefined && !this.#logComplete) {
+        if (line === undefined && !this.#logComplete && this.#last >= this.#highest) {
           await new Promise<void>((resolve) => (this.#wake = resolve));
           continue;
         }
-        // a gap, or the end of a complete log: the lines missing are (or soon will be) in the store
+        // a gap (a line heard but not handed out: held, or heard while replaying), or the end of a
+        // complete log: the lines missing are (or soon will be) in the store
         if (this.#readStore() > 0) continue;
       }
       if (this.#logComplete && this.#last >= this.#highest) return this.#finish();
