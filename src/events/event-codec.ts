@@ -88,13 +88,16 @@ function redacted(entry: TopicEntry): unknown {
   return { ...job, repository: { ...job.repository, passphrase: REDACTED_SECRET } };
 }
 
-/** One entry as a JSON-ready tuple: topic, key, payload, and the payload's type map when it has typed fields. */
-function entryToWire(entry: TopicEntry): unknown[] {
+/** The payload as JSON text, its type map (when it has typed fields) after a comma: the tail of an entry's array. */
+function payloadText(entry: TopicEntry): string {
   const payload = redacted(entry);
-  if (payload === null || typeof payload !== 'object') return [entry.topic, entry.key, payload];
+  if (payload === null || typeof payload !== 'object') return JSON.stringify(payload ?? null);
   const { plain, types } = plainOf(payload as Record<string, unknown>);
-  return types === null ? [entry.topic, entry.key, plain] : [entry.topic, entry.key, plain, types];
+  return types === null ? JSON.stringify(plain) : `${JSON.stringify(plain)},${JSON.stringify(types)}`;
 }
+
+/** The last state encoded for `job`: wiring.ts publishes each state to `job`, then the same object to `jobs` (half the cost of a progress update). */
+let lastJobState: { payload: unknown; text: string } | null = null;
 
 function isSharedTopic(topic: unknown): topic is SharedTopic {
   return (SHARED_TOPICS as readonly unknown[]).includes(topic);
@@ -102,7 +105,10 @@ function isSharedTopic(topic: unknown): topic is SharedTopic {
 
 /** Encodes one pubsub publish as JSON text, at once (a payload changed later cannot change what was sent). */
 export function encodeEntry(entry: TopicEntry): string {
-  return JSON.stringify(entryToWire(entry));
+  const reused = entry.topic === 'jobs' && lastJobState?.payload === entry.payload ? lastJobState.text : null;
+  const text = reused ?? payloadText(entry);
+  lastJobState = entry.topic === 'job' ? { payload: entry.payload, text } : null;
+  return `[${JSON.stringify(entry.topic)},${JSON.stringify(entry.key)},${text}]`;
 }
 
 /** Joins entries {@link encodeEntry} encoded into the text of one message. */

@@ -73,7 +73,8 @@ export class RedisBus implements ClusterBus {
    */
   async connect(): Promise<void> {
     const { url } = this.options;
-    const warn = (message: string, error?: unknown) => this.options.warn(message, error);
+    // closing the connections ourselves is no loss worth a warning
+    const warn = (message: string, error?: unknown) => this.#closed || this.options.warn(message, error);
     this.#publisher = await openRedis(url, `borgql-${this.nodeName}-pub`, {
       onLost: (error) => warn('lost the connection to Redis: events of this node do not reach the other nodes until it is back', error),
       onReady: () => {
@@ -86,6 +87,7 @@ export class RedisBus implements ClusterBus {
       this.#subscriber = await openRedis(url, `borgql-${this.nodeName}-sub`, {
         onLost: (error) => {
           this.#subscriberUp = false;
+          if (this.#closed) return;
           warn('lost the connection to Redis: events of other nodes do not reach this one until it is back', error);
         },
         onReady: () => void this.#subscribe(true),
@@ -103,6 +105,7 @@ export class RedisBus implements ClusterBus {
     if (this.#closed) return;
     this.#batcher.flush();
     this.#closed = true;
+    this.#subscriberUp = false;
     const quit = (client: Redis | null) => client?.quit().catch(() => client.disconnect());
     await Promise.all([quit(this.#publisher), quit(this.#subscriber)]);
   }

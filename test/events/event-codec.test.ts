@@ -21,6 +21,17 @@ describe('event codec', () => {
     expect(decoded.originalSize).toBe(9_007_199_254_740_993n); // above 2^53: not through a number
     expect(decoded.repository.updatedAt.getTime()).toBe(job.repository.updatedAt.getTime());
     expect(decoded.completedAt).toBeNull();
+    // as wiring.ts publishes a state: to job, then the same object to jobs (encoded once)
+    const both = decodeEntries(
+      encodeEntries([
+        { topic: 'job', key: 3, payload: job },
+        { topic: 'jobs', key: 'all', payload: job },
+      ]),
+    );
+    expect(both).toStrictEqual([
+      { topic: 'job', key: 3, payload: withoutSecret(job) },
+      { topic: 'jobs', key: 'all', payload: withoutSecret(job) },
+    ]);
   });
 
   it('never puts the encrypted passphrase on the wire; no passphrase stays null, a passcommand stays as it is', () => {
