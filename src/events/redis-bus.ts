@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ClusterBus, ControlMessage, ControlOrigin } from './cluster-bus.js';
 import { decodeEntries, encodeEntry, type TopicEntry } from './event-codec.js';
-import { openRedis } from './redis-connection.js';
+import { openRedis, redisTarget } from './redis-connection.js';
+import { StartupError } from '../db/startup-error.js';
 import { TopicBatcher } from './redis-batcher.js';
 
 /** What a {@link RedisBus} needs besides the URL. */
@@ -97,7 +98,20 @@ export class RedisBus implements ClusterBus {
       throw error;
     }
     this.#subscriber.on('message', (channel: string, message: string) => this.#receive(channel, message));
-    await this.#subscribe(false);
+    try {
+      await this.#subscribe(false);
+    } catch (error) {
+      // e.g. an ACL user without the pub/sub permission (NOPERM)
+      this.#publisher.disconnect();
+      this.#subscriber.disconnect();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StartupError(
+        `Redis at ${redisTarget(url)} refused the subscription to ${this.#channels.topics} (${reason}): check the user's permissions in REDIS_URL`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
 
   /** Closes both connections; later sends are dropped. */
