@@ -30,6 +30,7 @@ import { localBus, type ClusterBus } from './events/cluster-bus.js';
 import { NodeDirectory } from './cluster/nodes.js';
 import { NodeCalls } from './cluster/node-calls.js';
 import { ClusterRepositories } from './cluster/repository-calls.js';
+import { RedisBus } from './events/redis-bus.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -62,7 +63,7 @@ export interface Services {
   staleCheck: Notifications['staleCheck'];
   /** startBackup with an idempotency key */
   idempotentStarts: IdempotentStarts;
-  /** messages between the nodes of a cluster (this node alone without REDIS_URL) */
+  /** messages between the nodes of a cluster (this node alone without REDIS_URL); `bus.connected` is false while Redis is away */
   bus: ClusterBus;
   /** the nodes of the cluster (Query.nodes) */
   nodes: NodeDirectory;
@@ -130,9 +131,11 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   // the domain announces, src/events/wiring.ts publishes: the pubsub has that one door
   const pubsub = new PubSub<JobTopics>();
   // Redis when configured (README "Running several nodes"); alone, messages stay in this process
-  const bus = localBus(config.nodeName);
+  const redisBus = config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix: config.redisPrefix, nodeName: config.nodeName, warn: options.warn }) : null;
+  const bus: ClusterBus = redisBus ?? localBus(config.nodeName);
   const jobEvents = createJobEvents();
-  const { logEvents } = wireEvents(jobEvents, pubsub);
+  // jobs of other nodes are read from the database when their events were lost (Redis was away)
+  const { logEvents } = wireEvents(jobEvents, pubsub, redisBus ?? undefined, (id) => jobs.get(id));
   const health = new StorageHealth();
   const logStorage = openLogStorage(connection);
   const logs = new LogStore(logStorage, {
@@ -209,6 +212,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
+      // first: recovery's job changes go to the other nodes too; unreachable Redis is a StartupError
+      await redisBus?.connect();
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
       const report = await recoverJobs({ prisma, logs, jobs, borg });
@@ -236,6 +241,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     async close() {
       calls.stop();
       services.tokens.stop();
+      await redisBus?.close();
       logs.stop();
       await prisma.$disconnect();
       database.close();

@@ -45,6 +45,12 @@ export interface ClusterBus {
   readonly nodeName: string;
   /** whether messages reach other nodes (Redis is configured) */
   readonly shared: boolean;
+  /**
+   * Whether the bus works now: false while Redis is away (messages and events
+   * of this node do not reach the others, theirs do not reach it). Always
+   * true for {@link localBus}. /healthz answers 503 while false.
+   */
+  readonly connected: boolean;
   /** Sends to every node, this one included (listeners filter by their own name where it matters). */
   send(message: ControlMessage): void;
   /** Calls `listener` for every message until the returned function is called. */
@@ -57,6 +63,7 @@ export function localBus(nodeName: string): ClusterBus {
   return {
     nodeName,
     shared: false,
+    connected: true,
     send(message) {
       setImmediate(() => {
         for (const listener of listeners) listener(message, { from: nodeName });

@@ -2,6 +2,7 @@ import { recordIdOrNotFound, recordNotFound } from '../domain/ids.js';
 import type { LogLine, LogPage } from '../logs/log-store.js';
 import { isTerminal } from '../domain/job-status.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { LogFollower } from './log-follower.js';
 import { endWithSource } from './streams.js';
 
@@ -22,6 +23,22 @@ export const LogPageRef = builder.objectRef<LogPage>('LogPage').implement({
   }),
 });
 
+/**
+ * A job's live log lines, and its end: the log-complete null, or the job's
+ * final state, whichever comes first. A job of another node may have sent
+ * its null just before this subscription listened while the database still
+ * said RUNNING (its final state is written after); its final state, which
+ * follows, then ends the log (the follower reads the rest from the store).
+ */
+function listenToLog(ctx: Context, id: number, onLine: (line: LogLine | null) => void): () => void {
+  const stopLines = ctx.pubsub.listen('jobLog', id, onLine);
+  const stopStates = ctx.pubsub.listen('job', id, (job) => isTerminal(job.status) && onLine(null));
+  return () => {
+    stopLines();
+    stopStates();
+  };
+}
+
 builder.subscriptionFields((t) => ({
   jobLogs: t.field({
     type: LogLineRef,
@@ -35,7 +52,7 @@ builder.subscriptionFields((t) => ({
       // listening starts here, before the job is looked up: every line appended from now on
       // reaches the follower, every earlier one is in the store
       const follower = new LogFollower(
-        { read: (offset, limit) => ctx.jobs.readLog(id, offset, limit), listen: (onLine) => ctx.pubsub.listen('jobLog', id, onLine) },
+        { read: (offset, limit) => ctx.jobs.readLog(id, offset, limit), listen: (onLine) => listenToLog(ctx, id, onLine) },
         args.offset ?? 0,
       );
       return endWithSource(follower, async function* () {

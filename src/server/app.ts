@@ -111,8 +111,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     },
   });
   // 503 while the server's own writes fail (a full data disk): jobs and logs then wait in memory
+  // and while Redis is away (REDIS_URL): this node neither hears nor reaches the others
   app.get('/healthz', async (_request, reply) => {
-    const problem = services.health.problem();
+    const problem = services.health.problem() ?? (services.bus.connected ? null : 'Redis is unreachable: events do not cross nodes until it is back');
     return problem === null ? { status: 'ok' } : reply.status(503).send({ status: 'error', detail: problem });
   });
   void app.register(restApi, { yoga, downloads: services.downloads, logs: services.logs });

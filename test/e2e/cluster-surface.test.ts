@@ -46,7 +46,13 @@ describe('the cluster API surface', () => {
       ],
     });
     // node-b shares this host's disk here, so its borg can do the real work
-    const asNodeB: ClusterBus = { nodeName: 'node-b', shared: true, send: (message) => bus.send(message), onControl: (listener) => bus.onControl(listener) };
+    const asNodeB: ClusterBus = {
+      nodeName: 'node-b',
+      shared: true,
+      connected: true,
+      send: (message) => bus.send(message),
+      onControl: (listener) => bus.onControl(listener),
+    };
     const nodeB = new NodeCalls(asNodeB);
     nodeB.handle('repository.probe', async (args) => {
       nodeBCalls.push('repository.probe');

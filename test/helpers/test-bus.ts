@@ -16,6 +16,7 @@ export function testBusHub() {
       return {
         nodeName,
         shared: true,
+        connected: true,
         send(message) {
           // a copy through JSON, as it would cross the wire
           const copy = JSON.parse(JSON.stringify(message)) as ControlMessage;
