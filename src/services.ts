@@ -27,6 +27,8 @@ import { createNotifications, type Notifications } from './notifications/notific
 import type { WebhookService } from './notifications/webhook-service.js';
 import { IdempotentStarts } from './jobs/idempotent-starts.js';
 import { localBus, type ClusterBus } from './events/cluster-bus.js';
+import { createCluster } from './cluster/cluster.js';
+import type { NodeRegistry } from './cluster/node-registry.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -61,6 +63,8 @@ export interface Services {
   idempotentStarts: IdempotentStarts;
   /** messages between the nodes of a cluster (this node alone without REDIS_URL) */
   bus: ClusterBus;
+  /** the nodes of the cluster: this one's lease, `Query.nodes` (listNodes) */
+  nodes: NodeRegistry;
 }
 
 /**
@@ -146,6 +150,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   });
   const borgConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, secrets, passcommandPrefixes: config.passcommandPrefixes };
   const borg = new RepositoryBorg(borgConfig);
+  // this node: its lease, its repositories, jobs and cancels to and from other nodes (src/cluster)
+  const cluster = createCluster({ config, prisma, bus, logs, events: jobEvents, warn: options.warn });
   const jobs = new JobManager({
     prisma,
     logs,
@@ -155,6 +161,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     warn: options.warn,
     persistIntervalMs: options.persistIntervalMs,
     health,
+    cluster: cluster.jobCluster,
   });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
@@ -181,7 +188,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     health,
     jobs,
     locks: new RepositoryLocks(jobs, borg),
-    repositories: new RepositoryService(prisma, borgConfig, schedules, borg),
+    repositories: new RepositoryService(prisma, borgConfig, schedules, borg, cluster.registry),
     schedules,
     archives,
     jobCounts,
@@ -191,14 +198,18 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     staleCheck: notifications.staleCheck,
     idempotentStarts,
     bus,
+    nodes: cluster.registry,
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
-      const report = await recoverJobs({ prisma, logs, jobs, borg });
+      // registered and its repositories adopted first: recovery ends only this node's jobs (on SQLite, every job)
+      await cluster.join();
+      const report = await recoverJobs({ prisma, logs, jobs, borg, nodeName: cluster.postgres ? config.nodeName : undefined });
       await jobCounts.recount(report.interrupted);
       await scheduler.start();
+      cluster.startWork(jobs);
       // after recovery: the events it wrote are sent with what a previous run left pending
       notifications.start();
       idempotentStarts.startSweeping((error) => options.warn('could not remove expired idempotency keys; retrying in an hour', error));
@@ -208,12 +219,14 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       return report;
     },
     async stop(reason) {
+      await cluster.stopWork();
       scheduler.stop();
       logRetention.stop();
       stopInvalidating();
       jobCounts.stop();
       idempotentStarts.stopSweeping();
       const stopped = await jobs.shutdown(reason);
+      await cluster.leave();
       // after the jobs: their last events are in the log, sent by the next start
       await notifications.stop();
       return stopped;

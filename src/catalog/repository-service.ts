@@ -55,6 +55,16 @@ export interface NewRepository extends RepositorySettings {
   sourcePaths: string[];
   encryption?: string | null;
   initialize?: boolean | null;
+  /** the node whose host runs its jobs (a known node's name); default: the node that adds it */
+  node?: string | null;
+}
+
+/** The nodes a repository may belong to (src/cluster/node-registry.ts). */
+export interface RepositoryNodes {
+  /** this node: the default owner of what it adds */
+  nodeName: string;
+  /** whether a node of that name ever registered */
+  isKnown(name: string): Promise<boolean>;
 }
 
 /** Registers, changes and removes repositories, proving with borg itself that each one opens. */
@@ -64,7 +74,17 @@ export class RepositoryService {
     private readonly config: RepositorySecrets,
     private readonly schedules: ScheduleService,
     private readonly borg: RepositoryBorg,
+    private readonly nodes?: RepositoryNodes,
   ) {}
+
+  /** The node a new repository belongs to: the one named (it must be known), else this one; "" without nodes (tests of the service alone). */
+  async #nodeOf(requested: string | null | undefined): Promise<string> {
+    if (requested == null) return this.nodes?.nodeName ?? '';
+    const name = requested.trim();
+    if (name === this.nodes?.nodeName) return name;
+    if (!name || !this.nodes || !(await this.nodes.isKnown(name))) throw new ValidationError(`node "${requested}" is not a node of this cluster`, 'node');
+    return name;
+  }
 
   /**
    * Checks the settings that are present and returns the columns they set.
@@ -113,6 +133,7 @@ export class RepositoryService {
    */
   async add(input: NewRepository): Promise<Repository> {
     const data = this.#columns({ compression: 'lz4', ...input, passphrase: input.passphrase ?? null });
+    const node = await this.#nodeOf(input.node);
     const name = data.name as string;
     const location = data.path as string;
     const stored = { passphrase: (data.passphrase as string | undefined) ?? null, passcommand: (data.passcommand as string | undefined) ?? null };
@@ -129,7 +150,7 @@ export class RepositoryService {
     }
     const info = await this.borg.query(unsaved, repositoryInfoArgs(location), parseRepositoryInfo);
     const repository = await this.prisma.repository
-      .create({ data: { ...(data as Prisma.RepositoryCreateInput), encryption: info.encryptionMode ?? encryption } })
+      .create({ data: { ...(data as Prisma.RepositoryCreateInput), node, encryption: info.encryptionMode ?? encryption } })
       .catch(async (error: unknown) => {
         // a concurrent add of the same name or path won the race
         if ((error as { code?: string }).code === 'P2002') await this.#ensureUnique(name, location, null);
