@@ -78,7 +78,7 @@ function refuseBesideLiveNodes(pg: SyncPostgres, where: string, nodeName: string
   if (live.length > 0) {
     const names = live.map((row) => `"${row.name}"`).join(', ');
     throw new StartupError(
-      `node ${names} is live on the PostgreSQL database ${where}: without REDIS_URL a server runs alone; set REDIS_URL, or stop the other nodes`,
+      `another node is live on the PostgreSQL database ${where} (${names}): without REDIS_URL a server runs alone; set REDIS_URL, or stop the other nodes`,
     );
   }
 }

@@ -19,7 +19,7 @@ export interface ForeignEnd {
   /** the status the job must still have (the condition of the update) */
   from: typeof JobStatus.PENDING | typeof JobStatus.RUNNING;
   /** for a RUNNING job: the node it must still run on (a job it ended, or a namesake took over, is left alone) */
-  node?: string | null;
+  node?: string;
   status: JobStatus;
   errorMessage: string | null;
   /** lines for the job's log, before its closing `job <status>` line */
@@ -37,7 +37,23 @@ export interface ForeignEnd {
  * (`changed`, `recorded`) so subscribers see it. Returns the ended job, or
  * null when the condition no longer held (someone else ended or claimed it).
  */
-export async function endForeignJob(deps: ForeignEndDeps, end: ForeignEnd, now = new Date()): Promise<JobWithRepository | null> {
+export function endForeignJob(deps: ForeignEndDeps, end: ForeignEnd, now = new Date()): Promise<JobWithRepository | null> {
+  const ending = endsInThisProcess.then(() => endNow(deps, end, now));
+  endsInThisProcess = ending.catch(() => undefined);
+  return ending;
+}
+
+/**
+ * Foreign ends of this process, one after the other. The log store writes
+ * synchronously, on this thread: a second end of the same job racing in this
+ * process (two sweepers, a sweep and a cancel) could hold or queue for the
+ * job's row in its transaction while the first one's log write waits for
+ * that row, and neither could go on until the transaction timed out. Across
+ * processes the conditional update alone settles the race.
+ */
+let endsInThisProcess: Promise<unknown> = Promise.resolve();
+
+async function endNow(deps: ForeignEndDeps, end: ForeignEnd, now: Date): Promise<JobWithRepository | null> {
   const fields: JobUpdate = {
     status: end.status,
     errorMessage: end.errorMessage,
@@ -51,12 +67,17 @@ export async function endForeignJob(deps: ForeignEndDeps, end: ForeignEnd, now =
   };
   const ended = await deps.prisma.$transaction(async (tx) => {
     const before = await tx.backupJob.findUnique({ where: { id: end.jobId } });
-    if (!before || before.status !== end.from) return null;
-    if (end.node !== undefined && before.node !== end.node) return null;
-    const where = { id: end.jobId, status: end.from, ...(end.node !== undefined && { node: end.node }) };
-    const { count } = await tx.backupJob.updateMany({ where, data: fields });
-    if (count === 0) return null;
-    return { events: await appendEvents(tx, eventsOfChange(before, fields, now)) };
+    if (!before) return null;
+    // one conditional statement decides the race: a second node's update waits for the first, then matches nothing
+    // and holds no lock (Prisma's updateMany may read ids first and update by id, which would end the job twice)
+    const won =
+      end.node === undefined
+        ? await tx.$executeRaw`UPDATE "BackupJob" SET "status" = ${end.status}, "runningRepositoryId" = NULL WHERE "id" = ${end.jobId} AND "status" = ${end.from}`
+        : await tx.$executeRaw`UPDATE "BackupJob" SET "status" = ${end.status}, "runningRepositoryId" = NULL WHERE "id" = ${end.jobId} AND "status" = ${end.from} AND "node" = ${end.node}`;
+    if (won === 0) return null;
+    // the row is this transaction's now: the other columns go through Prisma, the events with them
+    await tx.backupJob.update({ where: { id: end.jobId }, data: fields });
+    return { events: await appendEvents(tx, eventsOfChange({ ...before, status: end.from }, fields, now)) };
   });
   if (!ended) return null;
   writeNotes(deps.logs, end);

@@ -22,6 +22,15 @@ import { overrideColumns, type BackupOverrides } from './backup-overrides.js';
 import { claimWhenFree } from './claims.js';
 import { cancelElsewhere, type JobCluster } from './remote-cancel.js';
 
+/** Stores a job's waiting log lines now; a failure is the store's to report and retry. */
+function flushQuietly(job: LiveJob): void {
+  try {
+    job.log.flush();
+  } catch {
+    // reported through the log store's onError; retried by its writer
+  }
+}
+
 /** Everything the job manager works with; owned by the server. */
 export interface JobManagerDeps {
   prisma: PrismaClient;
@@ -331,6 +340,9 @@ export class JobManager {
       }
       // the RUNNING transition is the claim (claims.ts): the database decides who runs it
       const cluster = this.deps.cluster;
+      // its queued lines stored first: a log flush of this row during the claim would wait for the claim's row lock,
+      // on this very thread (the log store writes synchronously), until the claim's transaction timed out
+      flushQuietly(job);
       const claim = await claimWhenFree(this.deps.prisma, cluster?.postgres ?? false, job.id, cluster?.nodeName ?? null, job.signal);
       if (claim.kind === 'gone') return await this.#drop(job);
       if (claim.kind === 'claimed') {

@@ -85,7 +85,7 @@ export async function cancelElsewhere(deps: RemoteCancelDeps, jobId: number): Pr
       const ended = await endForeignJob(deps, {
         jobId,
         from: JobStatus.RUNNING,
-        node: row.node,
+        node,
         status: JobStatus.CANCELLED,
         errorMessage: null,
         notes: [
