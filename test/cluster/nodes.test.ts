@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresDatabase } from '../../src/db/open-postgres.js';
 import { StartupError } from '../../src/db/startup-error.js';
+import { createJobEvents } from '../../src/jobs/job-events.js';
+import { cancelElsewhere } from '../../src/jobs/remote-cancel.js';
 import { MAX_LOG_PAGE } from '../../src/logs/log-store.js';
 import { ENDLESS, QUICK, testCluster, type TestNode } from './nodes.js';
 
@@ -38,6 +40,9 @@ describe('borg runs where the data is', () => {
     const nodes = await a.services.nodes.listNodes();
     expect(nodes.filter((node) => node.alive).map((node) => node.name)).toEqual(expect.arrayContaining(['a', 'b']));
     expect(await a.services.nodes.isKnown('nowhere')).toBe(false);
+    const input = { name: 'elsewhere', path: `${cluster.dir}/elsewhere`, sourcePaths: [cluster.dir], encryption: 'none', initialize: true };
+    await expect(a.services.repositories.add({ ...input, node: 'nowhere' })).rejects.toThrow(/^node "nowhere" is not a node of this cluster$/);
+    expect(await cluster.prisma.repository.count({ where: { name: 'elsewhere' } })).toBe(0);
   });
 });
 
@@ -67,6 +72,37 @@ describe('cancel across nodes', () => {
   });
 });
 
+describe('cancel of a job whose node is dead', () => {
+  it('ends it CANCELLED on the node asked, without a process to stop', async () => {
+    // the row says the node is live, so no sweep ends the job meanwhile; the canceller is told it is dead
+    await cluster.prisma.clusterNode.create({
+      data: { name: 'ghost', instanceId: 'g', version: '0', startedAt: new Date(), lastSeenAt: new Date(), leaseSeconds: 3600 },
+    });
+    const repository = await cluster.repository('of-ghost', 'ghost', ENDLESS);
+    const job = await cluster.prisma.backupJob.create({
+      data: {
+        repositoryId: repository.id,
+        repositoryPath: repository.path,
+        status: 'RUNNING',
+        node: 'ghost',
+        runningRepositoryId: repository.id,
+        startedAt: new Date(),
+      },
+    });
+    const sent: unknown[] = [];
+    const cluster_ = { nodeName: 'a', postgres: true, send: (message: unknown) => void sent.push(message), isAlive: () => Promise.resolve(false) };
+    const result = await cancelElsewhere(
+      { prisma: a.services.prisma, logs: a.services.logs, events: createJobEvents(), cluster: cluster_, pollMs: 20 },
+      job.id,
+    );
+    expect(result).toMatchObject({ processTerminated: false, job: { id: job.id, status: 'CANCELLED' } });
+    expect(sent).toEqual([{ type: 'cancel', jobId: job.id, node: 'ghost' }]);
+    expect(await cluster.prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'CANCELLED', runningRepositoryId: null });
+    expect(logOf(a, job.id).some((line) => line.startsWith('cancel requested on node a; node ghost stopped answering'))).toBe(true);
+    expect(await cluster.prisma.event.count({ where: { jobId: job.id, type: 'JOB_CANCELLED' } })).toBe(1);
+  });
+});
+
 describe('who may start beside whom', () => {
   const open = (nodeName: string, redisUrl: string | null) => () => openPostgresDatabase(cluster.url, { nodeName, redisUrl }).close();
 
@@ -81,10 +117,11 @@ describe('who may start beside whom', () => {
 
   it('a server without Redis is refused while other nodes are live, and, once they stopped, keeps Redis nodes out', async () => {
     expect(open('solo', null)).toThrow(
-      /^another node is live on the PostgreSQL database 127\.0\.0\.1:5432\/\w+ \("a", "b"\): without REDIS_URL a server runs alone/,
+      /^another node is live on the PostgreSQL database 127\.0\.0\.1:5432\/\w+ \("a", "b", "ghost"\): without REDIS_URL a server runs alone/,
     );
     await a.stop();
     await b.stop();
+    await cluster.prisma.clusterNode.update({ where: { name: 'ghost' }, data: { leaseSeconds: 0 } });
     // a graceful stop leaves no live lease behind
     const solo = openPostgresDatabase(cluster.url, { nodeName: 'solo', redisUrl: null });
     try {
