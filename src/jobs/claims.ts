@@ -61,14 +61,27 @@ export async function claimJob(prisma: PrismaClient, postgres: boolean, jobId: n
 const BUSY_DELAYS_MS = [20, 50, 100, 200, 500, 1000];
 
 /**
- * Claims a job, retrying while its repository is busy (bounded backoff, at
- * most a second between tries) until it is claimed, gone, or `signal`
- * aborts (a cancel while waiting: then `busy` is returned and the caller
- * ends the job as cancelled).
+ * Claims a job, retrying while its repository is busy or the database does
+ * not answer (bounded backoff, at most a second between tries; a failure is
+ * reported through `onError`: the job stays PENDING, as no node can claim it
+ * then either) until it is claimed, gone, or `signal` aborts (a cancel while
+ * waiting: then `busy` is returned and the caller ends the job as cancelled).
  */
-export async function claimWhenFree(prisma: PrismaClient, postgres: boolean, jobId: number, node: string | null, signal: AbortSignal): Promise<ClaimResult> {
+export async function claimWhenFree(
+  prisma: PrismaClient,
+  postgres: boolean,
+  jobId: number,
+  node: string | null,
+  signal: AbortSignal,
+  onError: (error: unknown) => void,
+): Promise<ClaimResult> {
   for (let attempt = 0; ; attempt++) {
-    const result = await claimJob(prisma, postgres, jobId, node);
+    let result: ClaimResult = { kind: 'busy' };
+    try {
+      result = await claimJob(prisma, postgres, jobId, node);
+    } catch (error) {
+      onError(error);
+    }
     if (result.kind !== 'busy' || signal.aborted) return result;
     await sleep(BUSY_DELAYS_MS[Math.min(attempt, BUSY_DELAYS_MS.length - 1)], undefined, { signal }).catch(() => undefined);
     if (signal.aborted) return result;
