@@ -28,7 +28,9 @@ import type { WebhookService } from './notifications/webhook-service.js';
 import { IdempotentStarts } from './jobs/idempotent-starts.js';
 import { localBus, type ClusterBus } from './events/cluster-bus.js';
 import { createCluster } from './cluster/cluster.js';
-import type { NodeRegistry } from './cluster/node-registry.js';
+import { NodeDirectory } from './cluster/nodes.js';
+import { NodeCalls } from './cluster/node-calls.js';
+import { ClusterRepositories } from './cluster/repository-calls.js';
 
 /**
  * The services of one server, shared by every request: what the GraphQL
@@ -63,8 +65,10 @@ export interface Services {
   idempotentStarts: IdempotentStarts;
   /** messages between the nodes of a cluster (this node alone without REDIS_URL) */
   bus: ClusterBus;
-  /** the nodes of the cluster: this one's lease, `Query.nodes` (listNodes) */
-  nodes: NodeRegistry;
+  /** the nodes of the cluster (Query.nodes) */
+  nodes: NodeDirectory;
+  /** borg on a repository, run on the repository's own node (archives, break-lock) */
+  cluster: ClusterRepositories;
 }
 
 /**
@@ -151,7 +155,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const borgConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, secrets, passcommandPrefixes: config.passcommandPrefixes };
   const borg = new RepositoryBorg(borgConfig);
   // this node: its lease, its repositories, jobs and cancels to and from other nodes (src/cluster)
-  const cluster = createCluster({ config, prisma, bus, logs, events: jobEvents, warn: options.warn });
+  const member = createCluster({ config, prisma, bus, logs, events: jobEvents, warn: options.warn });
   const jobs = new JobManager({
     prisma,
     logs,
@@ -161,11 +165,11 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     warn: options.warn,
     persistIntervalMs: options.persistIntervalMs,
     health,
-    cluster: cluster.jobCluster,
+    cluster: member.jobCluster,
   });
   // a skipped or failed firing is a backup that did not happen: worth a warning
-  const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message));
-  const schedules = new ScheduleService(prisma, scheduler);
+  const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message), { nodeName: config.nodeName, bus });
+  const schedules = new ScheduleService(prisma, scheduler, bus);
   const archives = new ArchiveCatalog(
     borg,
     (id) => jobs.queue.isRepositoryBusy(id),
@@ -175,6 +179,12 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   const jobCounts = new JobCounts(prisma, jobEvents);
   const notifications = createNotifications(prisma, secrets, jobEvents, { retryScale: config.webhookRetryScale, warn: options.warn });
   const idempotentStarts = new IdempotentStarts(prisma, jobs);
+  const nodes = new NodeDirectory(prisma, { nodeName: config.nodeName });
+  const calls = new NodeCalls(bus, { isAlive: (node) => nodes.isAlive(node) });
+  const locks = new RepositoryLocks(jobs, borg);
+  const cluster = new ClusterRepositories(prisma, calls, nodes, { archives, locks });
+  const repositories = new RepositoryService(prisma, borgConfig, schedules, borg, cluster);
+  cluster.serve(repositories);
   const stopInvalidating = jobEvents.on('changed', (job) => {
     // restores and checks leave the archives as they were: their listing stays served while the next job runs
     if (isTerminal(job.status) && job.kind === JobKind.BACKUP) archives.invalidate(job.repositoryId);
@@ -187,29 +197,30 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     logRetention,
     health,
     jobs,
-    locks: new RepositoryLocks(jobs, borg),
-    repositories: new RepositoryService(prisma, borgConfig, schedules, borg, cluster.registry),
+    locks,
+    repositories,
     schedules,
     archives,
     jobCounts,
-    tokens: new ApiTokenService(prisma, { warn: options.warn }),
+    tokens: new ApiTokenService(prisma, { warn: options.warn, bus }),
     downloads: new DownloadTokens(downloadKey, config.downloadTokenTtlSeconds),
     webhooks: notifications.webhooks,
     staleCheck: notifications.staleCheck,
     idempotentStarts,
     bus,
-    nodes: cluster.registry,
+    nodes,
+    cluster,
   };
   const lifecycle: ServicesLifecycle = {
     async start() {
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
       // registered and its repositories adopted first: recovery ends only this node's jobs (on SQLite, every job)
-      await cluster.join();
-      const report = await recoverJobs({ prisma, logs, jobs, borg, nodeName: cluster.postgres ? config.nodeName : undefined });
+      await member.join();
+      const report = await recoverJobs({ prisma, logs, jobs, borg, nodeName: member.postgres ? config.nodeName : undefined });
       await jobCounts.recount(report.interrupted);
       await scheduler.start();
-      cluster.startWork(jobs);
+      member.startWork(jobs);
       // after recovery: the events it wrote are sent with what a previous run left pending
       notifications.start();
       idempotentStarts.startSweeping((error) => options.warn('could not remove expired idempotency keys; retrying in an hour', error));
@@ -219,19 +230,21 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       return report;
     },
     async stop(reason) {
-      await cluster.stopWork();
+      await member.stopWork();
       scheduler.stop();
       logRetention.stop();
       stopInvalidating();
       jobCounts.stop();
       idempotentStarts.stopSweeping();
       const stopped = await jobs.shutdown(reason);
-      await cluster.leave();
+      await member.leave();
       // after the jobs: their last events are in the log, sent by the next start
       await notifications.stop();
       return stopped;
     },
     async close() {
+      calls.stop();
+      services.tokens.stop();
       logs.stop();
       await prisma.$disconnect();
       database.close();

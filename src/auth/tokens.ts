@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PrismaClient } from '../db/client.js';
 import type { ApiTokenModel as ApiToken } from '../generated/prisma/models/ApiToken.js';
 import { ValidationError } from '../domain/errors.js';
+import type { ClusterBus } from '../events/cluster-bus.js';
 import { recordNotFound } from '../domain/ids.js';
 import type { Principal, TokenPrincipal } from './principal.js';
 import { isRole, type Role } from './roles.js';
@@ -39,6 +40,10 @@ export interface ApiTokenServiceOptions {
   warn: (message: string, error?: unknown) => void;
   /** minimum gap between two lastUsedAt writes of one token (default one minute) */
   touchIntervalMs?: number;
+  /** the cluster's bus: revocations are announced to every node and taken from every node (none: this process alone) */
+  bus?: ClusterBus;
+  /** how often held sessions are checked against the database, the fallback for a lost tokenRevoked message (default 1000 ms) */
+  sessionCheckMs?: number;
 }
 
 /**
@@ -51,18 +56,25 @@ export class ApiTokenService {
   /** the end callbacks of long-lived sessions (WebSockets, SSE streams), by token id */
   readonly #sessions = new Map<number, Set<() => void>>();
   /**
-   * Tokens revoked by this process. Every revocation of a token that can
-   * authenticate goes through revoke() (the BORGQL_ADMIN_TOKEN rotation runs
-   * before the server listens), so this answers "still valid?" for a token
-   * authenticated earlier without a database read.
+   * Tokens revoked by this process or announced revoked by another node.
+   * Every revocation of a token that can authenticate goes through revoke()
+   * on some node (the BORGQL_ADMIN_TOKEN rotation runs before the server
+   * listens), so this answers "still valid?" for a token authenticated
+   * earlier without a database read.
    */
   readonly #revoked = new Set<number>();
+  /** the database check of held sessions; runs only while sessions are held */
+  #sessionCheck: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly options: ApiTokenServiceOptions,
   ) {
     this.#touchIntervalMs = options.touchIntervalMs ?? 60_000;
+    // every node hears every revocation (its own included: marking twice is harmless)
+    options.bus?.onControl((message) => {
+      if (message.type === 'tokenRevoked') this.#markRevoked(message.tokenId);
+    });
   }
 
   /** Creates a token; `secret` exists only in this return value. */
@@ -99,8 +111,8 @@ export class ApiTokenService {
     }
     this.#touched.delete(id);
     const revoked = await this.prisma.apiToken.update({ where: { id }, data: { revokedAt: new Date() } });
-    this.#revoked.add(id);
-    this.#endSessions(id);
+    this.#markRevoked(id);
+    this.options.bus?.send({ type: 'tokenRevoked', tokenId: id });
     return revoked;
   }
 
@@ -120,6 +132,7 @@ export class ApiTokenService {
     if (!ends) this.#sessions.set(tokenId, (ends = new Set()));
     const held = ends;
     held.add(end);
+    this.#checkSessionsSoon();
     return () => {
       held.delete(end);
       if (held.size === 0 && this.#sessions.get(tokenId) === held) this.#sessions.delete(tokenId);
@@ -129,6 +142,44 @@ export class ApiTokenService {
   /** Sessions of a token still held (tests watch them being released). */
   sessionCount(tokenId: number): number {
     return this.#sessions.get(tokenId)?.size ?? 0;
+  }
+
+  #markRevoked(tokenId: number): void {
+    this.#touched.delete(tokenId);
+    this.#revoked.add(tokenId);
+    this.#endSessions(tokenId);
+  }
+
+  /**
+   * While sessions are held, looks every second for their tokens revoked in
+   * the database: a tokenRevoked message lost between nodes (a Redis
+   * reconnect) still ends them within about a second. One indexed read of
+   * the held ids; no timer at all while none is held.
+   */
+  #checkSessionsSoon(): void {
+    if (this.#sessionCheck || this.#sessions.size === 0) return;
+    this.#sessionCheck = setTimeout(() => {
+      const held = [...this.#sessions.keys()];
+      this.prisma.apiToken
+        .findMany({ where: { id: { in: held }, revokedAt: { not: null } }, select: { id: true } })
+        .then(
+          (rows) => rows.forEach((row) => this.#markRevoked(row.id)),
+          (error: unknown) => this.options.warn('could not check held sessions for revoked tokens; retrying', error),
+        )
+        .finally(() => {
+          this.#sessionCheck = null;
+          this.#checkSessionsSoon();
+        });
+    }, this.options.sessionCheckMs ?? 1000);
+    // a held session alone never keeps the process alive
+    this.#sessionCheck.unref();
+  }
+
+  /** Stops the database check of held sessions (shutdown; the database closes next). */
+  stop(): void {
+    if (this.#sessionCheck) clearTimeout(this.#sessionCheck);
+    this.#sessionCheck = null;
+    this.#sessions.clear();
   }
 
   #endSessions(tokenId: number): void {

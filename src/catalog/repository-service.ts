@@ -25,6 +25,9 @@ import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { validateCron, validateTimezone } from '../schedules/scheduler.js';
 import type { ScheduleService } from '../schedules/schedule-service.js';
 import { JobStatus } from '../domain/job-status.js';
+import { ALONE, type ProbeResult, type RepositoryPlacement, type RepositoryProbe } from './repository-placement.js';
+
+export type { ProbeResult, RepositoryPlacement, RepositoryProbe };
 
 /** Settings of a repository (AddRepositoryInput in schema.graphql; all optional on update). */
 export interface RepositorySettings {
@@ -55,16 +58,8 @@ export interface NewRepository extends RepositorySettings {
   sourcePaths: string[];
   encryption?: string | null;
   initialize?: boolean | null;
-  /** the node whose host runs its jobs (a known node's name); default: the node that adds it */
+  /** the node whose host runs its jobs (a ClusterNode); default this node */
   node?: string | null;
-}
-
-/** The nodes a repository may belong to (src/cluster/node-registry.ts). */
-export interface RepositoryNodes {
-  /** this node: the default owner of what it adds */
-  nodeName: string;
-  /** whether a node of that name ever registered */
-  isKnown(name: string): Promise<boolean>;
 }
 
 /** Registers, changes and removes repositories, proving with borg itself that each one opens. */
@@ -74,17 +69,8 @@ export class RepositoryService {
     private readonly config: RepositorySecrets,
     private readonly schedules: ScheduleService,
     private readonly borg: RepositoryBorg,
-    private readonly nodes?: RepositoryNodes,
+    private readonly placement: RepositoryPlacement = ALONE,
   ) {}
-
-  /** The node a new repository belongs to: the one named (it must be known), else this one; "" without nodes (tests of the service alone). */
-  async #nodeOf(requested: string | null | undefined): Promise<string> {
-    if (requested == null) return this.nodes?.nodeName ?? '';
-    const name = requested.trim();
-    if (name === this.nodes?.nodeName) return name;
-    if (!name || !this.nodes || !(await this.nodes.isKnown(name))) throw new ValidationError(`node "${requested}" is not a node of this cluster`, 'node');
-    return name;
-  }
 
   /**
    * Checks the settings that are present and returns the columns they set.
@@ -133,22 +119,17 @@ export class RepositoryService {
    */
   async add(input: NewRepository): Promise<Repository> {
     const data = this.#columns({ compression: 'lz4', ...input, passphrase: input.passphrase ?? null });
-    const node = await this.#nodeOf(input.node);
+    const node = await this.#node(input.node);
     const name = data.name as string;
     const location = data.path as string;
     const stored = { passphrase: (data.passphrase as string | undefined) ?? null, passcommand: (data.passcommand as string | undefined) ?? null };
-    const unsaved = { name, path: location, ...stored };
-    const access = this.borg.access(unsaved);
     const encryption = input.encryption ?? 'repokey-blake2';
-    if (input.initialize) validateEncryption(encryption, access.passphrase ?? access.passcommand);
+    if (input.initialize) validateEncryption(encryption, stored.passphrase ?? stored.passcommand);
     await this.#ensureUnique(name, location, null);
     if (input.schedule && (await this.prisma.schedule.findUnique({ where: { name } }))) {
       throw new ValidationError(`a schedule named "${name}" already exists`, 'schedule');
     }
-    if (input.initialize) {
-      await this.borg.query(unsaved, initArgs(location, encryption, { makeParentDirs: !isRemoteLocation(location) }), () => null);
-    }
-    const info = await this.borg.query(unsaved, repositoryInfoArgs(location), parseRepositoryInfo);
+    const info = await this.#probeOn(node, { name, path: location, ...stored, initialize: input.initialize ?? false, encryption });
     const repository = await this.prisma.repository
       .create({ data: { ...(data as Prisma.RepositoryCreateInput), node, encryption: info.encryptionMode ?? encryption } })
       .catch(async (error: unknown) => {
@@ -160,6 +141,41 @@ export class RepositoryService {
     return repository;
   }
 
+  /**
+   * Runs on the repository's own node (for another node's, through the
+   * placement): optionally `borg init`, then `borg info` to prove the
+   * repository opens with its passphrase or passcommand. The passcommand is
+   * checked against this node's own allowed prefixes: the node that runs a
+   * command decides which it runs.
+   */
+  async probe(probe: RepositoryProbe): Promise<ProbeResult> {
+    if (probe.passcommand) validatePasscommand(probe.passcommand, this.config.passcommandPrefixes);
+    if (probe.initialize) {
+      await this.borg.query(probe, initArgs(probe.path, probe.encryption, { makeParentDirs: !isRemoteLocation(probe.path) }), () => null);
+    }
+    const info = await this.borg.query(probe, repositoryInfoArgs(probe.path, probe.lockWaitSeconds), parseRepositoryInfo);
+    return { encryptionMode: info.encryptionMode ?? null };
+  }
+
+  #probeOn(node: string, probe: RepositoryProbe): Promise<ProbeResult> {
+    return this.#isLocal(node) ? this.probe(probe) : this.placement.probeOn(node, probe);
+  }
+
+  /** Whether a repository of `node` is this node's ("" is one no node adopted yet: whoever sees it runs it, as before scale-out). */
+  #isLocal(node: string): boolean {
+    return node === this.placement.nodeName || node === '';
+  }
+
+  /** AddRepositoryInput.node: a node of the cluster, default this one. */
+  async #node(requested: string | null | undefined): Promise<string> {
+    const node = requested?.trim() || this.placement.nodeName;
+    if (!(await this.placement.knows(node))) {
+      const shown = node.length > 64 ? `${node.slice(0, 64)}…` : node;
+      throw new ValidationError(`unknown node "${shown}": name a node of the cluster (Query.nodes)`, 'node');
+    }
+    return node;
+  }
+
   /** Changes a repository; a new path, passphrase or passcommand must open with borg first. */
   async update(id: number, input: RepositorySettings): Promise<Repository> {
     const current = await this.#find(id);
@@ -168,7 +184,8 @@ export class RepositoryService {
     await this.#ensureUnique((data.name as string | undefined) ?? current.name, location, id);
     if (data.path !== undefined || data.passphrase !== undefined || data.passcommand !== undefined) {
       const next = { ...current, ...(data as Partial<Pick<Repository, 'path' | 'passphrase' | 'passcommand'>>) };
-      await this.borg.query(next, repositoryInfoArgs(location, current.lockWaitSeconds), parseRepositoryInfo);
+      const probe = { name: next.name, path: location, passphrase: next.passphrase, passcommand: next.passcommand, lockWaitSeconds: current.lockWaitSeconds };
+      await this.#probeOn(current.node, { ...probe, initialize: false, encryption: current.encryption });
     }
     const shorthand = await this.#shorthandSchedule(current);
     const repository = await this.prisma.repository.update({ where: { id }, data });
@@ -197,7 +214,7 @@ export class RepositoryService {
     if (shorthand) await this.schedules.remove(shorthand.id);
     const memberships = await this.prisma.scheduleRepository.findMany({ where: { repositoryId: id } });
     await this.prisma.scheduleRepository.deleteMany({ where: { repositoryId: id } });
-    for (const { scheduleId } of memberships) await this.schedules.scheduler.reload(scheduleId);
+    for (const { scheduleId } of memberships) await this.schedules.changed(scheduleId);
     const suffix = ` (removed #${id})`;
     return this.prisma.repository.update({
       where: { id },

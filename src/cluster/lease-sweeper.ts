@@ -3,13 +3,13 @@ import { JobStatus } from '../domain/job-status.js';
 import { endForeignJob } from '../jobs/foreign-end.js';
 import type { JobEvents } from '../jobs/job-events.js';
 import type { LogStore } from '../logs/log-store.js';
-import type { NodeRegistry } from './node-registry.js';
 
 export interface LeaseSweeperDeps {
   prisma: PrismaClient;
   logs: LogStore;
   events: JobEvents;
-  registry: NodeRegistry;
+  /** this node's name, and whether another node's lease is live (NodeRegistry, NodeDirectory) */
+  registry: { readonly nodeName: string; isAlive(name: string): Promise<boolean> };
   /** how often to sweep: a third of the lease */
   intervalMs: number;
   warn: (message: string, error?: unknown) => void;

@@ -1,21 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { PrismaClient } from '../db/client.js';
-import { JobStatus } from '../domain/job-status.js';
 
 const { version: PACKAGE_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
-
-/** A node of the cluster as `Query.nodes` shows it (DESIGN "Scale-out"). */
-export interface NodeInfo {
-  name: string;
-  version: string;
-  startedAt: Date;
-  lastSeenAt: Date;
-  /** lastSeenAt + its lease is still ahead: the node renews its lease */
-  alive: boolean;
-  /** RUNNING jobs claimed by the node */
-  runningJobs: number;
-}
 
 export interface NodeRegistryOptions {
   nodeName: string;
@@ -37,6 +24,7 @@ export function leaseIsLive(row: { lastSeenAt: Date; leaseSeconds: number }, now
  * on a graceful stop marked gone by setting its leaseSeconds to 0 (lastSeenAt
  * keeps the true time it was last seen, and `alive` is false at once, so no
  * node waits a whole lease to end its jobs or to start alone without Redis).
+ * The cluster's nodes are read (Query.nodes) through NodeDirectory (nodes.ts).
  * Lease ends are judged on the reader's clock: nodes' clocks are assumed
  * synchronised (NTP) to well under a lease.
  */
@@ -115,40 +103,5 @@ export class NodeRegistry {
     if (name === this.nodeName && this.#timer !== undefined) return true;
     const row = await this.prisma.clusterNode.findUnique({ where: { name } });
     return row !== null && leaseIsLive(row, this.#now());
-  }
-
-  /** Names of the nodes whose lease has expired (or who stopped), this one left out. */
-  async deadNodes(): Promise<string[]> {
-    const now = this.#now();
-    const rows = await this.prisma.clusterNode.findMany({ where: { name: { not: this.nodeName } } });
-    return rows.filter((row) => !leaseIsLive(row, now)).map((row) => row.name);
-  }
-
-  /** Whether a node of that name ever registered (AddRepositoryInput.node names a known node). */
-  async isKnown(name: string): Promise<boolean> {
-    return (await this.prisma.clusterNode.count({ where: { name } })) > 0;
-  }
-
-  /** Every node that registered, by name, with its liveness and RUNNING job count (`Query.nodes`). */
-  async listNodes(): Promise<NodeInfo[]> {
-    const now = this.#now();
-    const [rows, counts] = await Promise.all([
-      this.prisma.clusterNode.findMany({ orderBy: { name: 'asc' } }),
-      this.prisma.backupJob.groupBy({ by: ['node'], where: { status: JobStatus.RUNNING, node: { not: null } }, _count: { _all: true } }),
-    ]);
-    const running = new Map(counts.map((count) => [count.node, count._count._all]));
-    return rows.map((row) => ({
-      name: row.name,
-      version: row.version,
-      startedAt: row.startedAt,
-      lastSeenAt: row.lastSeenAt,
-      alive: leaseIsLive(row, now),
-      runningJobs: running.get(row.name) ?? 0,
-    }));
-  }
-
-  /** The live nodes of {@link listNodes}. */
-  async aliveNodes(): Promise<NodeInfo[]> {
-    return (await this.listNodes()).filter((node) => node.alive);
   }
 }

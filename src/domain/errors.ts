@@ -51,3 +51,19 @@ export class RepositoryBusyError extends Error {
     super(message);
   }
 }
+
+/**
+ * The repository belongs to another node of the cluster (borg runs where
+ * its data is) and that node did not answer: its lease expired, or it gave
+ * no reply in time. Trying again later, or on that node, may work.
+ */
+export class NodeUnreachableError extends Error {
+  override name = 'NodeUnreachableError';
+  constructor(
+    message: string,
+    /** the node that was asked */
+    readonly node: string,
+  ) {
+    super(message);
+  }
+}

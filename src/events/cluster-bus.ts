@@ -12,7 +12,20 @@ export type ControlMessage =
   /** an API token was revoked: every node ends that token's sessions */
   | { type: 'tokenRevoked'; tokenId: number }
   /** a schedule was created, changed or removed: the node of its repositories re-arms it */
-  | { type: 'scheduleChanged'; scheduleId: number };
+  | { type: 'scheduleChanged'; scheduleId: number }
+  /** a request for `node` (src/cluster/node-calls.ts): run `method` with `args` there, answer with a reply of the same id */
+  | { type: 'call'; id: string; node: string; method: string; args: unknown }
+  /** the answer to the call `id`: its result, or the error it threw (a domain error is rebuilt as one on the caller) */
+  | { type: 'reply'; id: string; ok: true; result: unknown }
+  | { type: 'reply'; id: string; ok: false; error: CallError };
+
+/** An error thrown by a call's method, as it crosses nodes: its class name, message and typed fields (never a stack). */
+export interface CallError {
+  name: string;
+  message: string;
+  /** the typed fields of the domain errors (field, msgid, exitCode, jobId, status, node) */
+  details?: Record<string, string | number | null>;
+}
 
 /** What a listener of {@link ClusterBus.onControl} gets besides the message. */
 export interface ControlOrigin {

@@ -1,6 +1,7 @@
 import type { PrismaClient, Schedule } from '../generated/prisma/client.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { recordNotFound } from '../domain/ids.js';
+import type { ClusterBus } from '../events/cluster-bus.js';
 import { validateCron, validateTimezone, type Scheduler } from './scheduler.js';
 
 /** A schedule to create or change (CreateScheduleInput / UpdateScheduleInput). */
@@ -13,12 +14,28 @@ export interface ScheduleInput {
   repositoryIds?: number[] | null;
 }
 
-/** Creates, changes and removes schedules; every change re-arms its timer at once. */
+/**
+ * Creates, changes and removes schedules; every change re-arms its timer
+ * here at once and is announced on the bus, so the node of each of its
+ * repositories re-arms it too.
+ */
 export class ScheduleService {
   constructor(
     private readonly prisma: PrismaClient,
     readonly scheduler: Scheduler,
+    private readonly bus?: ClusterBus,
   ) {}
+
+  /**
+   * A schedule or its list of repositories changed (also a repository
+   * joining or leaving it elsewhere): re-arms it on this node before
+   * answering (nextRunAt in the reply is right), and on every other node
+   * through `scheduleChanged`.
+   */
+  async changed(scheduleId: number): Promise<void> {
+    await this.scheduler.reload(scheduleId);
+    this.bus?.send({ type: 'scheduleChanged', scheduleId });
+  }
 
   async #validate(input: ScheduleInput, current: Schedule | null): Promise<Omit<ScheduleInput, 'repositoryIds'> & { repositoryIds?: number[] }> {
     const name = input.name?.trim() ?? current?.name;
@@ -53,7 +70,7 @@ export class ScheduleService {
         repositories: { create: repositoryIds.map((repositoryId, position) => ({ repositoryId, position })) },
       },
     });
-    await this.scheduler.reload(schedule.id);
+    await this.changed(schedule.id);
     return schedule;
   }
 
@@ -72,7 +89,7 @@ export class ScheduleService {
         data: { name: fields.name as string, cron: fields.cron as string, timezone: fields.timezone as string, enabled: fields.enabled ?? true },
       });
     });
-    await this.scheduler.reload(id);
+    await this.changed(id);
     return schedule;
   }
 
@@ -81,7 +98,7 @@ export class ScheduleService {
     const schedule = await this.prisma.schedule.findUnique({ where: { id } });
     if (!schedule) throw recordNotFound('schedule', id);
     await this.prisma.schedule.delete({ where: { id } });
-    await this.scheduler.reload(id);
+    await this.changed(id);
     return schedule;
   }
 }

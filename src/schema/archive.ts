@@ -1,6 +1,6 @@
 import type { ArchiveSummary } from '../borg/index.js';
 import type { Repository } from '../db/client.js';
-import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { NodeUnreachableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { MAX_CONTENTS_PAGE, type ArchiveEntry, type ArchivePage } from '../repositories/archive-contents.js';
 import { builder } from './builder.js';
 
@@ -65,14 +65,14 @@ export const ArchiveRef = builder.objectRef<ArchiveOf>('Archive').implement({
       type: ArchiveStatsRef,
       nullable: true,
       description: 'borg info (read once per archive); null while a job holds the repository and it was not read before',
-      resolve: ({ repository, archive }, _args, ctx) => ctx.archives.info(repository, archive),
+      resolve: ({ repository, archive }, _args, ctx) => ctx.cluster.info(repository, archive),
     }),
     contents: t.field({
       type: ArchivePageRef,
       description: `one folder level (\`path\`, "" for the top), by path, at most \`limit\` (≤ ${MAX_CONTENTS_PAGE}) entries after \`after\``,
       args: { path: t.arg.string({ defaultValue: '' }), limit: t.arg.int({ defaultValue: 1000 }), after: t.arg.string() },
       resolve: ({ repository, archive }, args, ctx) =>
-        ctx.archives.contents(repository, archive.name, { path: args.path ?? '', limit: args.limit ?? 1000, after: args.after }),
+        ctx.cluster.contents(repository, archive.name, { path: args.path ?? '', limit: args.limit ?? 1000, after: args.after }),
     }),
   }),
 });
@@ -81,7 +81,7 @@ builder.prismaObjectFields('Repository', (t) => ({
   archives: t.field({
     type: [ArchiveRef],
     description: 'borg list, oldest first (cached for 30 s; the last listing while a job holds the repository)',
-    resolve: async (repository, _args, ctx) => (await ctx.archives.list(repository)).map((archive) => ({ repository, archive })),
+    resolve: async (repository, _args, ctx) => (await ctx.cluster.list(repository)).map((archive) => ({ repository, archive })),
   }),
   archive: t.field({
     type: ArchiveRef,
@@ -89,7 +89,7 @@ builder.prismaObjectFields('Repository', (t) => ({
     description: 'one archive by name; null when there is none',
     args: { name: t.arg.string({ required: true }) },
     resolve: async (repository, args, ctx) => {
-      const archive = (await ctx.archives.list(repository)).find((candidate) => candidate.name === args.name);
+      const archive = (await ctx.cluster.list(repository)).find((candidate) => candidate.name === args.name);
       return archive ? { repository, archive } : null;
     },
   }),
@@ -105,10 +105,14 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Deletes one archive (borg delete; the space is freed by the next compact); refused while a job runs on or waits for the repository',
     args: { repository: t.arg.string({ required: true }), archive: t.arg.string({ required: true }) },
-    errors: { types: [NotFoundError, ValidationError, RepositoryBusyError, RepositoryBorgError], directResult: true, union: { name: 'DeleteArchiveResult' } },
+    errors: {
+      types: [NotFoundError, ValidationError, RepositoryBusyError, RepositoryBorgError, NodeUnreachableError],
+      directResult: true,
+      union: { name: 'DeleteArchiveResult' },
+    },
     resolve: async (_root, args, ctx) => {
       const repository = await ctx.jobs.findRepository(args.repository);
-      await ctx.archives.delete(repository, args.archive);
+      await ctx.cluster.delete(repository, args.archive);
       return { message: `Archive ${args.archive} deleted` };
     },
   }),

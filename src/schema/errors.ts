@@ -1,5 +1,5 @@
 import type { ObjectRef, UnionRef } from '@pothos/core';
-import { JobNotCancellableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { JobNotCancellableError, NodeUnreachableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { builder } from './builder.js';
 
 /**
@@ -59,6 +59,14 @@ builder.objectType(RepositoryBusyError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => unshield(value) instanceof RepositoryBusyError,
   fields: (t) => ({ jobId: t.exposeID('jobId', { description: 'the pending or running job' }) }),
+});
+
+export const NodeUnreachableErrorRef = builder.objectType(NodeUnreachableError, {
+  name: 'NodeUnreachableError',
+  description: "The repository is another node's (borg runs where its data is) and that node did not answer: its lease expired or no reply came in time",
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => unshield(value) instanceof NodeUnreachableError,
+  fields: (t) => ({ node: t.exposeString('node', { description: 'the node that was asked' }) }),
 });
 
 type ErrorClass = abstract new (...args: never[]) => Error;

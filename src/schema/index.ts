@@ -14,6 +14,7 @@ import './archive.js';
 import './token.js';
 import './webhook.js';
 import './event.js';
+import './node.js';
 
 // the blanket rule: every root field, including ones added later, needs at least a viewer token
 builder.queryType({ authScopes: { viewer: true } });

@@ -36,7 +36,7 @@ export const JobRef = builder.interfaceRef<JobRow>('Job').implement({
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
     exitCode: t.exposeInt('exitCode', { nullable: true }),
-    node: t.string({ nullable: true, description: 'the node that runs the job; null on a single server', resolve: () => null }),
+    node: t.exposeString('node', { nullable: true, description: 'the node that ran (or runs) the job; null while it waits to be claimed' }),
     logs: t.field({
       type: LogPageRef,
       description: `the lines after the first \`offset\` (lines already seen), at most \`limit\` (≤ ${MAX_LOG_PAGE})`,

@@ -42,6 +42,9 @@ export const AddRepositoryInput = builder.inputType('AddRepositoryInput', {
     schedule: t.string({ description: scheduleDescription }),
     timezone: t.string({ description: 'IANA name for that schedule, default UTC' }),
     staleAfter: t.string({ description: staleAfterDescription }),
+    node: t.string({
+      description: 'the node whose host runs its jobs (a name of Query.nodes), where borg init and info run now; default the node that answers this request',
+    }),
   }),
 });
 

@@ -1,10 +1,10 @@
 import type { Repository } from '../db/client.js';
-import { NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
+import { NodeUnreachableError, NotFoundError, RepositoryBorgError, RepositoryBusyError, ValidationError } from '../domain/errors.js';
 import { parseRecordId, recordIdOrNotFound } from '../domain/ids.js';
 import { retentionOf } from '../jobs/maintenance.js';
 import { parseStringList } from '../repositories/repository-settings.js';
 import { builder } from './builder.js';
-import { BorgErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
+import { BorgErrorRef, NodeUnreachableErrorRef, sharedResultUnion, ValidationErrorRef } from './errors.js';
 import { AddRepositoryInput, UpdateRepositoryInput } from './repository-inputs.js';
 
 const RetentionRef = builder.objectRef<Repository>('Retention').implement({
@@ -47,6 +47,9 @@ export const RepositoryRef = builder.prismaObject('Repository', {
       resolve: (repository) => (retentionOf(repository) ? repository : null),
     }),
     staleAfter: t.exposeString('staleAfter', { nullable: true, description: 'REPOSITORY_STALE after this long without a successful backup' }),
+    node: t.exposeString('node', {
+      description: 'the node whose host runs its jobs and borg commands (BORGQL_NODE_NAME); "" for one registered before scale-out that no node adopted yet',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     removedAt: t.expose('removedAt', { type: 'DateTime', nullable: true, description: 'set once removed; kept for its jobs' }),
   }),
@@ -69,6 +72,7 @@ const addResult = sharedResultUnion(
   [
     { ref: ValidationErrorRef, type: ValidationError },
     { ref: BorgErrorRef, type: RepositoryBorgError },
+    { ref: NodeUnreachableErrorRef, type: NodeUnreachableError },
   ],
 );
 
@@ -93,7 +97,8 @@ builder.mutationFields((t) => ({
   addRepository: t.field({
     type: addResult.union,
     authScopes: { admin: true },
-    description: 'Registers a repository after borg proved it opens (borg info), optionally creating it (borg init)',
+    description:
+      "Registers a repository after borg proved it opens (borg info), optionally creating it (borg init); borg runs on the repository's node (input.node), which must answer",
     args: { input: t.arg({ type: AddRepositoryInput, required: true }) },
     resolve: (_root, { input }, ctx) => addResult.settle(async () => new RepositoryResult(await ctx.repositories.add(input))),
   }),

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { JobNotCancellableError, NotFoundError, RepositoryBorgError, ValidationError } from '../domain/errors.js';
+import { JobNotCancellableError, NodeUnreachableError, NotFoundError, RepositoryBorgError, ValidationError } from '../domain/errors.js';
 import { SlowConsumerError } from '../events/pubsub.js';
 import { AuthError } from '../schema/auth-scopes.js';
 import type { Principal } from '../auth/principal.js';
@@ -34,6 +34,7 @@ function codeOf(error: unknown): string | null {
   if (error instanceof NotFoundError) return 'NOT_FOUND';
   if (error instanceof JobNotCancellableError) return 'JOB_NOT_CANCELLABLE';
   if (error instanceof RepositoryBorgError) return 'BORG_ERROR';
+  if (error instanceof NodeUnreachableError) return 'NODE_UNREACHABLE';
   if (error instanceof AuthError) return error.code;
   if (error instanceof SlowConsumerError) return 'SLOW_CONSUMER';
   return null;

@@ -8,16 +8,20 @@ import type { Services } from '../services.js';
 const NAMES_CACHE_MS = 5_000;
 
 /** The services the metrics read. */
-type MetricSources = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts'>;
+type MetricSources = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts' | 'bus'>;
 
 /**
  * `/metrics` in Prometheus text format: jobs by status and repository,
  * durations and bytes of finished jobs, last success per repository, queue
  * depth, running jobs, live subscriptions, and the process's own metrics.
  * Each server has its own registry (tests run several in one process).
+ * Every series carries `node` (BORGQL_NODE_NAME): the nodes of a cluster
+ * are scraped apart and summed in Prometheus.
  */
 export function registerMetrics(app: FastifyInstance, services: MetricSources): { registry: Registry; close: () => void } {
   const registry = new Registry();
+  // a default label reaches every metric, the process's own included
+  registry.setDefaultLabels({ node: services.bus.nodeName });
   collectDefaultMetrics({ register: registry, prefix: 'borgql_' });
   // job counts live in memory (JobCounts); only the names of the repositories are read, a table of a few rows
   let cached: { at: number; names: Promise<Map<number, string>> } | null = null;

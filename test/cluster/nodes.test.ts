@@ -37,11 +37,11 @@ describe('borg runs where the data is', () => {
   });
 
   it('a repository added through a node belongs to it unless another known node is named', async () => {
-    const nodes = await a.services.nodes.listNodes();
+    const nodes = await a.services.nodes.list();
     expect(nodes.filter((node) => node.alive).map((node) => node.name)).toEqual(expect.arrayContaining(['a', 'b']));
-    expect(await a.services.nodes.isKnown('nowhere')).toBe(false);
+    expect(await a.services.nodes.knows('nowhere')).toBe(false);
     const input = { name: 'elsewhere', path: `${cluster.dir}/elsewhere`, sourcePaths: [cluster.dir], encryption: 'none', initialize: true };
-    await expect(a.services.repositories.add({ ...input, node: 'nowhere' })).rejects.toThrow(/^node "nowhere" is not a node of this cluster$/);
+    await expect(a.services.repositories.add({ ...input, node: 'nowhere' })).rejects.toThrow(/^unknown node "nowhere"/);
     expect(await cluster.prisma.repository.count({ where: { name: 'elsewhere' } })).toBe(0);
   });
 });
@@ -58,7 +58,7 @@ describe('cancel across nodes', () => {
 
     const cancelledQueued = await a.services.jobs.cancel(queued.id);
     expect(cancelledQueued).toMatchObject({ processTerminated: false, job: { id: queued.id, status: 'CANCELLED' } });
-    expect((await a.services.nodes.listNodes()).find((node) => node.name === 'b')?.runningJobs).toBe(1);
+    expect((await a.services.nodes.list()).find((node) => node.name === 'b')?.runningJobs).toBe(1);
 
     const cancelledRunning = await a.services.jobs.cancel(running.id);
     expect(cancelledRunning).toMatchObject({ processTerminated: true, job: { id: running.id, status: 'CANCELLED', node: 'b' } });

@@ -19,7 +19,7 @@ const REMOVE = `mutation($id: ID!) { removeRepository(id: $id) {
 const WATCH = `subscription($id: ID!) { jobProgress(id: $id) { status archiveName } }`;
 
 describe('repository management and metrics', () => {
-  const { dir, server, client } = useServer('repositories');
+  const { dir, server, client } = useServer('repositories', { BORGQL_NODE_NAME: 'metrics-node' });
   const source = path.join(dir, 'src');
   const other = path.join(dir, 'other');
   const repoPath = path.join(dir, 'repos', 'main');
@@ -123,6 +123,11 @@ describe('repository management and metrics', () => {
     // (this parser keeps a histogram's buckets but drops its labels: the +Inf bucket counts every job)
     expect(durations?.metrics.some((metric) => Number(metric.buckets?.['+Inf']) >= 1)).toBe(true);
     expect(second.value('borgql_process_resident_memory_bytes')).toBeGreaterThan(0);
+    // every series names its node (this parser drops the labels of histograms and summaries: those are left out)
+    const series = second.families.filter((family) => family.type !== 'HISTOGRAM' && family.type !== 'SUMMARY').flatMap((family) => family.metrics);
+    expect(series.length).toBeGreaterThan(10);
+    expect(series.filter((metric) => metric.labels?.node !== 'metrics-node')).toEqual([]);
+    expect(second.value('borgql_jobs', { status: 'completed', repository: 'main', node: 'metrics-node' })).toBe(completedBefore + 1);
 
     // an open subscription shows in the gauge
     const events = wsClient(server.wsUrl);

@@ -17,6 +17,8 @@ export type AddRepositoryInput = {
   /** how long borg waits for the repository lock (default 5) */
   lockWaitSeconds?: number | null | undefined;
   name: string;
+  /** the node whose host runs its jobs (a name of Query.nodes), where borg init and info run now; default the node that answers this request */
+  node?: string | null | undefined;
   /** BORG_PASSCOMMAND instead of a passphrase, for passphrases kept in a secret manager: a command prefix the operator allowed (BORGQL_PASSCOMMAND_PREFIXES) plus one plain argument, e.g. "pass show borg/home"; not together with passphrase */
   passcommand?: string | null | undefined;
   /** write-only; reaches borg through its environment only, encrypted at rest */
@@ -114,6 +116,7 @@ export type CliAddRepositoryMutationVariables = Exact<{
 export type CliAddRepositoryMutation = { addRepository:
     | { __typename: 'AddRepositorySuccess', repository: { id: string, name: string, path: string } }
     | { __typename: 'BorgError', message: string }
+    | { __typename: 'NodeUnreachableError', message: string }
     | { __typename: 'ValidationError', message: string }
    };
 
@@ -213,6 +216,7 @@ export type TestAddRepositoryMutationVariables = Exact<{
 export type TestAddRepositoryMutation = { addRepository:
     | { __typename: 'AddRepositorySuccess', repository: { id: string, path: string } }
     | { __typename: 'BorgError', message: string }
+    | { __typename: 'NodeUnreachableError', message: string }
     | { __typename: 'ValidationError', message: string }
    };
 

@@ -22,6 +22,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   JOB_NOT_CANCELLABLE: 400,
   // borg refused (wrong passphrase, unknown archive, locked): the request cannot be served as asked
   BORG_ERROR: 422,
+  // the repository's node (another server of the cluster) did not answer: try again later
+  NODE_UNREACHABLE: 503,
 };
 
 /** HTTP status of the typed errors of mutation result unions. */
@@ -33,6 +35,7 @@ const STATUS_OF_TYPENAME: Record<string, number> = {
   RepositoryBusyError: 409,
   // borg refused (not a repository, unreachable…): borg's message says why
   BorgError: 422,
+  NodeUnreachableError: 503,
 };
 
 /** The RestError for a GraphQL error; unknown codes are the server's fault (500, message not passed on). */
