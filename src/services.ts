@@ -27,6 +27,7 @@ import { createNotifications, type Notifications } from './notifications/notific
 import type { WebhookService } from './notifications/webhook-service.js';
 import { IdempotentStarts } from './jobs/idempotent-starts.js';
 import { localBus, type ClusterBus } from './events/cluster-bus.js';
+import { createCluster } from './cluster/cluster.js';
 import { NodeDirectory } from './cluster/nodes.js';
 import { NodeCalls } from './cluster/node-calls.js';
 import { ClusterRepositories } from './cluster/repository-calls.js';
@@ -156,6 +157,8 @@ export function createServices(config: Config, options: ServiceOptions): Compose
   });
   const borgConfig = { borgBin: config.borgBin, borgEnv: config.borgEnv, secrets, passcommandPrefixes: config.passcommandPrefixes };
   const borg = new RepositoryBorg(borgConfig);
+  // this node: its lease, its repositories, jobs and cancels to and from other nodes (src/cluster)
+  const member = createCluster({ config, prisma, bus, logs, events: jobEvents, warn: options.warn });
   const jobs = new JobManager({
     prisma,
     logs,
@@ -165,6 +168,7 @@ export function createServices(config: Config, options: ServiceOptions): Compose
     warn: options.warn,
     persistIntervalMs: options.persistIntervalMs,
     health,
+    cluster: member.jobCluster,
   });
   // a skipped or failed firing is a backup that did not happen: worth a warning
   const scheduler = new Scheduler(prisma, jobs, (message) => options.warn(message), { nodeName: config.nodeName, bus });
@@ -216,9 +220,12 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       await redisBus?.connect();
       // counted before any job moves; recovery then ends jobs in the database only
       await jobCounts.seed();
-      const report = await recoverJobs({ prisma, logs, jobs, borg });
+      // registered and its repositories adopted first: recovery ends only this node's jobs (on SQLite, every job)
+      await member.join();
+      const report = await recoverJobs({ prisma, logs, jobs, borg, nodeName: member.postgres ? config.nodeName : undefined });
       await jobCounts.recount(report.interrupted);
       await scheduler.start();
+      member.startWork(jobs);
       // after recovery: the events it wrote are sent with what a previous run left pending
       notifications.start();
       idempotentStarts.startSweeping((error) => options.warn('could not remove expired idempotency keys; retrying in an hour', error));
@@ -228,12 +235,14 @@ export function createServices(config: Config, options: ServiceOptions): Compose
       return report;
     },
     async stop(reason) {
+      await member.stopWork();
       scheduler.stop();
       logRetention.stop();
       stopInvalidating();
       jobCounts.stop();
       idempotentStarts.stopSweeping();
       const stopped = await jobs.shutdown(reason);
+      await member.leave();
       // after the jobs: their last events are in the log, sent by the next start
       await notifications.stop();
       return stopped;

@@ -18,6 +18,10 @@ export interface DatabaseLocation {
   databaseUrl: string;
   /** the SQLite file of DATABASE_URL; null on PostgreSQL */
   databaseFile: string | null;
+  /** BORGQL_NODE_NAME: on PostgreSQL, one process per node name */
+  nodeName: string;
+  /** REDIS_URL: on PostgreSQL, a server without it runs alone (open-postgres.ts) */
+  redisUrl: string | null;
 }
 
 const REASONS: Record<string, string> = {
@@ -90,9 +94,9 @@ function databaseError(file: string, error: unknown): StartupError {
  * openPostgresDatabase): no other server uses it, it is migrated, and the
  * server's own connection is open. Every refusal is a StartupError in one line.
  */
-export function openServerDatabase({ dataDir, databaseUrl, databaseFile }: DatabaseLocation): ServerDatabase {
+export function openServerDatabase({ dataDir, databaseUrl, databaseFile, nodeName, redisUrl }: DatabaseLocation): ServerDatabase {
   ensureWritableFolder(dataDir, 'the data folder (BORGQL_DATA_DIR)');
-  if (databaseFile === null) return openPostgresDatabase(databaseUrl);
+  if (databaseFile === null) return openPostgresDatabase(databaseUrl, { nodeName, redisUrl });
   return openSqliteDatabase(dataDir, databaseFile, resolveMigrationsDir());
 }
 

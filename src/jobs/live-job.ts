@@ -146,6 +146,16 @@ export class LiveJob {
   }
 
   /**
+   * Takes fields another writer already committed (a claim: claims.ts) with
+   * the events it recorded: publishes the new state without writing it again.
+   */
+  applied(fields: JobUpdate, recorded: EventRecord[]): void {
+    this.row = { ...this.row, ...fields };
+    this.deps.onChange(this.row);
+    if (recorded.length > 0) this.deps.onEventsRecorded?.(recorded);
+  }
+
+  /**
    * Writes every changed field now (or, while writes fail, at the next
    * retry); resolves when it and earlier writes landed or failed. Never
    * rejects.

@@ -19,6 +19,17 @@ import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReas
 import type { StorageHealth } from '../db/storage-health.js';
 import type { JobEvents } from './job-events.js';
 import { overrideColumns, type BackupOverrides } from './backup-overrides.js';
+import { claimWhenFree } from './claims.js';
+import { cancelElsewhere, type JobCluster } from './remote-cancel.js';
+
+/** Stores a job's waiting log lines now; a failure is the store's to report and retry. */
+function flushQuietly(job: LiveJob): void {
+  try {
+    job.log.flush();
+  } catch {
+    // reported through the log store's onError; retried by its writer
+  }
+}
 
 /** Everything the job manager works with; owned by the server. */
 export interface JobManagerDeps {
@@ -37,6 +48,8 @@ export interface JobManagerDeps {
   health?: StorageHealth;
   /** how a cancel escalates on borg (default DEFAULT_STOP_STEPS) */
   stopSteps?: readonly StopStep[];
+  /** the node this manager runs on (src/cluster); without it every repository is this process's own */
+  cluster?: JobCluster;
 }
 
 /** Options of {@link JobManager.startBackup}. */
@@ -71,6 +84,8 @@ export class JobManager {
   readonly #live = new Map<number, LiveJob>();
   /** jobs that ended here whose final state is not in the database yet (it failed to write; retried) */
   readonly #unsaved = new Map<number, LiveJob>();
+  /** the last jobs this process let go of: a poll that read one PENDING just before it started must not queue it again */
+  readonly #done = new Set<number>();
 
   constructor(private readonly deps: JobManagerDeps) {
     this.queue = new JobQueue(
@@ -115,7 +130,7 @@ export class JobManager {
       },
       include: { repository: true },
     });
-    this.#enqueue(this.#track(row));
+    this.#place(row);
     return row;
   }
 
@@ -153,7 +168,7 @@ export class JobManager {
       data: { repositoryId: repository.id, repositoryPath: repository.path, ...fields },
       include: { repository: true },
     });
-    this.#enqueue(this.#track(row));
+    this.#place(row);
     return row;
   }
 
@@ -166,10 +181,35 @@ export class JobManager {
     });
   }
 
-  /** Re-queues a job found PENDING in the database (start-up recovery). */
-  requeue(row: JobWithRepository): void {
-    if (this.#live.has(row.id)) return;
-    this.#enqueue(this.#track(row), 'queued again after a server restart');
+  /** Re-queues a job found PENDING in the database (start-up recovery, a job another node created for this one). */
+  requeue(row: JobWithRepository, why = 'queued again after a server restart'): void {
+    if (this.#live.has(row.id) || this.#done.has(row.id)) return;
+    this.#enqueue(this.#track(row), why);
+  }
+
+  /**
+   * Whether this node runs a repository's jobs (DESIGN "Borg runs where the
+   * data is"): its own, and one no node adopted yet ("" from before nodes:
+   * the claim keeps it to one run even if two nodes try).
+   */
+  ownsRepository(repository: Pick<Repository, 'node'>): boolean {
+    return !this.deps.cluster || repository.node === '' || repository.node === this.deps.cluster.nodeName;
+  }
+
+  /** Queues a new job here when its repository is this node's; else it stays PENDING in the database and its node is told. */
+  #place(row: JobWithRepository): void {
+    if (this.ownsRepository(row.repository)) return this.#enqueue(this.#track(row));
+    this.deps.events.emit('queued', row);
+    this.deps.cluster?.send({ type: 'jobQueued', jobId: row.id, node: row.repository.node });
+  }
+
+  /** Lets go of a queued job another process settled (cancelled or claimed it): nothing is written; readers get the database's state. */
+  async #drop(job: LiveJob): Promise<void> {
+    this.#letGo(job.id);
+    this.deps.logs.forget(job.id);
+    job.markFinished();
+    const row = await this.deps.prisma.backupJob.findUnique({ where: { id: job.id }, include: { repository: true } });
+    if (row) this.deps.events.emit('changed', row);
   }
 
   /** The live state of a job this process has not finished, if any. */
@@ -212,6 +252,9 @@ export class JobManager {
     if (!job) {
       const row = await this.deps.prisma.backupJob.findUnique({ where: { id: jobId } });
       if (!row) throw recordNotFound('job', jobId);
+      // queued or running on another node (or in no process at all): the database and that node settle it
+      const { cluster } = this.deps;
+      if (cluster && !isTerminal(row.status)) return cancelElsewhere({ ...this.deps, cluster }, jobId);
       throw new JobNotCancellableError(`job ${jobId} is ${row.status.toLowerCase()} and cannot be cancelled`, row.status);
     }
     if (job.ending) {
@@ -251,6 +294,13 @@ export class JobManager {
     return running.map((job) => job.id);
   }
 
+  #letGo(jobId: number): void {
+    this.#live.delete(jobId);
+    this.#done.add(jobId);
+    // a poll reads what is PENDING now; a job is long out of any poll's answer after a thousand more have ended
+    if (this.#done.size > 1000) this.#done.delete(this.#done.values().next().value as number);
+  }
+
   #track(row: JobWithRepository): LiveJob {
     const job = new LiveJob(row, this.deps.logs.writer(row.id), {
       prisma: this.deps.prisma,
@@ -283,9 +333,25 @@ export class JobManager {
       // settings may have changed while the job waited: run with the current ones
       const repository = await this.deps.prisma.repository.findUniqueOrThrow({ where: { id: job.row.repositoryId } });
       job.row = { ...job.row, repository };
-      await job.update({ status: JobStatus.RUNNING, startedAt: new Date() });
-      job.note(`started on ${repository.path}`);
-      ({ status, errorMessage } = await this.#run(job));
+      // moved to another node while it waited: that node runs it
+      if (!this.ownsRepository(repository)) {
+        this.deps.cluster?.send({ type: 'jobQueued', jobId: job.id, node: repository.node });
+        return await this.#drop(job);
+      }
+      // the RUNNING transition is the claim (claims.ts): the database decides who runs it
+      const cluster = this.deps.cluster;
+      // its queued lines stored first: a log flush of this row during the claim would wait for the claim's row lock,
+      // on this very thread (the log store writes synchronously), until the claim's transaction timed out
+      flushQuietly(job);
+      const claim = await claimWhenFree(this.deps.prisma, cluster?.postgres ?? false, job.id, cluster?.nodeName ?? null, job.signal, (error) =>
+        this.deps.warn(`could not start job ${job.id}; retrying`, error),
+      );
+      if (claim.kind === 'gone') return await this.#drop(job);
+      if (claim.kind === 'claimed') {
+        job.applied(claim.fields, claim.events);
+        job.note(`started on ${repository.path}`);
+        ({ status, errorMessage } = await this.#run(job));
+      } else status = JobStatus.CANCELLED; // cancelled while its repository was still busy
     } catch (error) {
       errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.warn(`job ${job.id} failed unexpectedly`, error);
@@ -321,9 +387,9 @@ export class JobManager {
     job.beginEnding();
     job.note(`job ${status.toLowerCase()}`);
     job.log.close();
-    const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null };
+    const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null, runningRepositoryId: null };
     if (!isTerminal(job.row.status)) await job.update(fields, true);
-    this.#live.delete(job.id);
+    this.#letGo(job.id);
     if (!job.saved) {
       this.#unsaved.set(job.id, job);
       void job.whenSaved().then(() => this.#unsaved.delete(job.id));

@@ -21,6 +21,8 @@ export interface RecoveryDeps {
   logs: LogStore;
   jobs: JobManager;
   borg: RepositoryBorg;
+  /** this node (BORGQL_NODE_NAME): only its own jobs are recovered; unset: every job (a single server) */
+  nodeName?: string;
 }
 
 const INTERRUPTED = 'interrupted by server restart';
@@ -80,15 +82,18 @@ export function interruptedOutcome(job: { kind?: string; exitCode: number | null
 }
 
 /**
- * Closes what a dead server left behind, before the new one accepts
- * requests: RUNNING jobs are ended (interruptedOutcome), their logs kept and
+ * Closes what a dead server (this node's previous process) left behind,
+ * before the new one accepts requests: RUNNING jobs are ended (interruptedOutcome), their logs kept and
  * noted, a borg still running is stopped and its stale lock broken; PENDING
  * jobs are queued again in their order.
  */
-export async function recoverJobs({ prisma, logs, jobs, borg }: RecoveryDeps): Promise<RecoveryReport> {
+export async function recoverJobs({ prisma, logs, jobs, borg, nodeName }: RecoveryDeps): Promise<RecoveryReport> {
   const report: RecoveryReport = { interrupted: [], requeued: [] };
+  // another node's RUNNING jobs are its own (the lease sweep ends them if it died); ours are those we claimed,
+  // and those of our repositories from before claims recorded a node
+  const ours = nodeName === undefined ? {} : { OR: [{ node: nodeName }, { node: null, repository: { node: { in: [nodeName, ''] } } }] };
   const interrupted = await prisma.backupJob.findMany({
-    where: { status: JobStatus.RUNNING },
+    where: { status: JobStatus.RUNNING, ...ours },
     orderBy: { id: 'asc' },
     include: { repository: true },
   });
@@ -99,7 +104,15 @@ export async function recoverJobs({ prisma, logs, jobs, borg }: RecoveryDeps): P
     const outcome = interruptedOutcome(job);
     log.append(`job ${String(outcome.status).toLowerCase()}`, 'INFO');
     log.close();
-    const ended: JobUpdate = { ...outcome, completedAt: new Date(), borgPid: null, speedMBps: 0, etaSeconds: null, currentFile: null };
+    const ended: JobUpdate = {
+      ...outcome,
+      completedAt: new Date(),
+      borgPid: null,
+      runningRepositoryId: null,
+      speedMBps: 0,
+      etaSeconds: null,
+      currentFile: null,
+    };
     // the events are in the log with the state; the webhook worker reads the log when it starts
     await writeJobState(prisma, job.id, ended, eventsOfChange(job, ended));
     report.interrupted.push(job.id);
@@ -110,6 +123,8 @@ export async function recoverJobs({ prisma, logs, jobs, borg }: RecoveryDeps): P
     include: { repository: true },
   });
   for (const job of pending) {
+    // another node's queued jobs wait for it (they are not ours to run, even when it is down)
+    if (!jobs.ownsRepository(job.repository)) continue;
     jobs.requeue(job);
     report.requeued.push(job.id);
   }

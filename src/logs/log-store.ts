@@ -96,6 +96,23 @@ export class LogStore implements LogSink {
     return writer;
   }
 
+  /**
+   * Forgets the writer of a job whose log this process will not continue (a
+   * queued job another node cancelled or claimed), so a later writer()
+   * re-reads the stored numbering. Lines it still holds are flushed first.
+   */
+  forget(jobId: number): void {
+    const writer = this.#writers.get(jobId);
+    if (!writer) return;
+    try {
+      if (writer.unstored) writer.flush();
+    } catch {
+      // reported through onError; the log's owner now is another process
+    }
+    writer.stop();
+    this.#writers.delete(jobId);
+  }
+
   /** Whether this store holds lines of the job in memory (an open log, or one still waiting to be stored). */
   hasWriter(jobId: number): boolean {
     return this.#writers.has(jobId);
