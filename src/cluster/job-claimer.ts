@@ -82,11 +82,14 @@ export class JobClaimer {
       select: { id: true },
     });
     for (const { id } of cancels) this.#cancel(id);
+    // queued here, ended elsewhere (a cancel through another node while PENDING)
+    await jobs.dropSettledElsewhere();
   }
 
   /** Cancels a job this process runs (a request for one it does not hold is not for this process). */
   #cancel(jobId: number): void {
     const job = this.deps.jobs.live(jobId);
+    if (job?.status === JobStatus.PENDING) return this.poll(); // ended in the database already: let go of the queued copy
     if (!job || job.status !== JobStatus.RUNNING) return;
     this.deps.jobs.cancel(jobId).catch((error: unknown) => this.deps.warn(`could not cancel job ${jobId} as another node asked`, error));
   }

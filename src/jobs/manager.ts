@@ -212,6 +212,25 @@ export class JobManager {
     if (row) this.deps.events.emit('changed', row);
   }
 
+  /**
+   * Lets go of jobs queued here that another node ended meanwhile (a cancel
+   * of a PENDING job elsewhere ends it in the database only): without this
+   * the queued copy would shadow the database's state in reads (current())
+   * until it reached the front of the queue. Nothing is written.
+   */
+  async dropSettledElsewhere(): Promise<void> {
+    const queued = this.queue.pendingIds();
+    if (queued.length === 0) return;
+    const settled = await this.deps.prisma.backupJob.findMany({
+      where: { id: { in: queued }, status: { not: JobStatus.PENDING } },
+      select: { id: true },
+    });
+    for (const { id } of settled) {
+      const job = this.#live.get(id);
+      if (job && this.queue.remove(id)) await this.#drop(job);
+    }
+  }
+
   /** The live state of a job this process has not finished, if any. */
   live(jobId: number): JobWithRepository | undefined {
     return this.#live.get(jobId)?.row;

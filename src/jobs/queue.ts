@@ -87,6 +87,11 @@ export class JobQueue {
     };
   }
 
+  /** The ids of the jobs waiting, oldest first. */
+  pendingIds(): number[] {
+    return this.#pending.map((entry) => entry.jobId);
+  }
+
   get pendingCount(): number {
     return this.#pending.length;
   }

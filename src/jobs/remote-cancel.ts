@@ -73,7 +73,11 @@ export async function cancelElsewhere(deps: RemoteCancelDeps, jobId: number): Pr
         notes: [{ content: `cancel requested on node ${deps.cluster.nodeName}`, level: 'INFO' }],
         extra: { cancelRequestedAt: new Date() },
       });
-      if (ended) return { job: ended, processTerminated: false };
+      if (ended) {
+        // its node may hold it queued: told, it lets go of that copy now rather than at its next poll
+        deps.cluster.send({ type: 'cancel', jobId, node: row.repository.node });
+        return { job: ended, processTerminated: false };
+      }
       continue; // claimed meanwhile: cancel it as a running job
     }
     const node = row.node ?? '';

@@ -60,11 +60,7 @@ describe('cancel across nodes', () => {
     expect(await jobEnded(b, next)).toMatchObject({ status: 'COMPLETED', node: 'B' });
   }, 300_000);
 
-  // Skipped for a known bug of the nodes code (src/jobs/remote-cancel.ts with B's queue), reported to the lead on
-  // 2026-12-02: cancelJob through A of a job queued on B behind B's running job answers CancelJobSuccess, yet the
-  // job is still PENDING in the database 30 s later (B's in-memory queued job seems to write its row back).
-  // Unskip once that is fixed.
-  it.skip('a cancel through A of a job waiting on B ends it without running borg', async () => {
+  it('a cancel through A of a job waiting on B ends it without running borg', async () => {
     hold(repository.path);
     try {
       const first = await startBackup(b, repository.path);
