@@ -55,7 +55,7 @@ describe.runIf(onPostgres)('PostgreSQL lost mid-run', () => {
     writeFileSync(`${repository}.hold`, '');
     const id = (await gql(server.graphqlUrl, START_BACKUP, { r: 'lost' })).startBackup.job.id as string;
     const client = wsClient(server.wsUrl);
-    cleanups.push(() => client.dispose());
+    cleanups.push(async () => client.dispose());
     let running!: () => void;
     const isRunning = new Promise<void>((resolve) => (running = resolve));
     const states = collectWs<{ jobProgress: { status: string } }>(client, 'subscription($id: ID!) { jobProgress(id: $id) { status } }', { id }, (state) => {
