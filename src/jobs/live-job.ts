@@ -138,16 +138,22 @@ export class LiveJob {
    * hears of a job's end and then reads the database (a REST list, the
    * repository's next job, another node) finds it there. A failed write
    * still publishes the end at once and is retried; JobManager.current
-   * serves the unsaved end meanwhile.
+   * serves the unsaved end meanwhile. `beforeEndPublished` runs between
+   * the end's write and its publication (the manager frees the repository:
+   * the next job starts only once this end is stored, and whoever hears of
+   * the end finds the repository free).
    */
-  update(fields: JobUpdate, immediate = false): Promise<void> {
+  update(fields: JobUpdate, immediate = false, beforeEndPublished?: () => void): Promise<void> {
     const statusChanged = fields.status !== undefined && fields.status !== this.row.status;
     this.#unwrittenEvents.push(...eventsOfChange(this.row, fields));
     this.row = { ...this.row, ...fields };
     for (const key of Object.keys(fields) as (keyof JobUpdate)[]) this.#dirty.add(key);
     if (statusChanged && isTerminal(this.row.status)) {
       const ended = this.row;
-      return this.persist().then(() => this.deps.onChange(ended));
+      return this.persist().then(() => {
+        beforeEndPublished?.();
+        this.deps.onChange(ended);
+      });
     }
     this.deps.onChange(this.row);
     if (statusChanged || immediate) return this.persist();
