@@ -8,20 +8,30 @@ const { connectionString, signal, port } = workerData as PostgresWorkerData;
 const flag = new Int32Array(signal);
 const connections = new Map<string, Promise<pg.Client>>();
 
-/** A connection by name, opened on first use; one that failed is opened again on the next request. */
+/**
+ * A connection by name, opened on first use; one that failed or ended is
+ * opened again on the next request (PostgreSQL lost mid-run: the caller's
+ * write fails, its retry finds a new connection once the server is back).
+ */
 function connection(name: string): Promise<pg.Client> {
   let client = connections.get(name);
   if (!client) {
-    const fresh = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 });
-    // a lost connection is dropped; the next request opens a new one (an idle client's error must not kill the thread)
-    fresh.on('error', () => connections.delete(name));
-    client = fresh.connect().then(
+    const fresh = new pg.Client({ connectionString, connectionTimeoutMillis: 5000, keepAlive: true });
+    const opened: Promise<pg.Client> = fresh.connect().then(
       () => fresh,
       (error: unknown) => {
-        connections.delete(name);
+        forget();
         throw error;
       },
     );
+    // only this connection's entry: a late error of a lost one must not drop its successor
+    const forget = () => {
+      if (connections.get(name) === opened) connections.delete(name);
+    };
+    // a lost connection is dropped (an idle client's error must not kill the thread)
+    fresh.on('error', forget);
+    fresh.on('end', forget);
+    client = opened;
     connections.set(name, client);
   }
   return client;

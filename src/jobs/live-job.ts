@@ -7,6 +7,7 @@ import type { StopStep } from './stop-borg.js';
 import type { StopReason } from './stop-reason.js';
 import type { EventRecord, NewEvent } from '../domain/event-types.js';
 import { eventsOfChange, writeJobState } from './job-outbox.js';
+import { isTerminal } from '../domain/job-status.js';
 
 /** A job row with its repository, the shape the schema and the job events carry. */
 export type JobWithRepository = BackupJob & { repository: Repository };
@@ -132,13 +133,28 @@ export class LiveJob {
 
   /**
    * Applies fields, publishes the new state, and persists: at once when the
-   * status changes or `immediate` is set, otherwise throttled.
+   * status changes or `immediate` is set, otherwise throttled. A terminal
+   * status is published only once its write landed (or failed): whoever
+   * hears of a job's end and then reads the database (a REST list, the
+   * repository's next job, another node) finds it there. A failed write
+   * still publishes the end at once and is retried; JobManager.current
+   * serves the unsaved end meanwhile. `beforeEndPublished` runs between
+   * the end's write and its publication (the manager frees the repository:
+   * the next job starts only once this end is stored, and whoever hears of
+   * the end finds the repository free).
    */
-  update(fields: JobUpdate, immediate = false): Promise<void> {
+  update(fields: JobUpdate, immediate = false, beforeEndPublished?: () => void): Promise<void> {
     const statusChanged = fields.status !== undefined && fields.status !== this.row.status;
     this.#unwrittenEvents.push(...eventsOfChange(this.row, fields));
     this.row = { ...this.row, ...fields };
     for (const key of Object.keys(fields) as (keyof JobUpdate)[]) this.#dirty.add(key);
+    if (statusChanged && isTerminal(this.row.status)) {
+      const ended = this.row;
+      return this.persist().then(() => {
+        beforeEndPublished?.();
+        this.deps.onChange(ended);
+      });
+    }
     this.deps.onChange(this.row);
     if (statusChanged || immediate) return this.persist();
     this.#timer ??= setTimeout(() => void this.persist(), this.deps.persistIntervalMs);

@@ -377,9 +377,8 @@ export class JobManager {
     }
     if (status === JobStatus.CANCELLED) errorMessage = cancelledErrorMessage(job.stopReason) ?? errorMessage;
     if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
-    // borg is done with the repository: free it before the end is published
-    this.queue.release(entry.jobId);
-    await this.#finish(job, status, errorMessage);
+    // borg is done with the repository: freed once the end is stored, before it is published
+    await this.#finish(job, status, errorMessage, () => this.queue.release(entry.jobId));
   }
 
   /** Runs a started job's borg steps, by its kind. */
@@ -400,14 +399,17 @@ export class JobManager {
    * Ends a job: closes its log and sets its final state. Neither throws when
    * the database cannot be written (a full disk): the job is final in
    * memory at once, readers see it through current(), and the state and the
-   * last lines are written when a retry succeeds.
+   * last lines are written when a retry succeeds. `release` (freeing the
+   * repository) runs once the end is stored or its write failed, before the
+   * end is published.
    */
-  async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null): Promise<void> {
+  async #finish(job: LiveJob, status: JobStatus, errorMessage: string | null, release = () => {}): Promise<void> {
     job.beginEnding();
     job.note(`job ${status.toLowerCase()}`);
     job.log.close();
     const fields: JobUpdate = { status, errorMessage, completedAt: new Date(), borgPid: null, runningRepositoryId: null };
-    if (!isTerminal(job.row.status)) await job.update(fields, true);
+    if (!isTerminal(job.row.status)) await job.update(fields, true, release);
+    else release();
     this.#letGo(job.id);
     if (!job.saved) {
       this.#unsaved.set(job.id, job);

@@ -58,7 +58,9 @@ builder.subscriptionFields((t) => ({
       return endWithSource(follower, async function* () {
         const job = await ctx.jobs.get(id);
         if (!job) throw recordNotFound('job', args.id);
-        if (ctx.jobs.live(id) === undefined && isTerminal(job.status)) follower.complete();
+        // a job's log is closed before its terminal status is set (JobManager #finish, recovery), so an ended
+        // job's log gets no more lines, even while its end is still being written (the close it announced is past)
+        if (isTerminal(job.status)) follower.complete();
         yield* follower;
       });
     },

@@ -17,6 +17,7 @@ import { DOWNLOAD_ROUTE_URL, restApi } from './rest/index.js';
 import { closeWhenStalled } from './stalled-clients.js';
 import { registerStatusPage, STATUS_PAGE_ROUTES } from './status-page.js';
 import { attachGraphQLWebSocket } from './websocket.js';
+import { probeDatabase } from '../db/unavailable.js';
 
 /** Options for tests and benchmarks; the server itself runs with the defaults. */
 export interface AppOptions {
@@ -110,10 +111,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       return reply.send(response.body);
     },
   });
-  // 503 while the server's own writes fail (a full data disk): jobs and logs then wait in memory
+  // 503 while the server's own writes fail (a full data disk): jobs and logs then wait in memory;
+  // while the database does not answer (PostgreSQL lost), even when nothing waits to be written;
   // and while Redis is away (REDIS_URL): this node neither hears nor reaches the others
   app.get('/healthz', async (_request, reply) => {
-    const problem = services.health.problem() ?? (services.bus.connected ? null : 'Redis is unreachable: events do not cross nodes until it is back');
+    const problem =
+      services.health.problem() ??
+      (await probeDatabase(() => services.prisma.$queryRaw`SELECT 1`)) ??
+      (services.bus.connected ? null : 'Redis is unreachable: events do not cross nodes until it is back');
     return problem === null ? { status: 'ok' } : reply.status(503).send({ status: 'error', detail: problem });
   });
   void app.register(restApi, { yoga, downloads: services.downloads, logs: services.logs });

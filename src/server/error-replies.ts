@@ -1,6 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.js';
+
+/** What a 503 asks the client to wait before trying again (a lost database reconnects within seconds). */
+export const RETRY_AFTER_SECONDS = '5';
 
 /** Where GraphQL is served (HTTP, SSE, GraphiQL and graphql-ws). */
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -47,13 +51,24 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
 
 /**
  * The last resort for errors no route handled: a 4xx keeps its status and
- * message (malformed JSON, a body over the limit), anything else is a 500
+ * message (malformed JSON, a body over the limit), a database out of reach
+ * is a 503 SERVICE_UNAVAILABLE, anything else is a 500
  * whose cause goes to the log (serialized by the logger's safe `err`
  * serializer), never to the client.
  */
 export function rootErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) return replyError(request, reply, { status, message: error.message, code: 'BAD_REQUEST' });
+  if (isDatabaseUnavailable(error)) {
+    // e.g. the token lookup of a request while PostgreSQL is lost: temporary, the client may try again
+    request.log.warn({ err: error }, 'request failed: the database does not answer');
+    return replyError(request, reply, {
+      status: 503,
+      message: DATABASE_UNAVAILABLE_MESSAGE,
+      code: 'SERVICE_UNAVAILABLE',
+      headers: { 'retry-after': RETRY_AFTER_SECONDS },
+    });
+  }
   request.log.error({ err: error }, 'request failed');
   return replyError(request, reply, { status: 500, message: 'internal server error', code: 'INTERNAL_SERVER_ERROR' });
 }

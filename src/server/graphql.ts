@@ -4,6 +4,7 @@ import { createYoga, maskError as defaultMaskError, type Plugin, type YogaServer
 import { JobNotCancellableError, NodeUnreachableError, NotFoundError, RepositoryBorgError, ValidationError } from '../domain/errors.js';
 import { SlowConsumerError } from '../events/pubsub.js';
 import { AuthError } from '../schema/auth-scopes.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Principal } from '../auth/principal.js';
 import type { Context } from '../schema/context.js';
 import { schema } from '../schema/index.js';
@@ -43,7 +44,8 @@ function codeOf(error: unknown): string | null {
 /**
  * Expected failures keep their message and get a code (a subscription to an
  * unknown job, a page size over the cap, a role too weak, a subscriber too
- * slow); anything else is masked, so internals never leak.
+ * slow), a database out of reach is SERVICE_UNAVAILABLE; anything else is
+ * masked, so internals never leak.
  */
 function maskError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
@@ -61,6 +63,11 @@ function maskError(error: unknown, message: string, isDev?: boolean): Error {
         ...(code === 'UNAUTHENTICATED' && !located?.path ? { http: { status: 401 } } : {}),
       },
     });
+  }
+  // the database is out of reach for now (db/unavailable.ts): the client may try again, nothing is its fault
+  if (isDatabaseUnavailable(original)) {
+    const located = error instanceof GraphQLError ? error : undefined;
+    return new GraphQLError(DATABASE_UNAVAILABLE_MESSAGE, { nodes: located?.nodes, path: located?.path, extensions: { code: 'SERVICE_UNAVAILABLE' } });
   }
   return defaultMaskError(error, message, isDev);
 }

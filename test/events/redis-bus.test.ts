@@ -12,7 +12,7 @@ import { RedisBus } from '../../src/events/redis-bus.js';
 import type { JobWithRepository } from '../../src/jobs/live-job.js';
 import type { LogLine } from '../../src/logs/log-line.js';
 import { jobRow, testNode, TEST_REDIS_URL, uniquePrefix, until, type TestNode } from '../helpers/cluster-events.js';
-import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const redisPort = Number(new URL(TEST_REDIS_URL).port || 6379);
 const redisHost = new URL(TEST_REDIS_URL).hostname;
@@ -120,7 +120,7 @@ describe('RedisBus', () => {
 
   it('comes back by itself after the connection is cut, delivers again, and recovers what was lost from the database', async () => {
     const prefix = uniquePrefix();
-    const proxy = await tcpProxy({ host: redisHost, port: redisPort });
+    const proxy = await startTcpProxy({ host: redisHost, port: redisPort });
     proxies.push(proxy);
     // what "the database" says about job 5 once it ended on node B
     const database = new Map<number, JobWithRepository>();
@@ -136,7 +136,7 @@ describe('RedisBus', () => {
     await until(() => onA.length === 2, 10_000, 'the first events');
     expect(a.bus.connected).toBe(true);
 
-    proxy.cut();
+    await proxy.cut();
     await until(() => !a.bus.connected, 10_000, 'node A to notice the cut');
     // node B goes on; node A publishing meanwhile neither throws nor reaches anyone
     b.logEvents.onLine(5, line(2));
@@ -149,7 +149,7 @@ describe('RedisBus', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(onA).toEqual(['job:RUNNING', '1']);
 
-    proxy.restore();
+    await proxy.restore();
     await until(() => a.bus.connected, 15_000, 'node A to reconnect');
     // the job that ended while the connection was cut: its state from the database, and its log is complete
     await until(() => onA.length === 4, 10_000, 'the recovered end');
@@ -166,7 +166,7 @@ describe('RedisBus', () => {
 
   it('a node whose own connection was cut makes the others catch up once it is back (they see its numbers skip)', async () => {
     const prefix = uniquePrefix();
-    const proxy = await tcpProxy({ host: redisHost, port: redisPort });
+    const proxy = await startTcpProxy({ host: redisHost, port: redisPort });
     proxies.push(proxy);
     const reads: number[] = [];
     const a = await node(prefix, 'node-a', { readJob: (id) => (reads.push(id), Promise.resolve(jobRow(id, { status: 'COMPLETED' }))) });
@@ -174,11 +174,11 @@ describe('RedisBus', () => {
     const onA = record(a, 5);
     b.jobEvents.emit('changed', jobRow(5));
     await until(() => onA.length === 1, 10_000, 'the first state');
-    proxy.cut();
+    await proxy.cut();
     await until(() => !b.bus.connected, 10_000, 'node B to notice the cut');
     b.logEvents.onClose(5);
     b.jobEvents.emit('changed', jobRow(5, { status: 'COMPLETED' }));
-    proxy.restore();
+    await proxy.restore();
     await until(() => onA.length === 3, 15_000, 'the recovered end');
     expect(onA).toEqual(['job:RUNNING', 'job:COMPLETED', 'end']);
     expect(reads).toEqual([5]);

@@ -12,7 +12,7 @@ import { runServerToExit } from '../helpers/child-server.js';
 import { testNode, TEST_REDIS_URL, uniquePrefix, until, type TestNode } from '../helpers/cluster-events.js';
 import { gql } from '../helpers/graphql.js';
 import { startServer, tempDir, type TestServer } from '../helpers/server.js';
-import { tcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const tmp = tempDir('redis-server');
 let server: TestServer | undefined;
@@ -44,7 +44,7 @@ describe('a server with REDIS_URL', () => {
   it("sends a backup's states and log lines to the other nodes in order, and /healthz follows the connection", async () => {
     const prefix = uniquePrefix();
     const redis = new URL(TEST_REDIS_URL);
-    proxy = await tcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
+    proxy = await startTcpProxy({ host: redis.hostname, port: Number(redis.port || 6379) });
     const dataDir = path.join(tmp.dir, 'data');
     server = await startServer({ dataDir, env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}`, BORGQL_REDIS_PREFIX: prefix, BORGQL_NODE_NAME: 'node-b' } });
     other = await testNode(prefix, 'node-a');
@@ -85,11 +85,11 @@ describe('a server with REDIS_URL', () => {
     const health = () =>
       fetch(`${server!.url}/healthz`).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, string> }));
     expect(await health()).toEqual({ status: 200, body: { status: 'ok' } });
-    proxy.cut();
+    await proxy.cut();
     let during = await health();
     for (let tries = 0; during.status === 200 && tries < 200; tries++) during = await new Promise((resolve) => setTimeout(resolve, 25)).then(health);
     expect(during).toEqual({ status: 503, body: { status: 'error', detail: 'Redis is unreachable: events do not cross nodes until it is back' } });
-    proxy.restore();
+    await proxy.restore();
     let after = during;
     for (let tries = 0; after.status !== 200 && tries < 600; tries++) after = await new Promise((resolve) => setTimeout(resolve, 25)).then(health);
     expect(after).toEqual({ status: 200, body: { status: 'ok' } });

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../domain/errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from '../../db/unavailable.js';
+import { RETRY_AFTER_SECONDS } from '../error-replies.js';
 
 /** A REST answer other than 200: its status and the `{"detail": …}` body. */
 export class RestError extends Error {
@@ -24,6 +26,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   BORG_ERROR: 422,
   // the repository's node (another server of the cluster) did not answer: try again later
   NODE_UNREACHABLE: 503,
+  // the database is out of reach for now (db/unavailable.ts): try again
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** HTTP status of the typed errors of mutation result unions. */
@@ -53,15 +57,21 @@ export function restErrorOfResult(result: { __typename: string; message?: string
 
 /**
  * The REST routes' error handler: everything becomes `{"detail": …}`.
- * A domain NotFoundError (an id no row can have) is a 404. Fastify's own
+ * A domain NotFoundError (an id no row can have) is a 404, a database out
+ * of reach a 503 (with Retry-After). Fastify's own
  * 4xx (schema validation, malformed or missing JSON, wrong content type)
  * keep their status and message; anything else is a 500 whose cause goes
  * to the log, not to the client.
  */
 export function restErrorHandler(error: FastifyError | RestError | NotFoundError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof RestError) {
+    if (error.statusCode === 503) return reply.code(503).header('retry-after', RETRY_AFTER_SECONDS).send({ detail: error.detail });
     if (error.statusCode >= 500) request.log.error({ err: error }, 'REST request failed');
     return reply.code(error.statusCode).send({ detail: error.detail });
+  }
+  if (isDatabaseUnavailable(error)) {
+    request.log.warn({ err: error }, 'REST request failed: the database does not answer');
+    return reply.code(503).header('retry-after', RETRY_AFTER_SECONDS).send({ detail: DATABASE_UNAVAILABLE_MESSAGE });
   }
   if (error instanceof NotFoundError) return reply.code(404).send({ detail: error.message });
   if (error.validation) return reply.code(400).send({ detail: error.message });
