@@ -16,6 +16,13 @@ export const ADVISORY_LOCKS = {
    * join a database a Redis-less server runs on, which would never hear of the other nodes.
    */
   server: 2,
+  /**
+   * taken per transaction (pg_advisory_xact_lock) by every transaction that appends to the
+   * event log: PostgreSQL numbers a row when it is inserted, not when it commits, so without it
+   * two appenders could commit out of order and a reader that saw the higher number first would
+   * skip the lower one (the events subscription, the webhook cursor)
+   */
+  eventLog: 3,
 } as const;
 
 /**
@@ -32,7 +39,7 @@ export const NAMED_ADVISORY_LOCKS = {
 const NAMESPACE = 0x626f7267;
 
 /** SQL arguments of a lock: its namespace and number. */
-const keyOf = (lock: keyof typeof ADVISORY_LOCKS) => [NAMESPACE, ADVISORY_LOCKS[lock]] as const;
+export const keyOf = (lock: keyof typeof ADVISORY_LOCKS) => [NAMESPACE, ADVISORY_LOCKS[lock]] as const;
 
 /**
  * Runs `fn` while holding `lock` on a connection of its own (`connection`):

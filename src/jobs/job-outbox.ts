@@ -2,6 +2,7 @@ import type { BackupJob, PrismaClient } from '../db/client.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { eventOfStatus, isMaintenanceFailure, EventType, type EventRecord, type NewEvent } from '../domain/event-types.js';
 import { jobJsonOfRow } from '../domain/job-json.js';
+import { keyOf } from '../db/advisory-locks.js';
 
 /** Columns of a job a state write sets (LiveJob's JobUpdate). */
 type JobColumns = Partial<Omit<BackupJob, 'id'>>;
@@ -25,8 +26,27 @@ export function eventsOfChange(before: BackupJob, fields: JobColumns, now = new 
   return types.map((type) => ({ type, jobId: after.id, repositoryId: after.repositoryId, occurredAt: now, payload }));
 }
 
-/** Appends events to the log inside the caller's transaction; returns them with their sequence. */
+/**
+ * Whether a transaction runs on PostgreSQL. Prisma's transaction client
+ * passes its client's provider through; the one read of that field, so a
+ * Prisma upgrade that renames it breaks here, in the event-order test.
+ */
+function onPostgres(tx: Prisma.TransactionClient): boolean {
+  return (tx as unknown as { _activeProvider?: string })._activeProvider === 'postgresql';
+}
+
+/**
+ * Appends events to the log inside the caller's transaction; returns them
+ * with their sequence. Sequences are committed in their order: on
+ * PostgreSQL the appending transactions queue on an advisory lock held to
+ * their commit (ADVISORY_LOCKS.eventLog); SQLite runs one writer at a time.
+ */
 export async function appendEvents(tx: Prisma.TransactionClient, events: readonly NewEvent[]): Promise<EventRecord[]> {
+  if (events.length === 0) return [];
+  if (onPostgres(tx)) {
+    const [namespace, lock] = keyOf('eventLog');
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${namespace}::int, ${lock}::int)`;
+  }
   const records: EventRecord[] = [];
   for (const event of events) {
     const row = await tx.event.create({ data: event, select: { sequence: true } });
