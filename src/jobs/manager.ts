@@ -1,78 +1,22 @@
-import type { PrismaClient, Repository } from '../db/client.js';
-import { JobNotCancellableError, NotFoundError } from '../domain/errors.js';
-import { parseRecordId, recordNotFound } from '../domain/ids.js';
+import type { Repository } from '../db/client.js';
+import { JobNotCancellableError, ValidationError } from '../domain/errors.js';
+import { recordNotFound } from '../domain/ids.js';
 import { LiveJob, type JobUpdate, type JobWithRepository } from './live-job.js';
-import type { LogPage, LogStore } from '../logs/log-store.js';
+import type { LogPage } from '../logs/log-store.js';
 import { JobQueue, type QueueEntry } from './queue.js';
-import { runMaintenance } from './maintenance.js';
-import { runCreate, statusForOutcome } from './runner.js';
-import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import { JobKind, JobStatus, JobTrigger, isTerminal } from '../domain/job-status.js';
 import { isValidArchiveName } from '../borg/index.js';
-import { ValidationError } from '../domain/errors.js';
-import type { JobEnd } from './job-end.js';
-import { runRestore } from './restore-runner.js';
-import { checkRestoreTarget, type RestoreRequest } from './restore-target.js';
-import { runCheck } from './check-runner.js';
-import type { StopStep } from './stop-borg.js';
+import { checkRestoreTarget } from './restore-target.js';
 import { CANCELLED_BY_USER, cancelledErrorMessage, serverShutdown, type StopReason } from './stop-reason.js';
-import type { StorageHealth } from '../db/storage-health.js';
-import type { JobEvents } from './job-events.js';
-import { overrideColumns, type BackupOverrides } from './backup-overrides.js';
+import { overrideColumns } from './backup-overrides.js';
 import { claimWhenFree } from './claims.js';
-import { cancelElsewhere, type JobCluster } from './remote-cancel.js';
+import { cancelElsewhere } from './remote-cancel.js';
+import { findRepository } from './find-repository.js';
+import { runJobSteps } from './run-job.js';
+import { flushQuietly } from './log-flush.js';
+import type { CancelResult, JobManagerDeps, StartOptions, StartRestoreOptions } from './manager-types.js';
 
-/** Stores a job's waiting log lines now; a failure is the store's to report and retry. */
-function flushQuietly(job: LiveJob): void {
-  try {
-    job.log.flush();
-  } catch {
-    // reported through the log store's onError; retried by its writer
-  }
-}
-
-/** Everything the job manager works with; owned by the server. */
-export interface JobManagerDeps {
-  prisma: PrismaClient;
-  logs: LogStore;
-  /** where every state change of a job is announced */
-  events: JobEvents;
-  /** runs borg on the jobs' repositories */
-  borg: RepositoryBorg;
-  config: { maxConcurrentJobs: number };
-  /** where the manager reports its own problems (a failed db write…) */
-  warn: (message: string, error?: unknown) => void;
-  /** minimum gap between progress writes of one job (default 1000 ms) */
-  persistIntervalMs?: number;
-  /** where failing and recovering job state writes are reported (/healthz) */
-  health?: StorageHealth;
-  /** how a cancel escalates on borg (default DEFAULT_STOP_STEPS) */
-  stopSteps?: readonly StopStep[];
-  /** the node this manager runs on (src/cluster); without it every repository is this process's own */
-  cluster?: JobCluster;
-}
-
-/** Options of {@link JobManager.startBackup}. */
-export interface StartOptions extends BackupOverrides {
-  trigger?: JobTrigger;
-  scheduleId?: number | null;
-  /** the job this one retries */
-  retryOfId?: number | null;
-}
-
-/** What {@link JobManager.startRestore} is asked (README "Restore"). */
-export interface StartRestoreOptions extends RestoreRequest {
-  /** the repository's id, path or name */
-  repository: string;
-  archive: string;
-}
-
-/** What a cancel did. */
-export interface CancelResult {
-  job: JobWithRepository;
-  /** whether a borg process was signalled (false for a job that was only queued) */
-  processTerminated: boolean;
-}
+export type { CancelResult, JobManagerDeps, StartOptions, StartRestoreOptions } from './manager-types.js';
 
 /**
  * The job lifecycle: creates jobs, queues them per repository, runs them,
@@ -96,17 +40,8 @@ export class JobManager {
   }
 
   /** Finds a repository by id, path or name; NotFoundError otherwise, also for a removed one (its row stays for the history). */
-  async findRepository(reference: string): Promise<Repository> {
-    const ref = reference.trim();
-    const id = parseRecordId(ref);
-    const byId = id === null ? null : await this.deps.prisma.repository.findFirst({ where: { id, removedAt: null } });
-    const found =
-      byId ??
-      (await this.deps.prisma.repository.findFirst({
-        where: { removedAt: null, OR: [{ path: ref }, { path: ref.replace(/\/+$/, '') }, { name: ref }] },
-      }));
-    if (!found) throw new NotFoundError(`repository "${reference}" not found`);
-    return found;
+  findRepository(reference: string): Promise<Repository> {
+    return findRepository(this.deps.prisma, reference);
   }
 
   /** Creates a PENDING job for a repository given by id, path or name (see findRepository) and queues it. */
@@ -369,7 +304,7 @@ export class JobManager {
       if (claim.kind === 'claimed') {
         job.applied(claim.fields, claim.events);
         job.note(`started on ${repository.path}`);
-        ({ status, errorMessage } = await this.#run(job));
+        ({ status, errorMessage } = await runJobSteps(job, this.deps.borg));
       } else status = JobStatus.CANCELLED; // cancelled while its repository was still busy
     } catch (error) {
       errorMessage = `internal error: ${error instanceof Error ? error.message : String(error)}`;
@@ -379,20 +314,6 @@ export class JobManager {
     if (status === JobStatus.FAILED && errorMessage) job.note(errorMessage, 'ERROR');
     // borg is done with the repository: freed once the end is stored, before it is published
     await this.#finish(job, status, errorMessage, () => this.queue.release(entry.jobId));
-  }
-
-  /** Runs a started job's borg steps, by its kind. */
-  async #run(job: LiveJob): Promise<JobEnd> {
-    if (job.row.kind === JobKind.RESTORE) return runRestore(job, this.deps.borg);
-    if (job.row.kind === JobKind.CHECK) return runCheck(job, this.deps.borg);
-    const result = await runCreate(job, this.deps.borg);
-    let status = result ? statusForOutcome(result.outcome, job.signal.aborted) : JobStatus.CANCELLED;
-    if (result && status === JobStatus.COMPLETED_WITH_WARNINGS) job.note(result.outcome.message, 'WARNING');
-    if (status === JobStatus.COMPLETED || status === JobStatus.COMPLETED_WITH_WARNINGS) {
-      await runMaintenance(job, this.deps.borg);
-      if (job.signal.aborted) status = JobStatus.CANCELLED;
-    }
-    return { status, errorMessage: result && status === JobStatus.FAILED ? result.outcome.message : null };
   }
 
   /**
