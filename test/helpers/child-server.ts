@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killProcessTree, processTree } from './process-tree.js';
 import { TEST_ADMIN_TOKEN } from './server.js';
 import { testDatabaseEnv } from './test-database.js';
 
@@ -71,30 +72,48 @@ export async function runServerToExit(
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code: listening ? 'listening' : (code ?? signal ?? -1), output })));
 }
 
+/** How long a started server may take to print its listening line, by default. */
+export const SERVER_START_TIMEOUT_MS = 30_000;
+
 /**
  * Starts the server with `BORGQL_DATA_DIR=dataDir` (and the test admin token)
  * and waits for its listening line. It runs the TypeScript sources through
  * tsx unless `entry` names a compiled main.js (the build test); `launcher`
  * wraps the command (it must exec the server, so the child is the server).
+ * A server that exits first, or does not listen within `startTimeoutMs`, is
+ * a rejection; one that timed out is killed with what it started, never
+ * left running behind the test.
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}, entry?: string, launcher?: Launcher): Promise<ChildServer> {
+export async function spawnServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  entry?: string,
+  launcher?: Launcher,
+  startTimeoutMs = SERVER_START_TIMEOUT_MS,
+): Promise<ChildServer> {
   const [command, args] = (launcher ?? ((c, a) => [c, a]))(process.execPath, entry ? [entry] : SOURCE_ENTRY);
   const child = spawn(command, args, { cwd: root, env: await childEnv(dataDir, env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const check = () => {
+    const timer = setTimeout(() => {
+      killProcessTree(processTree(child.pid as number).slice(1));
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${startTimeoutMs / 1000} s:\n${output}`));
+    }, startTimeoutMs);
+    child.stdout.on('data', () => {
       const match = /borgql listening on (http:\/\/[^/\s]+)\/graphql/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1] as string);
       }
-    };
-    child.stdout?.on('data', check);
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
   });
   return {
     child,

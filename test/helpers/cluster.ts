@@ -13,13 +13,15 @@ import { afterAll, beforeAll } from 'vitest';
 import { DOWNLOAD_KEY_FILE } from '../../src/auth/download-tokens.js';
 import { SECRETS_KEY_FILE } from '../../src/db/secrets-at-rest.js';
 import { SECRET_KEY_BYTES } from '../../src/secrets/secret-box.js';
-import { runServerToExit, type ChildServer } from './child-server.js';
+import { runServerToExit, spawnServer, type ChildServer } from './child-server.js';
 import { gql, gqlRaw, wsClient, type GraphQLResponse, type Operation } from './graphql.js';
-import { spawnNode } from './node-process.js';
 import { killProcessTree, processTree } from './process-tree.js';
 import { rest, type RestResponse } from './rest.js';
 import { tempDir } from './server.js';
 import { createTestDatabase, dropTestDatabase } from './test-database.js';
+
+/** How long a node may take to print its listening line: several nodes compile through tsx at once, on a busy machine. */
+const NODE_START_TIMEOUT_MS = 180_000;
 
 /** The Redis the cluster tests use (a local service; BORGQL_TEST_REDIS_URL names another). */
 export const TEST_REDIS_URL = process.env.BORGQL_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -211,7 +213,7 @@ function clusterNode(name: string, dataDir: string, env: () => Record<string, st
     rest: (method, route, options) => rest(current().url, method, route, options),
     async start(extra = {}) {
       if (server) throw new Error(`node ${name} runs already`);
-      server = await spawnNode(dataDir, { ...env(), ...extra });
+      server = await spawnServer(dataDir, { ...env(), ...extra }, undefined, undefined, NODE_START_TIMEOUT_MS);
     },
     async kill() {
       const running = current();
