@@ -7,7 +7,7 @@ import { createPrismaClient, type PrismaClient } from '../../src/db/client.js';
 import { claimJob } from '../../src/jobs/claims.js';
 import { createJobEvents } from '../../src/jobs/job-events.js';
 import { MAX_LOG_PAGE } from '../../src/logs/log-store.js';
-import { ENDLESS, QUICK, testCluster, type TestNode } from './nodes.js';
+import { ENDLESS, QUICK, testCluster, type TestNode, insertRunningJob } from './nodes.js';
 
 const cluster = await testCluster('claims');
 let a: TestNode;
@@ -76,16 +76,7 @@ describe('the lease sweep', () => {
     await cluster.prisma.clusterNode.create({
       data: { name: 'ghost', instanceId: 'gone', version: '0', startedAt: new Date(0), lastSeenAt: new Date(Date.now() - 3_600_000), leaseSeconds: 3 },
     });
-    const job = await cluster.prisma.backupJob.create({
-      data: {
-        repositoryId: repository.id,
-        repositoryPath: repository.path,
-        status: 'RUNNING',
-        node: 'ghost',
-        runningRepositoryId: repository.id,
-        startedAt: new Date(),
-      },
-    });
+    const job = await insertRunningJob(cluster.prisma, repository, 'ghost');
     // PENDING jobs of a dead node wait for it
     const waiting = await pendingJob(repository.id, repository.path);
     const sweepers = [a, b, a, b].map(
@@ -113,16 +104,7 @@ describe('the lease sweep', () => {
 
   it("a live node's running job is left alone", async () => {
     const repository = await cluster.repository('alive', 'b', ENDLESS);
-    const job = await cluster.prisma.backupJob.create({
-      data: {
-        repositoryId: repository.id,
-        repositoryPath: repository.path,
-        status: 'RUNNING',
-        node: 'b',
-        runningRepositoryId: repository.id,
-        startedAt: new Date(),
-      },
-    });
+    const job = await insertRunningJob(cluster.prisma, repository, 'b');
     const sweeper = new LeaseSweeper({
       prisma: a.services.prisma,
       logs: a.services.logs,

@@ -8,7 +8,7 @@ import { StartupError } from '../../src/db/startup-error.js';
 import { createJobEvents } from '../../src/jobs/job-events.js';
 import { cancelElsewhere } from '../../src/jobs/remote-cancel.js';
 import { MAX_LOG_PAGE } from '../../src/logs/log-store.js';
-import { ENDLESS, QUICK, testCluster, type TestNode } from './nodes.js';
+import { ENDLESS, QUICK, testCluster, type TestNode, insertRunningJob } from './nodes.js';
 
 const cluster = await testCluster('nodes');
 let a: TestNode;
@@ -79,16 +79,7 @@ describe('cancel of a job whose node is dead', () => {
       data: { name: 'ghost', instanceId: 'g', version: '0', startedAt: new Date(), lastSeenAt: new Date(), leaseSeconds: 3600 },
     });
     const repository = await cluster.repository('of-ghost', 'ghost', ENDLESS);
-    const job = await cluster.prisma.backupJob.create({
-      data: {
-        repositoryId: repository.id,
-        repositoryPath: repository.path,
-        status: 'RUNNING',
-        node: 'ghost',
-        runningRepositoryId: repository.id,
-        startedAt: new Date(),
-      },
-    });
+    const job = await insertRunningJob(cluster.prisma, repository, 'ghost');
     const sent: unknown[] = [];
     const cluster_ = { nodeName: 'a', postgres: true, send: (message: unknown) => void sent.push(message), isAlive: () => Promise.resolve(false) };
     const result = await cancelElsewhere(

@@ -23,6 +23,13 @@ export const QUICK: StandinSettings = { intervalMs: [5, 10], durationMs: 150, fi
 /** A backup that runs until it is stopped (10 minutes). */
 export const ENDLESS: StandinSettings = { intervalMs: [50, 50], durationMs: 600_000, fileStatusPerTick: [1, 1], bytesPerTick: 1000, goFile: null };
 
+/** A RUNNING job of `node` on a repository, written straight into the database: what a node leaves behind when it dies mid-backup. */
+export function insertRunningJob(prisma: PrismaClient, repository: Pick<Repository, 'id' | 'path'>, node: string) {
+  return prisma.backupJob.create({
+    data: { repositoryId: repository.id, repositoryPath: repository.path, status: 'RUNNING', node, runningRepositoryId: repository.id, startedAt: new Date() },
+  });
+}
+
 export interface TestNode extends ComposedServices {
   name: string;
   config: Config;
