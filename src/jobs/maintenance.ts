@@ -48,6 +48,7 @@ export async function runMaintenance(job: LiveJob, borg: RepositoryBorg): Promis
   if (!policy || job.signal.aborted) return;
   const lockWait = repository.lockWaitSeconds;
 
+  // with the backup's summary and archive name (runCreate): a restart during prune knows the archive was saved
   await job.update({ maintenanceStatus: MaintenanceStatus.RUNNING_PRUNE }, true);
   const prune = await runBorgStep(job, borg, pruneArgs(repository.path, policy, lockWait, { archiveGlob: PRUNE_GLOB }));
   if (prune.outcome.kind !== 'success' && prune.outcome.kind !== 'warning') {

@@ -30,6 +30,8 @@ export class JobManager {
   readonly #unsaved = new Map<number, LiveJob>();
   /** the last jobs this process let go of: a poll that read one PENDING just before it started must not queue it again */
   readonly #done = new Set<number>();
+  /** jobs being placed right after their row and repository were read: one that starts at once needs no second read */
+  readonly #justRead = new Set<number>();
 
   constructor(private readonly deps: JobManagerDeps) {
     this.queue = new JobQueue(
@@ -133,7 +135,12 @@ export class JobManager {
 
   /** Queues a new job here when its repository is this node's; else it stays PENDING in the database and its node is told. */
   #place(row: JobWithRepository): void {
-    if (this.ownsRepository(row.repository)) return this.#enqueue(this.#track(row));
+    if (this.ownsRepository(row.repository)) {
+      this.#justRead.add(row.id);
+      this.#enqueue(this.#track(row));
+      this.#justRead.delete(row.id);
+      return;
+    }
     this.deps.events.emit('queued', row);
     this.deps.cluster?.send({ type: 'jobQueued', jobId: row.id, node: row.repository.node });
   }
@@ -284,8 +291,10 @@ export class JobManager {
     let status: JobStatus = JobStatus.FAILED;
     let errorMessage: string | null = null;
     try {
-      // settings may have changed while the job waited: run with the current ones
-      const repository = await this.deps.prisma.repository.findUniqueOrThrow({ where: { id: job.row.repositoryId } });
+      // settings may have changed while the job waited: run with the current ones (a job that did not wait has them)
+      const repository = this.#justRead.has(job.id)
+        ? job.row.repository
+        : await this.deps.prisma.repository.findUniqueOrThrow({ where: { id: job.row.repositoryId } });
       job.row = { ...job.row, repository };
       // moved to another node while it waited: that node runs it
       if (!this.ownsRepository(repository)) {

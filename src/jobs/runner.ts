@@ -11,7 +11,7 @@ import { compileExcludes } from '../borg/patterns.js';
 import { RepositoryBorgError } from '../domain/errors.js';
 import type { RepositoryBorg } from '../repositories/repository-borg.js';
 import type { LiveJob } from './live-job.js';
-import { prescanInWorker } from './prescan.js';
+import { prescanInWorker } from './prescan-threads.js';
 import { decaySpeedWhileQuiet, ProgressTracker } from './progress.js';
 import { JobStatus } from '../domain/job-status.js';
 import { parseStringList } from '../repositories/repository-settings.js';
@@ -180,14 +180,12 @@ export async function runCreate(job: LiveJob, borg: RepositoryBorg): Promise<Bor
   // one killed outright (no exit code) is not asked: listing costs a borg start (docs/borg.md "Signals")
   const stoppedItself = job.signal.aborted && result.exitCode !== null;
   const savedArchive = summary ? archiveName : stoppedItself ? await findCheckpoint(job, borg, archiveName) : null;
-  // written at once: a restart after this point knows the archive was saved (recovery.ts)
-  await job.update(
-    {
-      ...(summary ? tracker.snapshot() : { speedMBps: 0, etaSeconds: null, currentFile: null }),
-      exitCode: result.exitCode,
-      archiveName: savedArchive,
-    },
-    true,
-  );
+  // written with the job's end, which follows at once, or before maintenance starts (runMaintenance):
+  // either way a restart after this point knows the archive was saved (recovery.ts)
+  await job.update({
+    ...(summary ? tracker.snapshot() : { speedMBps: 0, etaSeconds: null, currentFile: null }),
+    exitCode: result.exitCode,
+    archiveName: savedArchive,
+  });
   return result;
 }
