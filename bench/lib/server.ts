@@ -118,11 +118,22 @@ export function serverNodeVersion(): string {
 }
 
 /**
+ * The folder servers run from (their working directory, and so the dist/
+ * and node_modules/ they load): `BENCH_SERVER_ROOT` (the Node 22 rows' tree
+ * in `.bench/node22`, whose native addon is built for Node 22), else `rootDir`.
+ */
+export function serverRoot(rootDir: string): string {
+  return process.env.BENCH_SERVER_ROOT || rootDir;
+}
+
+/**
  * Starts {@link SERVER_COMMAND} with its own BORGQL_DATA_DIR and
  * BORG_BASE_DIR, PORT=0, and resolves once it printed its listening line.
  * A child process, not an in-process server: an in-process server would
  * share the benchmark client's event loop and each would slow the other.
- * `BENCH_SERVER_NODE_ARGS` (space-separated) adds node flags for profiling.
+ * `BENCH_SERVER_NODE_ARGS` (space-separated) adds node flags for profiling;
+ * `BENCH_SERVER_NODE` and `BENCH_SERVER_ROOT` pick the node and the tree
+ * ({@link serverNode}, {@link serverRoot}).
  */
 export async function startServerProcess(options: ServerOptions): Promise<ServerProcess> {
   const dataDir = path.join(options.dir, 'data');
@@ -134,7 +145,7 @@ export async function startServerProcess(options: ServerOptions): Promise<Server
   const node = serverNode();
   const env = definedOnly({ ...serverEnv(dataDir, { port: 0, token, borgBaseDir: borgBase }), ...options.env });
   const child = spawn(node, [...extraNodeArgs, ...(options.nodeArgs ?? []), ...SERVER_ARGS], {
-    cwd: options.rootDir,
+    cwd: serverRoot(options.rootDir),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
