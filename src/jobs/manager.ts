@@ -306,7 +306,7 @@ export class JobManager {
       // its queued lines stored first: a log flush of this row during the claim would wait for the claim's row lock,
       // on this very thread (the log store writes synchronously), until the claim's transaction timed out
       flushQuietly(job);
-      const claim = await claimWhenFree(this.deps.prisma, cluster?.postgres ?? false, job.id, cluster?.nodeName ?? null, job.signal, (error) =>
+      const claim = await claimWhenFree(this.deps.prisma, cluster?.postgres ?? false, job.row, cluster?.nodeName ?? null, job.signal, (error) =>
         this.deps.warn(`could not start job ${job.id}; retrying`, error),
       );
       if (claim.kind === 'gone') return await this.#drop(job);

@@ -36,7 +36,7 @@ describe('claims', () => {
     const repository = await cluster.repository('race', 'nobody', QUICK);
     for (let round = 0; round < 10; round++) {
       const job = await pendingJob(repository.id, repository.path);
-      const results = await Promise.all([claimJob(clients[0]!, true, job.id, 'a'), claimJob(clients[1]!, true, job.id, 'b')]);
+      const results = await Promise.all([claimJob(clients[0]!, true, job, 'a'), claimJob(clients[1]!, true, job, 'b')]);
       const winners = results.filter((result) => result.kind === 'claimed');
       expect(winners, JSON.stringify(results)).toHaveLength(1);
       const row = await cluster.prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } });
@@ -52,8 +52,8 @@ describe('claims', () => {
     const repository = await cluster.repository('one-writer', 'nobody', QUICK);
     const first = await pendingJob(repository.id, repository.path);
     const second = await pendingJob(repository.id, repository.path);
-    expect((await claimJob(clients[0]!, true, first.id, 'a')).kind).toBe('claimed');
-    expect(await claimJob(clients[1]!, true, second.id, 'b')).toEqual({ kind: 'busy' });
+    expect((await claimJob(clients[0]!, true, first, 'a')).kind).toBe('claimed');
+    expect(await claimJob(clients[1]!, true, second, 'b')).toEqual({ kind: 'busy' });
     await expect(
       cluster.prisma.backupJob.update({ where: { id: second.id }, data: { status: 'RUNNING', runningRepositoryId: repository.id } }),
     ).rejects.toThrow();
@@ -66,7 +66,7 @@ describe('claims', () => {
     const repository = await cluster.repository('gone', 'nobody', QUICK);
     const job = await pendingJob(repository.id, repository.path);
     await cluster.prisma.backupJob.update({ where: { id: job.id }, data: { cancelRequestedAt: new Date() } });
-    expect(await claimJob(clients[0]!, true, job.id, 'x')).toEqual({ kind: 'gone' });
+    expect(await claimJob(clients[0]!, true, job, 'x')).toEqual({ kind: 'gone' });
   });
 });
 
