@@ -42,8 +42,6 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const setup = { data, repos, rootDir: ctx.rootDir, server, http, ws, width: WIDTH };
   const events = new Map<number, LiveEvent[]>();
   const settleMs = ctx.quick ? 200 : SETTLE_MS;
-  // four borgs fill both cores of a small machine: only a run far above that shared it with someone else
-  const busyLimit = 0.97;
   try {
     const result = await runAbba({
       raw: rawSide(setup),
@@ -51,12 +49,11 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
       pairs: ctx.quick ? 2 : PAIRS,
       quiet: () => ctx.quiet(),
       settleMs,
-      busyLimit,
       maxDiscarded: 2 * PAIRS,
       log: ctx.log,
     });
     const kept = result.pairs.flatMap((p) => events.get(p.index) ?? []);
-    return concurrencyReport({ data, width: WIDTH, result, events: kept, settleMs, busyLimit, serverNode: server.nodeVersion, cores: os.cpus().length });
+    return concurrencyReport({ data, width: WIDTH, result, events: kept, settleMs, serverNode: server.nodeVersion, cores: os.cpus().length });
   } finally {
     await ws.dispose();
     await server.stop();

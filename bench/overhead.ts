@@ -4,7 +4,6 @@
  * flags, environment and borg base folder, raw and API in ABBA order.
  */
 import { mkdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runAbba } from './lib/abba.js';
 import { changeFiles, workingCopy } from './lib/changes.js';
@@ -33,8 +32,6 @@ async function run(ctx: BenchContext, workload: Workload): Promise<BenchReport> 
   const setup = { data, repos, rootDir: ctx.rootDir, server, http, ws, fresh: workload.fresh };
   const rawStats: RawStats = { last: {} };
   const changed: { files: number; bytes: number }[] = [];
-  // borg keeps ~1 core busy, the server or client a little more: beyond 1.5 cores someone else is running
-  const busyLimit = Math.min(0.9, 1.5 / os.cpus().length);
   const wanted = ctx.quick ? 2 : workload.pairs;
   try {
     const result = await runAbba({
@@ -49,7 +46,6 @@ async function run(ctx: BenchContext, workload: Workload): Promise<BenchReport> 
           },
       quiet: () => ctx.quiet(),
       settleMs: ctx.quick ? 200 : SETTLE_MS,
-      busyLimit,
       maxDiscarded: 3 * wanted,
       log: ctx.log,
     });
@@ -60,7 +56,6 @@ async function run(ctx: BenchContext, workload: Workload): Promise<BenchReport> 
       archiveStats: rawStats.last,
       changed: changed[0] ?? null,
       result,
-      busyLimit,
       settleMs: ctx.quick ? 200 : SETTLE_MS,
       serverNode: server.nodeVersion,
     });

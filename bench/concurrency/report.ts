@@ -1,5 +1,5 @@
 /** Renders the concurrency benchmark's figures (bench/concurrency.ts measures). */
-import type { AbbaPair, AbbaResult } from '../lib/abba.js';
+import { OTHERS_LIMIT, type AbbaPair, type AbbaResult } from '../lib/abba.js';
 import type { Dataset } from '../lib/dataset.js';
 import { formatInterval, ratioInterval, ratioTarget } from '../lib/ratio.js';
 import { latencyHeader, latencyRow, megabytes, seconds, summarize } from '../lib/stats.js';
@@ -17,7 +17,6 @@ export interface ConcurrencyRun {
   /** progress events the API's subscribers saw in the kept pairs */
   events: LiveEvent[];
   settleMs: number;
-  busyLimit: number;
   serverNode: string;
   cores: number;
 }
@@ -86,7 +85,7 @@ export function concurrencyReport(run: ConcurrencyRun): BenchReport {
       'Both sides prepare each repository as `addRepository(initialize: true)` does (`borg init`, then `borg info --json`) before the clock starts, and get the same environment and BORG_BASE_DIR (bench/overhead/sides.ts says why). The ratio is the geometric mean of per-pair ratios with a t-interval on their logarithms (bench/lib/ratio.ts), judged on its upper bound.',
       `Raw: ${w} \`borg create\` spawned together from Node, timed until the last exited and was read to the end. API: ${w} \`startBackup\` sent together, each job watched over one graphql-ws connection, timed until the last subscriber received its terminal status.`,
       "Latency: arrival at the subscriber − the `time` borg stamped on the archive_progress line (served as `progress.sampledAt`); borg writes such a line at most every 0.2 s per job. CPU: borg's from reaped children (/proc cutime + cstime of this process for raw, of the server for the API), the server's own utime + stime.",
-      `Before every timed run: \`sync\`, the wait for a quiet machine, a fixed ${run.settleMs} ms pause. ${w} borgs fill all ${run.cores} cores, so only a run above ${pct(run.busyLimit)} busy counts as disturbed (${discarded.length} measured again).`,
+      `Before every timed run: \`sync\`, the wait for a quiet machine, a fixed ${run.settleMs} ms pause. ${w} borgs fill all ${run.cores} cores, so a run counts as disturbed when processes other than the benchmark's own (this process, the server, the borgs) used more than ${pct(OTHERS_LIMIT)} of all cores' time (${discarded.length} measured again).`,
     ],
   };
 }

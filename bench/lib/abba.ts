@@ -17,6 +17,12 @@ export interface SideRun {
   ms: number;
   /** machine-wide CPU use (0–1) during it */
   busy: number;
+  /**
+   * CPU use (0–1 of all cores) during it by processes other than the
+   * benchmark's own (this process, the server, borg): other work on the
+   * machine. null when borg's CPU time could not be read.
+   */
+  othersBusy: number | null;
   /** CPU time (user + system) of borg during it; null when it could not be read */
   borgCpuMs: number | null;
   /** CPU time of the borgql server process during it (API side only) */
@@ -32,7 +38,7 @@ export interface Side {
   /** Untimed: what must exist before the clock starts (a fresh repository…). */
   prepare(pair: number): Promise<void>;
   /** The timed run; returns its wall time and CPU figures (busy is filled in by the runner). */
-  measure(pair: number): Promise<Omit<SideRun, 'busy'>>;
+  measure(pair: number): Promise<Omit<SideRun, 'busy' | 'othersBusy'>>;
   /** Untimed: clean up after the run (remove a fresh repository…). */
   cleanup?(pair: number): Promise<void>;
 }
@@ -60,8 +66,14 @@ export interface AbbaOptions {
   quiet(): Promise<number | null>;
   /** fixed pause after sync and the quiet wait, the same before every timed run */
   settleMs: number;
-  /** a run above this machine-wide CPU use shared the machine; its pair is measured again (while waiting is on) */
-  busyLimit: number;
+  /**
+   * a run where other processes used more than this share of all cores
+   * shared the machine; its pair is measured again (while waiting is on).
+   * Default {@link OTHERS_LIMIT}.
+   */
+  othersLimit?: number;
+  /** for sides that cannot tell borg's CPU time (othersBusy null): a run above this machine-wide CPU use is disturbed */
+  busyLimit?: number;
   /** pairs measured again at most */
   maxDiscarded: number;
   log(message: string): void;
@@ -88,12 +100,22 @@ async function settle(options: AbbaOptions): Promise<boolean> {
   return waited;
 }
 
+/**
+ * The share of all cores other processes may use during a run before it
+ * counts as disturbed. Judged on others' CPU, not the machine's: four borgs
+ * at once fill a 2-core machine by themselves (bench/concurrency.ts).
+ */
+export const OTHERS_LIMIT = 0.15;
+
 async function timed(side: Side, pair: number, options: AbbaOptions): Promise<{ run: SideRun; waited: boolean }> {
   await side.prepare(pair);
   const waited = await settle(options);
   const meter = cpuMeter();
+  const ownBefore = process.cpuUsage();
   const measured = await side.measure(pair);
-  const run = { ...measured, busy: meter.busy() };
+  const own = process.cpuUsage(ownBefore);
+  const ownMs = (own.user + own.system) / 1000 + (measured.borgCpuMs ?? 0) + (measured.serverCpuMs ?? 0);
+  const run: SideRun = { ...measured, busy: meter.busy(), othersBusy: measured.borgCpuMs === null ? null : meter.others(ownMs) };
   await side.cleanup?.(pair);
   return { run, waited };
 }
@@ -117,11 +139,14 @@ export async function runAbba(options: AbbaOptions): Promise<AbbaResult> {
     const [raw, api] = order === 'raw-first' ? [first.run, second.run] : [second.run, first.run];
     const pair: AbbaPair = { index: i, order, raw, api, ratio: api.ms / raw.ms };
     const label = warmUp ? 'warm-up' : `pair ${pairs.length + 1}/${options.pairs} (${order})`;
-    const busy = `busy ${(raw.busy * 100).toFixed(0)} % / ${(api.busy * 100).toFixed(0)} %`;
+    const others = (r: SideRun) => (r.othersBusy === null ? 'n/a' : `${(r.othersBusy * 100).toFixed(0)} %`);
+    const busy = `busy ${(raw.busy * 100).toFixed(0)} % / ${(api.busy * 100).toFixed(0)} % (others ${others(raw)} / ${others(api)})`;
     options.log(`${label}: raw ${(raw.ms / 1000).toFixed(3)} s, api ${(api.ms / 1000).toFixed(3)} s, ratio ${pair.ratio.toFixed(3)}, ${busy}`);
     if (warmUp) continue;
     // without waiting (--no-wait, --quick) disturbed pairs are kept: the table shows how busy each run was
-    if (waited && Math.max(raw.busy, api.busy) > options.busyLimit && discarded.length < options.maxDiscarded) {
+    const limit = options.othersLimit ?? OTHERS_LIMIT;
+    const disturbed = [raw, api].some((r) => (r.othersBusy === null ? r.busy > (options.busyLimit ?? 1) : r.othersBusy > limit));
+    if (waited && disturbed && discarded.length < options.maxDiscarded) {
       options.log('  discarded: other work shared the machine; measuring this pair again');
       discarded.push(pair);
       continue;

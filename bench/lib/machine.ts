@@ -63,13 +63,19 @@ function cpuTimes(): { busy: number; total: number } {
  * all cores' time spent busy since then. Other people's work on a shared
  * machine shows up here, which is how a noisy figure can be recognised.
  */
-export function cpuMeter(): { busy(): number } {
+export function cpuMeter(): { busy(): number; others(ownMs: number): number } {
   const start = cpuTimes();
   return {
     busy() {
       const now = cpuTimes();
       const total = now.total - start.total;
       return total > 0 ? (now.busy - start.busy) / total : 0;
+    },
+    /** The fraction of all cores' time spent busy by processes other than those whose CPU time (`ownMs`) the caller measured. */
+    others(ownMs: number) {
+      const now = cpuTimes();
+      const total = now.total - start.total;
+      return total > 0 ? Math.max(0, now.busy - start.busy - ownMs) / total : 0;
     },
   };
 }

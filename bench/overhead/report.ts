@@ -1,6 +1,6 @@
 /** Renders an overhead benchmark's figures (bench/overhead.ts measures). Every figure comes from the run it reports. */
 import os from 'node:os';
-import type { AbbaPair, AbbaResult, SideRun } from '../lib/abba.js';
+import { OTHERS_LIMIT, type AbbaPair, type AbbaResult, type SideRun } from '../lib/abba.js';
 import type { Dataset } from '../lib/dataset.js';
 import { formatInterval, ratioInterval, ratioTarget } from '../lib/ratio.js';
 import { SERVER_COMMAND } from '../lib/server.js';
@@ -18,8 +18,6 @@ export interface OverheadRun {
   /** what one change round rewrote (incremental workload), else null */
   changed: { files: number; bytes: number } | null;
   result: AbbaResult;
-  /** a run above this machine-wide CPU use counts as disturbed (0–1) */
-  busyLimit: number;
   settleMs: number;
   /** the server's Node.js version */
   serverNode: string;
@@ -52,7 +50,24 @@ function phasesLine(pairs: AbbaPair[]): string {
   return (
     `Where an API run's time went (medians, from the job log's notes around borg; ±1 ms): before borg ${ms(median((k) => k.phases.beforeBorg))}, ` +
     `borg under borgql ${ms(median((k) => k.phases.borg))} (raw borg ${ms(median((k) => k.raw))}, difference per pair ${ms(median((k) => k.phases.borg - k.raw))}), ` +
-    `after borg until the subscriber saw the end ${ms(median((k) => k.phases.afterBorg))}.`
+    `after borg until the subscriber saw the end ${ms(median((k) => k.phases.afterBorg))}. ` +
+    fixedCostSentence(
+      median((k) => k.phases.beforeBorg + k.phases.afterBorg),
+      median((k) => k.raw),
+    )
+  );
+}
+
+/**
+ * What the fixed cost per job (borgql's work before and after borg) means
+ * for the ratio by itself: a share of raw borg's time, and the backup
+ * length from which it stays under the 3 % the target allows.
+ */
+function fixedCostSentence(fixedMs: number, rawMs: number): string {
+  const share = (100 * fixedMs) / rawMs;
+  return (
+    `The fixed cost per job (before + after borg, median per run) is ${fixedMs.toFixed(0)} ms: ${share.toFixed(1)} % of raw borg's median on its own; ` +
+    `it stays under 3 % for backups longer than ${(fixedMs / 0.03 / 1000).toFixed(1)} s.`
   );
 }
 
@@ -129,7 +144,7 @@ function notes(run: OverheadRun, n: number, payloads: number): string[] {
       ? "Each side prepares its repository the same way before its clock starts: `borg init` then `borg info --json` (what `addRepository(initialize: true)` runs; the `info` creates borg's cache for the repository, which the timed `create` would otherwise build on the raw side only)."
       : 'Each side keeps one repository: `borg init`, `borg info --json` and a first full archive before the warm-up pair (`addRepository(initialize: true)` and one backup on the API side).',
     `Before every timed run, on both sides: \`sync\`, the wait for a quiet machine, then a fixed ${run.settleMs} ms pause.`,
-    `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a run; borg keeps about one core busy, so a run above ${pct(run.busyLimit)} shared the machine with other work. ` +
+    `"Machine busy" is the CPU use of all ${os.cpus().length} cores during a run; borg keeps about one core busy, and a run where processes other than the benchmark's own (this process, the server, borg) used more than ${pct(OTHERS_LIMIT)} of all cores' time shared the machine with other work. ` +
       (run.result.waited
         ? `A disturbed pair is listed as discarded and measured again with the same order (${run.result.discarded.length} this time).`
         : 'This run did not wait for a quiet machine (`--no-wait` or `--quick`): disturbed pairs were kept.'),
