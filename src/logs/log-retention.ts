@@ -30,6 +30,17 @@ const FINISHED = [JobStatus.COMPLETED, JobStatus.COMPLETED_WITH_WARNINGS, JobSta
 const DAY_MS = 86_400_000;
 
 /**
+ * Jobs expired per transaction, and the blocks of each deleted with it (the
+ * rest of a long log goes afterwards, `batchBlocks` at a time): a backlog of
+ * a year of jobs (a first start with retention, a long downtime) is read a
+ * page at a time and expired in transactions of at most 100 blocks, not one
+ * transaction per job, which kept the event loop busy for minutes
+ * (BENCHMARKS.md, history: 750,000 jobs).
+ */
+const JOBS_PER_BATCH = 50;
+const BLOCKS_PER_JOB = 2;
+
+/**
  * Removes the log lines of jobs that ended more than `days` ago, at start
  * and then every `intervalMs`. The job rows stay, marked `logsExpired` in
  * the same transaction that starts deleting their lines, so a reader sees a
@@ -101,22 +112,28 @@ export class LogRetention {
     const report: SweepReport = { expiredJobs: [], deletedBlocks: 0 };
     if (this.#options.days === 0) return report;
     const cutoff = new Date(now.getTime() - this.#options.days * DAY_MS);
-    const due = await this.prisma.backupJob.findMany({
-      where: {
-        logsExpired: false,
-        status: { in: FINISHED },
-        OR: [{ completedAt: { lt: cutoff } }, { completedAt: null, createdAt: { lt: cutoff } }],
-      },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-    });
-    for (const { id } of due) {
-      // a log still in this store's memory is not finished with (its last lines wait to be stored)
-      if (this.#stopped || this.logs.hasWriter(id)) continue;
-      // marked expired together with its first batch of blocks; the rest goes with the leftovers
-      report.deletedBlocks += this.storage.expire(id, this.#options.batchBlocks);
-      report.expiredJobs.push(id);
-      await nextTurn();
+    // a log still in this store's memory is not finished with (its last lines wait to be stored)
+    const open: number[] = [];
+    // ended before the cutoff, oldest first; then the few that ended without an end time
+    const phases = [{ completedAt: { lt: cutoff } }, { completedAt: null, createdAt: { lt: cutoff } }];
+    for (const phase of phases) {
+      while (!this.#stopped) {
+        // each page's jobs are marked as it is expired, so the next read finds the next ones; read along
+        // the (logsExpired, completedAt) index, never sorted by id: that sorted every due job per page
+        const due = await this.prisma.backupJob.findMany({
+          where: { ...phase, logsExpired: false, status: { in: FINISHED }, id: { notIn: open } },
+          select: { id: true },
+          orderBy: phase.completedAt === null ? undefined : { completedAt: 'asc' },
+          take: JOBS_PER_BATCH,
+        });
+        if (due.length === 0) break;
+        const ids: number[] = [];
+        for (const { id } of due) (this.logs.hasWriter(id) ? open : ids).push(id);
+        // marked expired together with their first blocks; the rest goes with the leftovers
+        report.deletedBlocks += this.storage.expire(ids, BLOCKS_PER_JOB);
+        report.expiredJobs.push(...ids);
+        await nextTurn();
+      }
     }
     for (const jobId of this.storage.expiredWithBlocks()) {
       for (let deleted = -1; deleted !== 0 && !this.#stopped;) {

@@ -24,8 +24,8 @@ export interface LogStorage {
   readBlocks(jobId: number, from: number, to: number): StoredBlock[];
   /** writes the blocks (replacing one with the same first line) and the stored line count in one transaction; throws on failure */
   writeBlocks(jobId: number, blocks: readonly StoredBlock[], storedLines: number): void;
-  /** marks the job's log expired and deletes its first `limit` blocks, in one transaction; returns the blocks deleted */
-  expire(jobId: number, limit: number): number;
+  /** marks the jobs' logs expired and deletes the first `limit` blocks of each, in one transaction; returns the blocks deleted */
+  expire(jobIds: readonly number[], limit: number): number;
   /** jobs marked expired that still have blocks (a sweep was interrupted) */
   expiredWithBlocks(): number[];
   /** deletes a job's first `limit` blocks; returns how many */

@@ -51,11 +51,11 @@ export class PostgresLogStorage implements LogStorage {
     this.pg.batch(statements, { transaction: true });
   }
 
-  expire(jobId: number, limit: number): number {
-    const results = this.pg.batch([{ sql: 'UPDATE "BackupJob" SET "logsExpired" = true WHERE id = $1', params: [jobId] }, deleteBatch(jobId, limit)], {
-      transaction: true,
-    });
-    return results[1]!.rowCount;
+  expire(jobIds: readonly number[], limit: number): number {
+    if (jobIds.length === 0) return 0;
+    const mark = { sql: 'UPDATE "BackupJob" SET "logsExpired" = true WHERE id = ANY($1::int[])', params: [[...jobIds]] };
+    const results = this.pg.batch([mark, ...jobIds.map((jobId) => deleteBatch(jobId, limit))], { transaction: true });
+    return results.slice(1).reduce((sum, result) => sum + result.rowCount, 0);
   }
 
   expiredWithBlocks(): number[] {

@@ -8,7 +8,7 @@ export class SqliteLogStorage implements LogStorage {
   readonly legacy: LegacyLogLines;
   readonly #sql;
   readonly #write: (jobId: number, blocks: readonly StoredBlock[], storedLines: number) => void;
-  readonly #expire: (jobId: number, limit: number) => number;
+  readonly #expire: (jobIds: readonly number[], limit: number) => number;
 
   constructor(db: SqliteDatabase) {
     this.legacy = new LegacyLogLines(db);
@@ -32,9 +32,13 @@ export class SqliteLogStorage implements LogStorage {
       for (const block of blocks) this.#sql.block.run(jobId, block.firstLine, block.lastLine, block.data);
       this.#sql.setCount.run(storedLines, jobId);
     });
-    this.#expire = db.transaction((jobId: number, limit: number) => {
-      this.#sql.markExpired.run(jobId);
-      return this.deleteBlocks(jobId, limit);
+    this.#expire = db.transaction((jobIds: readonly number[], limit: number) => {
+      let deleted = 0;
+      for (const jobId of jobIds) {
+        this.#sql.markExpired.run(jobId);
+        deleted += this.deleteBlocks(jobId, limit);
+      }
+      return deleted;
     });
   }
 
@@ -51,8 +55,8 @@ export class SqliteLogStorage implements LogStorage {
     this.#write(jobId, blocks, storedLines);
   }
 
-  expire(jobId: number, limit: number): number {
-    return this.#expire(jobId, limit);
+  expire(jobIds: readonly number[], limit: number): number {
+    return jobIds.length === 0 ? 0 : this.#expire(jobIds, limit);
   }
 
   expiredWithBlocks(): number[] {

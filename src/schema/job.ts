@@ -106,7 +106,7 @@ builder.queryFields((t) => ({
       if (!Number.isInteger(limit) || limit < 0 || limit > MAX_JOBS_PAGE) {
         throw new ValidationError(`limit must be from 0 to ${MAX_JOBS_PAGE}`, 'limit');
       }
-      const where = { ...jobListWhere(args), kind: JobKind.BACKUP };
+      const where = jobListWhere(args);
       const rows = await ctx.prisma.backupJob.findMany({ ...query, where, orderBy: { id: 'desc' }, take: limit });
       return rows.map((row) => ctx.jobs.current(row.id) ?? row);
     },

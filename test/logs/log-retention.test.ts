@@ -51,7 +51,8 @@ describe('LogRetention', () => {
     const oldFailed = await job(JobStatus.FAILED, 365);
     const recent = await job(JobStatus.COMPLETED, 89);
     const report = await retention.sweep(NOW);
-    expect(report.expiredJobs).toEqual([old, oldFailed]);
+    // the longest ended first
+    expect(report.expiredJobs).toEqual([oldFailed, old]);
     // 3 blocks each (lines 1–10, 11–20, 21–25), deleted two at a time
     expect(report.deletedBlocks).toBe(6);
     for (const id of [old, oldFailed]) {
@@ -65,6 +66,32 @@ describe('LogRetention', () => {
     expect(await prisma.backupJob.count()).toBe(3);
     // nothing left to do
     expect(await retention.sweep(NOW)).toEqual({ expiredJobs: [], deletedBlocks: 0 });
+  });
+
+  // Was a cost: a backlog (a first start with retention on a year of history) was read whole and
+  // expired one transaction per job; 750,000 jobs kept the event loop busy for minutes.
+  it('expires a backlog a page of jobs at a time, with turns of the event loop between pages', async () => {
+    const { db, prisma, retention } = setup(90);
+    const repositoryId = db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number;
+    const data = Array.from({ length: 230 }, () => ({ repositoryId, repositoryPath: '/srv/repo', status: JobStatus.COMPLETED, completedAt: daysAgo(200) }));
+    await prisma.backupJob.createMany({ data });
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    const transactions: number[] = [];
+    const storage = (retention as unknown as { storage: SqliteLogStorage }).storage;
+    const expire = storage.expire.bind(storage);
+    storage.expire = (ids, limit) => {
+      transactions.push(ids.length);
+      return expire(ids, limit);
+    };
+    try {
+      expect((await retention.sweep(NOW)).expiredJobs).toHaveLength(230);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(transactions).toEqual([50, 50, 50, 50, 30]);
+    expect(turns).toBeGreaterThan(0);
+    expect(await prisma.backupJob.count({ where: { logsExpired: true } })).toBe(230);
   });
 
   it('leaves unfinished jobs alone, and a finished one whose log is still open in the store', async () => {

@@ -72,7 +72,7 @@ describe.runIf(onPostgres)('PostgresLogStorage', () => {
     const writer = store.writer(jobId);
     for (let i = 1; i <= 9; i++) writer.append(`line ${i}`);
     writer.close();
-    expect(storage.expire(jobId, 2)).toBe(2);
+    expect(storage.expire([jobId], 2)).toBe(2);
     expect(storage.job(jobId)).toEqual({ logLineCount: 9, logsExpired: true });
     expect(storage.expiredWithBlocks()).toEqual([jobId]);
     expect(storage.deleteBlocks(jobId, 100)).toBe(3);
