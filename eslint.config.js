@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'src/generated/', 'src/cli/gql/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'src/generated/', 'src/cli/gql/', 'node_modules/', 'coverage/', '.bench/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

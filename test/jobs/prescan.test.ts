@@ -286,7 +286,10 @@ describe('PrescanThreads', () => {
       threads.scan({ sources: [tree({ a: 5 })], excludePatterns: [] }, running()),
       threads.scan({ sources: [tree({ b: 6, c: 1 })], excludePatterns: [] }, running()),
     ]);
-    expect([one, two]).toEqual([{ bytes: 5, files: 1 }, { bytes: 7, files: 2 }]);
+    expect([one, two]).toEqual([
+      { bytes: 5, files: 1 },
+      { bytes: 7, files: 2 },
+    ]);
     expect(threads.started - before).toBe(2);
     expect(threads.idle).toBe(2);
   });
