@@ -71,19 +71,21 @@ describe('LogRetention', () => {
   // Was a cost: a backlog (a first start with retention on a year of history) was read whole and
   // expired one transaction per job; 750,000 jobs kept the event loop busy for minutes.
   it('expires a backlog a page of jobs at a time, with turns of the event loop between pages', async () => {
-    const { db, prisma, retention } = setup(90);
+    const { db, prisma, logs } = setup(90);
     const repositoryId = db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number;
     const data = Array.from({ length: 230 }, () => ({ repositoryId, repositoryPath: '/srv/repo', status: JobStatus.COMPLETED, completedAt: daysAgo(200) }));
     await prisma.backupJob.createMany({ data });
+    // the server's storage, counting its transactions
+    const transactions: number[] = [];
+    class CountingStorage extends SqliteLogStorage {
+      override expire(ids: readonly number[], limit: number): number {
+        transactions.push(ids.length);
+        return super.expire(ids, limit);
+      }
+    }
+    const retention = new LogRetention(new CountingStorage(db), prisma, logs, { days: 90, batchBlocks: 2 });
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
-    const transactions: number[] = [];
-    const storage = (retention as unknown as { storage: SqliteLogStorage }).storage;
-    const expire = storage.expire.bind(storage);
-    storage.expire = (ids, limit) => {
-      transactions.push(ids.length);
-      return expire(ids, limit);
-    };
     try {
       expect((await retention.sweep(NOW)).expiredJobs).toHaveLength(230);
     } finally {
