@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPrismaClient } from '../src/db/client.js';
+import { createSqlitePrismaClient } from '../src/db/client.js';
 import { openSqlite } from '../src/db/sqlite.js';
 import { LogRetention } from '../src/logs/log-retention.js';
 import { SqliteLogStorage } from '../src/logs/sqlite-log-storage.js';
@@ -63,7 +63,7 @@ function logCounts(file: string): { id: number; lines: number }[] {
 /** One retention sweep, as the server runs it, with `now` set so that the first half of the year is older than the retention. */
 async function expiry(file: string, spec: HistorySpec): Promise<Expiry> {
   const sqlite = openSqlite(file);
-  const prisma = createPrismaClient(`file:${file}`);
+  const prisma = createSqlitePrismaClient(`file:${file}`);
   try {
     const retention = new LogRetention(new SqliteLogStorage(sqlite), prisma, { hasWriter: () => false }, { days: RETENTION_DAYS });
     const now = new Date(createdAtOf(spec, Math.floor(spec.jobs / 2)) + RETENTION_DAYS * DAY_MS);

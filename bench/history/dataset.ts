@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { createPrismaClient } from '../../src/db/client.js';
+import { createSqlitePrismaClient } from '../../src/db/client.js';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import type { Prisma } from '../../src/generated/prisma/client.js';
 import { JobStatus, JobTrigger } from '../../src/domain/job-status.js';
@@ -111,7 +111,7 @@ function jobRow(
 
 async function generate(spec: HistorySpec, file: string, log: (m: string) => void): Promise<Omit<HistoryDatabase, 'file' | 'spec' | 'generationSeconds'>> {
   applyMigrations(file, resolveMigrationsDir());
-  const prisma = createPrismaClient(`file:${file}`);
+  const prisma = createSqlitePrismaClient(`file:${file}`);
   const random = prng(spec.seed);
   let result: Omit<HistoryDatabase, 'file' | 'spec' | 'generationSeconds'>;
   try {

@@ -26,7 +26,7 @@ async function startEmbedded(attachedUrl: string): Promise<{ app: App; url: stri
     // exactly the data folder `borgql serve` uses, but listening on a free loopback port only
     const config = loadConfig({ ...process.env, HOST: '127.0.0.1', PORT: '0', BORGQL_PUBLIC_URL: '' });
     // the server's own log would mix with the watch on stdout: errors only, unless LOG_LEVEL says otherwise
-    app = buildApp(config, { logLevel: process.env.LOG_LEVEL ?? 'error' });
+    app = await buildApp(config, { logLevel: process.env.LOG_LEVEL ?? 'error' });
     const { url, initialAdminToken } = await app.start();
     return { app, url, dataDir: config.dataDir, initialAdminToken };
   } catch (error) {

@@ -14,7 +14,7 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 async function startServer(): Promise<void> {
   const config = loadConfig();
-  const server = buildApp(config);
+  const server = await buildApp(config);
   const { url, recovery, initialAdminToken } = await startOrStop(server, config);
   if (initialAdminToken) {
     // the one time a token is printed: nobody could log in otherwise (README "Authentication")

@@ -50,7 +50,7 @@ async function withDatabaseStore<T>(use: (store: TokenStore) => Promise<T>): Pro
     throw new CliError(`no borgql database at ${databaseFile}: set BORGQL_DATA_DIR (or DATABASE_URL) to the server's`);
   }
   const where = databaseFile ?? 'on PostgreSQL';
-  const prisma = createPrismaClient(databaseUrl);
+  const prisma = await createPrismaClient(databaseUrl);
   const tokens = new ApiTokenService(prisma, { warn: () => undefined });
   const domainErrors = async <R>(work: () => Promise<R>): Promise<R> => {
     try {

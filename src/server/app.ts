@@ -49,7 +49,7 @@ export interface App {
  * migrates the database) and the routes. Nothing listens and no job runs
  * until `start()`.
  */
-export function buildApp(config: Config, options: AppOptions = {}): App {
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logLevel = options.logLevel ?? process.env.LOG_LEVEL ?? 'warn';
   const app = Fastify({
     logger:
@@ -78,7 +78,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   app.setNotFoundHandler((request, reply) =>
     replyError(request, reply, { status: 404, message: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'NOT_FOUND' }),
   );
-  const { services, lifecycle } = createServices(config, {
+  const { services, lifecycle } = await createServices(config, {
     persistIntervalMs: options.persistIntervalMs,
     warn: (message, error) => app.log.warn({ err: error }, message),
     info: (message) => app.log.info(message),

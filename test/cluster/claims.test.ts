@@ -17,7 +17,7 @@ const clients: PrismaClient[] = [];
 beforeAll(async () => {
   a = await cluster.node('a');
   b = await cluster.node('b');
-  clients.push(createPrismaClient(cluster.url), createPrismaClient(cluster.url));
+  clients.push(await createPrismaClient(cluster.url), await createPrismaClient(cluster.url));
 }, 60_000);
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.$disconnect()));

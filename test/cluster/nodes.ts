@@ -43,7 +43,8 @@ export async function testCluster(prefix: string) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `borgql-${prefix}-`));
   const database = await createTestDatabase();
   const nodes: TestNode[] = [];
-  let prisma: PrismaClient | undefined;
+  // connects at its first query: the nodes migrate the database before any check reads it
+  const prisma = await createPrismaClient(database.url);
 
   /** The environment of a node named `name` (REDIS_URL set unless `redis: false`). */
   function envOf(name: string, options: { redis?: boolean; leaseSeconds?: number } = {}): NodeJS.ProcessEnv {
@@ -65,14 +66,13 @@ export async function testCluster(prefix: string) {
     envOf,
     /** Prisma on the cluster's database, for set-up and checks. */
     get prisma(): PrismaClient {
-      prisma ??= createPrismaClient(database.url);
       return prisma;
     },
     /** Starts a node (services and their lifecycle) named `name`. */
     async node(name: string, options: { redis?: boolean; leaseSeconds?: number } = {}): Promise<TestNode> {
       const config = loadConfig(envOf(name, options));
       const warn = (message: string, error?: unknown) => void console.warn(`[${name}] ${message}`, error instanceof Error ? error.message : (error ?? ''));
-      const composed = createServices(config, { warn, info: () => undefined, persistIntervalMs: 50 });
+      const composed = await createServices(config, { warn, info: () => undefined, persistIntervalMs: 50 });
       const report = await composed.lifecycle.start();
       let stopped = false;
       const node: TestNode = {
@@ -114,7 +114,7 @@ export async function testCluster(prefix: string) {
     },
     async remove() {
       for (const node of nodes) await node.stop().catch(() => undefined);
-      await prisma?.$disconnect();
+      await prisma.$disconnect();
       await dropTestDatabase(database.name);
       rmSync(dir, { recursive: true, force: true });
     },

@@ -38,7 +38,7 @@ async function openDomain(domains: ReturnType<typeof standinJobs>): Promise<Doma
   const { name, url } = await createTestDatabase();
   const pg = new SyncPostgres(url);
   applyPostgresMigrations(pg, resolvePostgresMigrationsDir());
-  const prisma = createPrismaClient(url);
+  const prisma = await createPrismaClient(url);
   const logs = new LogStore(new PostgresLogStorage(pg));
   const borg = new RepositoryBorg({ borgBin: STANDIN_BIN, borgEnv: process.env, secrets: new SecretBox(randomBytes(32)), passcommandPrefixes: [] });
   const manager = new JobManager({ prisma, logs, events: createJobEvents(), borg, config: { maxConcurrentJobs: 2 }, warn: () => undefined });

@@ -56,12 +56,12 @@ describe.skipIf(onPostgres)(`one server per database (${SQLITE_ONLY})`, () => {
     const first = await startServer({ dataDir });
     const other = await startServer({ dataDir: path.join(tmp.dir, 'in-process-other') });
     try {
-      expect(() => buildApp(config(dataDir), { logLevel: false })).toThrow(StartupError);
-      expect(() => buildApp(config(dataDir), { logLevel: false })).toThrow(/another borgql server is using the database/);
+      await expect(buildApp(config(dataDir), { logLevel: false })).rejects.toThrow(StartupError);
+      await expect(buildApp(config(dataDir), { logLevel: false })).rejects.toThrow(/another borgql server is using the database/);
       // a symlink to the database file is the same database
       const link = path.join(tmp.dir, 'link-to-the-database.db');
       symlinkSync(path.join(dataDir, 'borgql.db'), link);
-      expect(() => buildApp(config(path.join(tmp.dir, 'in-process-link'), { DATABASE_URL: `file:${link}` }), { logLevel: false })).toThrow(
+      await expect(buildApp(config(path.join(tmp.dir, 'in-process-link'), { DATABASE_URL: `file:${link}` }), { logLevel: false })).rejects.toThrow(
         /another borgql server is using the database/,
       );
       // both servers keep working

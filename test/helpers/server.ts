@@ -57,7 +57,7 @@ export async function startServer(options: { dataDir: string; env?: Record<strin
     ...database,
     ...options.env,
   });
-  const app = buildApp(config, { logLevel: false });
+  const app = await buildApp(config, { logLevel: false });
   const { url } = await app.start();
   return {
     app,

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPrismaClient, type PrismaClient, type Repository } from '../../src/db/client.js';
+import { createSqlitePrismaClient, type PrismaClient, type Repository } from '../../src/db/client.js';
 import { applyMigrations, resolveMigrationsDir } from '../../src/db/migrate.js';
 import { openSqlite, type SqliteDatabase } from '../../src/db/sqlite.js';
 import { createJobEvents, type JobEvents } from '../../src/jobs/job-events.js';
@@ -67,7 +67,7 @@ export function standinJobs(prefix: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     applyMigrations(file, resolveMigrationsDir());
     const db = openSqlite(file);
-    const prisma = createPrismaClient(`file:${file}`);
+    const prisma = createSqlitePrismaClient(`file:${file}`);
     const lineWaiters = new Set<(jobId: number, line: LogLine) => void>();
     const logs = new LogStore(new SqliteLogStorage(db), { onLine: (jobId, line) => lineWaiters.forEach((waiter) => waiter(jobId, line)) });
     const events = createJobEvents();

@@ -1,7 +1,7 @@
 // claimJob on SQLite (test/cluster/claims.test.ts races it on PostgreSQL): the claim reads no row
 // first, so the conditional update and the unique running index alone decide claimed, busy or gone.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../../src/db/client.js';
+import { createSqlitePrismaClient, type PrismaClient } from '../../src/db/client.js';
 import { claimJob } from '../../src/jobs/claims.js';
 import { logDatabases } from '../helpers/log-db.js';
 
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 function setup() {
   const { db, file } = databases.fresh();
-  const prisma = createPrismaClient(`file:${file}`);
+  const prisma = createSqlitePrismaClient(`file:${file}`);
   clients.push(prisma);
   const repositoryId = db.prepare('SELECT id FROM Repository LIMIT 1').pluck().get() as number;
   const pending = () => prisma.backupJob.create({ data: { repositoryId, repositoryPath: '/srv/repo' } });

@@ -20,7 +20,7 @@ describe('event log order on PostgreSQL', () => {
     database = await createTestDatabase();
     // migrated the way a server does it, then let go (it holds the one-server lock while open)
     openPostgresDatabase(database.url, { nodeName: 'event-order', redisUrl: null }).close();
-    prisma = createPrismaClient(database.url);
+    prisma = await createPrismaClient(database.url);
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createPrismaClient, type BackupJob, type PrismaClient } from '../../src/db/client.js';
+import { createSqlitePrismaClient, type BackupJob, type PrismaClient } from '../../src/db/client.js';
 import { eventsOfChange, writeJobState } from '../../src/jobs/job-outbox.js';
 import { logDatabases, newJob } from '../helpers/log-db.js';
 
@@ -85,7 +85,7 @@ describe('eventsOfChange: which job changes raise an event', () => {
 describe('writeJobState: the state and its events in one transaction', () => {
   it('writes both, or neither when the event cannot be written', async () => {
     const { file, db } = databases.fresh();
-    const prisma = createPrismaClient(`file:${file}`);
+    const prisma = createSqlitePrismaClient(`file:${file}`);
     clients.push(prisma);
     const id = newJob(db, { status: 'RUNNING' });
     const before = await prisma.backupJob.findUniqueOrThrow({ where: { id } });

@@ -2,7 +2,7 @@
 // client: which jobs expire, what is deleted (and in how many batches), and
 // what stays.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../../src/db/client.js';
+import { createSqlitePrismaClient, type PrismaClient } from '../../src/db/client.js';
 import type { SqliteDatabase } from '../../src/db/sqlite.js';
 import { LogRetention } from '../../src/logs/log-retention.js';
 import { LogStore } from '../../src/logs/log-store.js';
@@ -23,7 +23,7 @@ const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
 
 function setup(days: number) {
   const { db, file } = databases.fresh();
-  const prisma = createPrismaClient(`file:${file}`);
+  const prisma = createSqlitePrismaClient(`file:${file}`);
   clients.push(prisma);
   const logs = new LogStore(new SqliteLogStorage(db), { blockLines: 10 });
   const retention = new LogRetention(new SqliteLogStorage(db), prisma, logs, { days, batchBlocks: 2 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createPrismaClient, type PrismaClient } from '../../src/db/client.js';
+import { createSqlitePrismaClient, type PrismaClient } from '../../src/db/client.js';
 import { DeliveryWorker } from '../../src/notifications/delivery-worker.js';
 import { WEBHOOK_SECRET, generateWebhookSecret } from '../../src/notifications/webhook-settings.js';
 import { SecretBox } from '../../src/secrets/secret-box.js';
@@ -48,7 +48,7 @@ async function slowReceiver(delayMs: number | null) {
 /** A migrated database with `events` undispatched JOB_FAILED events and one webhook for them. */
 async function setUp(url: string, events: number): Promise<{ prisma: PrismaClient; box: SecretBox }> {
   const { file } = databases.fresh();
-  const prisma = createPrismaClient(`file:${file}`);
+  const prisma = createSqlitePrismaClient(`file:${file}`);
   closers.push(() => prisma.$disconnect());
   const box = new SecretBox(randomBytes(32));
   await prisma.webhook.create({ data: { name: 'hook', url, events: '["JOB_FAILED"]', secret: box.seal(generateWebhookSecret(), WEBHOOK_SECRET) } });
