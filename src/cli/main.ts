@@ -5,6 +5,8 @@
  * Exit codes follow borg's: 0 completed, 1 completed with warnings, 2 failed,
  * cancelled, or an error before any job. A failure is one line on stderr.
  */
+// first: sets NODE_ENV before graphql loads (production-mode.ts)
+import './production-mode.js';
 import { Command, CommanderError } from 'commander';
 import { registerBackupCommand } from './backup.js';
 import { BorgqlClient, CliError } from './client.js';
