@@ -118,30 +118,19 @@ export async function createServices(config: Config, options: ServiceOptions): P
   const { connection } = database;
   let secrets;
   let downloadKey;
+  let prisma: PrismaClient;
+  let redisBus: RedisBus | null;
   try {
     secrets = openSecretsAtRest(secretStorage(connection), config.dataDir, {
       discardUnreadable: config.discardUnreadableSecrets,
       warn: (message) => options.warn(message),
     });
     downloadKey = loadDownloadKey(config.dataDir);
-  } catch (error) {
-    database.close();
-    throw error;
-  }
-  let prisma: PrismaClient;
-  let redisBus: RedisBus | null;
-  try {
     prisma = await createPrismaClient(config.databaseUrl);
     // Redis when configured (README "Running several nodes"); alone, messages stay in this process.
     // Imported only then: ioredis adds about 22 ms and 9 MB to a start (measured beside the server modules).
-    redisBus = config.redisUrl
-      ? new (await import('./events/redis-bus.js')).RedisBus({
-          url: config.redisUrl,
-          prefix: config.redisPrefix,
-          nodeName: config.nodeName,
-          warn: options.warn,
-        })
-      : null;
+    const redisOptions = config.redisUrl ? { url: config.redisUrl, prefix: config.redisPrefix, nodeName: config.nodeName, warn: options.warn } : null;
+    redisBus = redisOptions ? new (await import('./events/redis-bus.js')).RedisBus(redisOptions) : null;
   } catch (error) {
     database.close();
     throw error;

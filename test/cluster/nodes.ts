@@ -65,9 +65,7 @@ export async function testCluster(prefix: string) {
     url: database.url,
     envOf,
     /** Prisma on the cluster's database, for set-up and checks. */
-    get prisma(): PrismaClient {
-      return prisma;
-    },
+    prisma,
     /** Starts a node (services and their lifecycle) named `name`. */
     async node(name: string, options: { redis?: boolean; leaseSeconds?: number } = {}): Promise<TestNode> {
       const config = loadConfig(envOf(name, options));
