@@ -170,10 +170,22 @@ export class DeliveryWorker {
     const attempt = await this.send(request);
     if (attempt === null) {
       // the server is stopping: the attempt does not count, the next start sends it
-      await this.prisma.webhookDelivery.updateMany({ where: { id: delivery.id }, data: { claimedUntil: null } });
+      await this.#release(delivery);
       return;
     }
-    await this.#record(delivery, attempt, attempt.responseStatus === 410);
+    try {
+      await this.#record(delivery, attempt, attempt.responseStatus === 410);
+    } catch (error) {
+      // Unrecorded, the attempt does not count: released, the retry of #run (5 s) sends it again
+      // rather than waiting out the claim (timeout + 30 s); receivers drop the duplicate by its id.
+      await this.#release(delivery).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Gives a claimed delivery back without counting an attempt. */
+  async #release(delivery: Claimed): Promise<void> {
+    await this.prisma.webhookDelivery.updateMany({ where: { id: delivery.id }, data: { claimedUntil: null } });
   }
 
   /** Sends one request; null when the worker stopped meanwhile. */

@@ -57,11 +57,16 @@ async function setUp(url: string, events: number): Promise<{ prisma: PrismaClien
   return { prisma, box };
 }
 
+/** A warning in these tests is a failure's explanation (a poll that times out says only what it saw): printed, not swallowed. */
+function printWarning(message: string, error?: unknown): void {
+  console.warn(message, error);
+}
+
 describe('DeliveryWorker', () => {
   it('works through a flood of events a page at a time, never more than its concurrency in flight', async () => {
     const receiver = await slowReceiver(5);
     const { prisma, box } = await setUp(receiver.url, 300);
-    const worker = new DeliveryWorker(prisma, box, { concurrency: 4, warn: () => undefined });
+    const worker = new DeliveryWorker(prisma, box, { concurrency: 4, warn: printWarning });
     closers.unshift(() => worker.stop());
     worker.start();
     await expect.poll(() => prisma.webhookDelivery.count({ where: { status: 'delivered' } }), { timeout: 60_000 }).toBe(300);
@@ -73,7 +78,7 @@ describe('DeliveryWorker', () => {
   it('a receiver that never answers costs one timeout per attempt, counted and retried later', async () => {
     const receiver = await slowReceiver(null);
     const { prisma, box } = await setUp(receiver.url, 1);
-    const worker = new DeliveryWorker(prisma, box, { timeoutMs: 200, retryDelaysMs: [3_600_000], warn: () => undefined });
+    const worker = new DeliveryWorker(prisma, box, { timeoutMs: 200, retryDelaysMs: [3_600_000], warn: printWarning });
     closers.unshift(() => worker.stop());
     worker.start();
     await expect
@@ -83,4 +88,27 @@ describe('DeliveryWorker', () => {
     expect(delivery.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now() + 3_000_000);
     expect(delivery.claimedUntil).toBeNull();
   });
+
+  it('an attempt it could not record is given back at once and sent again, not held for the claim', async () => {
+    const receiver = await slowReceiver(0);
+    const { prisma, box } = await setUp(receiver.url, 1);
+    // the database refuses the outcome of the first attempt (a real SQLite error), and only that write
+    await prisma.$executeRawUnsafe(
+      `CREATE TRIGGER refuse_record BEFORE UPDATE OF attempts ON WebhookDelivery BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
+    );
+    const warnings: string[] = [];
+    const worker = new DeliveryWorker(prisma, box, {
+      // a claim held after the failure would last timeout + 30 s, longer than the poll below
+      timeoutMs: 1_000,
+      // expected here: collected, not printed
+      warn: (message) => warnings.push(message),
+    });
+    closers.unshift(() => worker.stop());
+    worker.start();
+    await expect.poll(() => warnings.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await prisma.webhookDelivery.findFirstOrThrow()).toMatchObject({ attempts: 0, status: 'pending', claimedUntil: null });
+    await prisma.$executeRawUnsafe('DROP TRIGGER refuse_record');
+    await expect.poll(() => prisma.webhookDelivery.findFirst(), { timeout: 15_000 }).toMatchObject({ attempts: 1, status: 'delivered' });
+    expect(receiver.state.received).toBe(2);
+  }, 30_000);
 });
