@@ -7,7 +7,6 @@
 import { copyFileSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqlitePrismaClient } from '../src/db/client.js';
 import { openSqlite } from '../src/db/sqlite.js';
 import { LogRetention } from '../src/logs/log-retention.js';
@@ -18,7 +17,7 @@ import { historyLogsReport, type Expiry, type Sizes } from './history/logs-repor
 import type { Measured } from './history/report.js';
 import { httpClient } from './lib/graphql.js';
 import { prng } from './lib/random.js';
-import { startServerProcess } from './lib/server.js';
+import { measureStarts } from './lib/start-up.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 
 /** A year: 50 × 8,760 hourly jobs; one in 5,000 a first backup listing 100,000 files. */
@@ -87,11 +86,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const counts = logCounts(copy);
   const large = counts.filter((c) => c.lines > (spec.logs?.maxFileLines ?? 0) + 10);
   await ctx.quiet();
-  // cold start: a new process on the copied database (its pages are in the OS cache: copied just now)
-  const startClock = performance.now();
-  const server = await startServerProcess({ rootDir: ctx.rootDir, dir: serverDir, env: { BORGQL_LOG_RETENTION_DAYS: '0' } });
-  while ((await fetch(`${server.url}/healthz`).catch(() => null))?.status !== 200) await sleep(10);
-  const startMs = performance.now() - startClock;
+  const { times: starts, server } = await measureStarts(copy, { rootDir: ctx.rootDir, dir: serverDir, env: { BORGQL_LOG_RETENTION_DAYS: '0' } });
   const samples = ctx.quick ? 20 : SAMPLES;
   const random = prng(0x51ed270b);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)] as T;
@@ -125,7 +120,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
     sizes: before,
     largeJobs: large.length,
     measured,
-    startMs,
+    starts,
     expiry: expired,
     retentionDays: RETENTION_DAYS,
     samples,

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { httpClient } from './lib/graphql.js';
-import { startServerProcess } from './lib/server.js';
+import { measureStarts } from './lib/start-up.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { ensureHistoryDatabase, type HistorySpec } from './history/dataset.js';
 import { explainPlans } from './history/plans.js';
@@ -61,9 +61,8 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   // the server migrates and writes its database: it gets a copy, the cache stays pristine
   copyFileSync(db.file, copy);
   const plans = await explainPlans(copy, db.paths);
-  const startClock = performance.now();
-  const server = await startServerProcess({ rootDir: ctx.rootDir, dir: serverDir });
-  const startMs = performance.now() - startClock;
+  await ctx.quiet();
+  const { times: starts, server } = await measureStarts(copy, { rootDir: ctx.rootDir, dir: serverDir });
   const samples = ctx.quick ? 20 : SAMPLES;
   const measured: Measured[] = [];
   try {
@@ -125,7 +124,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   } finally {
     await server.stop();
   }
-  return historyReport({ db, plans, measured, startMs, samples, warmup: WARMUP });
+  return historyReport({ db, plans, measured, starts, samples, warmup: WARMUP });
 }
 
 /** GraphQL history reads with a million jobs (issue 6). */

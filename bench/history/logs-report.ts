@@ -3,6 +3,7 @@ import { latencyHeader, latencyRow, megabytes, seconds, summarize } from '../lib
 import type { BenchReport } from '../lib/types.js';
 import type { HistoryDatabase } from './dataset.js';
 import type { Measured } from './report.js';
+import { startTimesText, type StartTimes } from '../lib/start-up.js';
 
 /** The database's size, as generated. */
 export interface Sizes {
@@ -27,7 +28,7 @@ export interface HistoryLogsRun {
   sizes: Sizes;
   largeJobs: number;
   measured: Measured[];
-  startMs: number;
+  starts: StartTimes;
   expiry: Expiry;
   retentionDays: number;
   samples: number;
@@ -58,7 +59,7 @@ export function historyLogsReport(run: HistoryLogsRun): BenchReport {
       `| SQLite file | ${megabytes(s.fileBytes)} | ${(s.fileBytes / s.jobs / 1024).toFixed(2)} KiB |`,
       `| log blocks (${count(s.blocks)} rows, ${count(s.lines)} lines) | ${megabytes(s.blockBytes)} | ${(s.blockBytes / s.jobs / 1024).toFixed(2)} KiB (${(s.blockBytes / Math.max(1, s.lines)).toFixed(1)} bytes a line) |`,
       '',
-      `Cold start (spawn of \`npm start\`'s command on the copied database → first 200 from \`/healthz\`): ${seconds(run.startMs)}.`,
+      startTimesText(run.starts),
       '',
       `One request at a time over HTTP, ${run.samples} timed after a warm-up; \`logs\` pages of ${run.page} lines:`,
       '',
@@ -75,7 +76,6 @@ export function historyLogsReport(run: HistoryLogsRun): BenchReport {
     })),
     notes: [
       'The server runs with BORGQL_LOG_RETENTION_DAYS=0 during the reads (the generated year lies in the past: the default 90 days would expire every log at start-up); the expiry sweep runs afterwards in this process on the same database copy, through the same LogRetention and SqliteLogStorage the server uses.',
-      "Cold start: the database was copied just before, so its pages are in the OS's cache; the figure is the server's own start-up work (migrations check, recovery, listening), not a disk's.",
       'Random job ids, jobs and offsets come from a fixed-seed PRNG: the same run reads the same pages.',
     ],
   };

@@ -1,8 +1,9 @@
 /** Renders the history benchmark's figures (bench/history.ts measures). */
-import { latencyHeader, latencyRow, seconds, summarize } from '../lib/stats.js';
+import { latencyHeader, latencyRow, summarize } from '../lib/stats.js';
 import type { BenchReport, TargetResult } from '../lib/types.js';
 import type { HistoryDatabase } from './dataset.js';
 import type { Plan } from './plans.js';
+import { startTimesText, type StartTimes } from '../lib/start-up.js';
 
 /** One request variant and its latencies (ms). */
 export interface Measured {
@@ -15,8 +16,8 @@ export interface HistoryRun {
   db: HistoryDatabase;
   plans: Plan[];
   measured: Measured[];
-  /** from spawning the server on the million-job database to its listening line */
-  startMs: number;
+  /** the server's starts on the million-job database */
+  starts: StartTimes;
   samples: number;
   warmup: number;
 }
@@ -72,7 +73,7 @@ export function historyReport(run: HistoryRun): BenchReport {
     latencyHeader('query'),
     ...stats.map((s) => latencyRow(s.stats, s.label)),
     '',
-    `Server start-up on this database (spawn to listening line, migrations and recovery included): ${seconds(run.startMs)}.`,
+    startTimesText(run.starts),
     '',
     'The statements behind them, as Prisma writes them, with their plans:',
     '',
