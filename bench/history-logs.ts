@@ -4,7 +4,7 @@
  * `job(id)`, `logs(offset)`) one at a time, the database size per job, a
  * cold start to /healthz, and what log expiry costs on it.
  */
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createSqlitePrismaClient } from '../src/db/client.js';
@@ -12,7 +12,7 @@ import { openSqlite } from '../src/db/sqlite.js';
 import { LogRetention } from '../src/logs/log-retention.js';
 import { SqliteLogStorage } from '../src/logs/sqlite-log-storage.js';
 import { JOB, JOBS, timeSequential } from './history.js';
-import { createdAtOf, ensureHistoryDatabase, type HistorySpec } from './history/dataset.js';
+import { copyForServer, createdAtOf, ensureHistoryDatabase, type HistorySpec } from './history/dataset.js';
 import { historyLogsReport, type Expiry, type Sizes } from './history/logs-report.js';
 import type { Measured } from './history/report.js';
 import { httpClient } from './lib/graphql.js';
@@ -80,8 +80,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const db = await ensureHistoryDatabase(ctx.cacheDir, spec, ctx.log);
   const serverDir = path.join(ctx.tmpDir, 'server');
   const copy = path.join(serverDir, 'data', 'borgql.db');
-  mkdirSync(path.dirname(copy), { recursive: true });
-  copyFileSync(db.file, copy);
+  const schedulesDisabled = copyForServer(db.file, copy);
   const before = sizes(copy, spec.jobs);
   const counts = logCounts(copy);
   const large = counts.filter((c) => c.lines > (spec.logs?.maxFileLines ?? 0) + 10);
@@ -117,6 +116,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const expired = await expiry(copy, spec);
   return historyLogsReport({
     db,
+    schedulesDisabled,
     sizes: before,
     largeJobs: large.length,
     measured,

@@ -2,13 +2,13 @@
  * The job history at scale: GraphQL reads of a million-job database, one
  * request at a time, plus what else touches every job (metrics, start-up).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { httpClient } from './lib/graphql.js';
 import { measureStarts } from './lib/start-up.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
-import { ensureHistoryDatabase, type HistorySpec } from './history/dataset.js';
+import { copyForServer, ensureHistoryDatabase, type HistorySpec } from './history/dataset.js';
 import { explainPlans } from './history/plans.js';
 import { historyReport, type Measured } from './history/report.js';
 import { prng } from './lib/random.js';
@@ -57,9 +57,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   const db = await ensureHistoryDatabase(ctx.cacheDir, spec, ctx.log);
   const serverDir = path.join(ctx.tmpDir, 'server');
   const copy = path.join(serverDir, 'data', 'borgql.db');
-  mkdirSync(path.dirname(copy), { recursive: true });
-  // the server migrates and writes its database: it gets a copy, the cache stays pristine
-  copyFileSync(db.file, copy);
+  const schedulesDisabled = copyForServer(db.file, copy);
   const plans = await explainPlans(copy, db.paths);
   await ctx.quiet();
   const { times: starts, server } = await measureStarts(copy, { rootDir: ctx.rootDir, dir: serverDir });
@@ -124,7 +122,7 @@ async function run(ctx: BenchContext): Promise<BenchReport> {
   } finally {
     await server.stop();
   }
-  return historyReport({ db, plans, measured, starts, samples, warmup: WARMUP });
+  return historyReport({ db, plans, measured, starts, schedulesDisabled, samples, warmup: WARMUP });
 }
 
 /** GraphQL history reads with a million jobs (issue 6). */

@@ -4,7 +4,7 @@
  * the Prisma client's createMany in batches) and cached as a SQLite file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -191,4 +191,22 @@ export async function ensureHistoryDatabase(cacheDir: string, spec: HistorySpec,
   renameSync(partial, file);
   writeFileSync(manifest, JSON.stringify({ generationSeconds, ...result }, null, 2));
   return { file, spec, generationSeconds, ...result };
+}
+
+/**
+ * Copies the cached database to `copy` for a server (which migrates and
+ * writes it; the cache stays pristine) with every schedule disabled: the
+ * generated schedules fire every minute on repositories that do not exist,
+ * and each firing would run a real borg (failing) beside the reads measured.
+ * Returns how many schedules were disabled.
+ */
+export function copyForServer(file: string, copy: string): number {
+  mkdirSync(path.dirname(copy), { recursive: true });
+  copyFileSync(file, copy);
+  const db = new Database(copy);
+  try {
+    return db.prepare('UPDATE "Schedule" SET "enabled" = false WHERE "enabled"').run().changes;
+  } finally {
+    db.close();
+  }
 }

@@ -29,6 +29,8 @@ export interface HistoryLogsRun {
   largeJobs: number;
   measured: Measured[];
   starts: StartTimes;
+  /** schedules of the copy disabled before the server started (copyForServer) */
+  schedulesDisabled: number;
   expiry: Expiry;
   retentionDays: number;
   samples: number;
@@ -77,6 +79,7 @@ export function historyLogsReport(run: HistoryLogsRun): BenchReport {
     notes: [
       'The server runs with BORGQL_LOG_RETENTION_DAYS=0 during the reads (the generated year lies in the past: the default 90 days would expire every log at start-up); the expiry sweep runs afterwards in this process on the same database copy, through the same LogRetention and SqliteLogStorage the server uses.',
       'Random job ids, jobs and offsets come from a fixed-seed PRNG: the same run reads the same pages.',
+      `Each run copies the cached file to a fresh data dir with its ${run.schedulesDisabled} schedules disabled (they fire every minute on repositories that do not exist: each firing would run a real, failing borg beside the reads measured); the server applies any newer migration at start-up.`,
     ],
   };
 }

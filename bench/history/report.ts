@@ -18,6 +18,8 @@ export interface HistoryRun {
   measured: Measured[];
   /** the server's starts on the million-job database */
   starts: StartTimes;
+  /** schedules of the copy disabled before the server started (copyForServer) */
+  schedulesDisabled: number;
   samples: number;
   warmup: number;
 }
@@ -64,7 +66,7 @@ export function historyReport(run: HistoryRun): BenchReport {
     `triggers: ${count(c.SCHEDULE ?? 0)} SCHEDULE (with their schedule), ${count(c.MANUAL ?? 0)} MANUAL. One job every 3 minutes from 2021 on, with sizes, times, archive names, error messages.`,
     `Generated deterministically (seed \`${db.spec.seed}\`) through borgql's own data layer — the server's migrations, then the Prisma client's`,
     `\`createMany\` in batches of ${count(db.spec.batch)} — in ${db.generationSeconds} s, cached in \`.bench/history/\` (keyed by the spec and the migrations).`,
-    `Each run copies the cached file to a fresh data dir; the server applies any newer migration at start-up.`,
+    `Each run copies the cached file to a fresh data dir with its ${run.schedulesDisabled} schedules disabled (they fire every minute on repositories that do not exist: each firing would run a real, failing borg beside the reads measured); the server applies any newer migration at start-up.`,
   ].join('\n');
   const stats = run.measured.map((m) => ({ label: m.label, stats: summarize(m.ms) }));
   const figures = [
