@@ -13,6 +13,7 @@ import { GRAPHQL_ENDPOINT } from './error-replies.js';
 import { describeErrorForLog } from './log-safety.js';
 import { LruMap } from './lru-map.js';
 import { WALKTHROUGH_OPERATIONS } from './graphiql-tabs.js';
+import { graphiqlPageRenderer } from './graphiql-page.js';
 import { useQueryLimits } from './query-limits.js';
 import { useSharedEventExecution } from './shared-events.js';
 import { useMalformedParamsAsBadRequest } from './yoga-params.js';
@@ -129,11 +130,11 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     // CORS is answered for every route by the allow-list hook (BORGQL_CORS_ORIGINS), not by yoga, which allows any origin
     cors: false,
     // GraphiQL with its assets inlined: backup servers often have no internet.
-    // Imported on the first page view: its 9 MB bundle costs ~40 MB of heap,
-    // which a server nobody opens GraphiQL on should not carry.
+    // Rendered in a short-lived thread on the first page view (graphiql-page.ts):
+    // its 9 MB bundle never enters the server's heap.
     // Subscriptions over SSE: they carry the headers entered in GraphiQL (the
     // bearer token); GraphiQL's WebSocket client sends no connectionParams.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    renderGraphiQL: graphiqlPageRenderer(),
     graphiql: {
       title: 'borgql',
       subscriptionsProtocol: 'SSE',
