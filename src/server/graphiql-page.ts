@@ -1,52 +1,52 @@
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { Readable } from 'node:stream';
 import type { GraphiQLOptions } from 'graphql-yoga';
 import { LruMap } from './lru-map.js';
 
-/**
- * Renders in a thread of its own: the thread imports the 9 MB bundle,
- * renders the page, hands its bytes over and exits, and its heap goes
- * with it. CommonJS because an eval'd worker is a script.
- */
-const RENDER_IN_THREAD = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { renderGraphiQL } = require(workerData.module);
-const page = new TextEncoder().encode(renderGraphiQL(workerData.options));
-parentPort.postMessage(page, [page.buffer]);
+/** Reads the options on stdin, writes the page on stdout. */
+const RENDER = `
+const { renderGraphiQL } = require(process.argv[1]);
+let input = '';
+process.stdin.setEncoding('utf8').on('data', (chunk) => (input += chunk)).on('end', () => process.stdout.write(renderGraphiQL(JSON.parse(input))));
 `;
 
-function renderInThread(module: string, options: GraphiQLOptions): Promise<Uint8Array> {
+function renderInChild(module: string, options: GraphiQLOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(RENDER_IN_THREAD, { eval: true, workerData: { module, options } });
-    worker.once('message', (page: Uint8Array) => resolve(page));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the GraphiQL renderer thread exited (code ${code}) without a page`)));
+    const child = spawn(process.execPath, ['-e', RENDER, module], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`the GraphiQL renderer exited with code ${code}`))));
+    child.stdin.end(JSON.stringify(options));
   });
 }
 
 /**
  * yoga's `renderGraphiQL` with GraphiQL's assets inlined (backup servers
  * often have no internet), at a fraction of the memory: importing
- * `@graphql-yoga/render-graphiql` into the server kept about 40 MB of heap
- * for good from the first page view (an ES module is never unloaded; its
- * 9 MB bundle is held as source and as string constants, and each view
- * built a new 9 MB string). Here the page is rendered once per distinct
- * options in a short-lived thread ({@link RENDER_IN_THREAD}) and kept as
- * its UTF-8 bytes (about 9 MB); each view gets a copy, so no response can
- * touch the kept page. A failed render is not kept: the next view tries again.
+ * `@graphql-yoga/render-graphiql` into the server (as before) kept about
+ * 35–40 MB of RSS for good from the first page view (its 9 MB bundle as
+ * module source and string constants, and a new 9 MB string per view), and
+ * rendering it in a worker thread kept as much (the thread's heap is freed,
+ * but the allocator keeps the pages: measured, BENCHMARKS.md idle). So the
+ * page is rendered once per distinct options by a short-lived child process
+ * ({@link RENDER}), whose memory all goes back to the system when it exits,
+ * and kept as its bytes (about 9 MB); each view streams those bytes without
+ * copying them. A failed render is not kept: the next view tries again.
  */
-export function graphiqlPageRenderer(): (options: GraphiQLOptions) => Promise<Uint8Array<ArrayBuffer>> {
+export function graphiqlPageRenderer(): (options: GraphiQLOptions) => Promise<ReadableStream<Uint8Array>> {
   const module = createRequire(import.meta.url).resolve('@graphql-yoga/render-graphiql');
   // yoga passes the same options on every view; a bound all the same, should they ever vary per request
-  const pages = new LruMap<string, Promise<Uint8Array>>(2);
+  const pages = new LruMap<string, Promise<Buffer>>(2);
   return async (options) => {
     const key = JSON.stringify(options);
     let page = pages.get(key);
     if (!page) {
-      page = renderInThread(module, options);
+      page = renderInChild(module, options);
       pages.set(key, page);
       page.catch(() => pages.peek(key) === page && pages.delete(key));
     }
-    return new Uint8Array(await page);
+    return Readable.toWeb(Readable.from([await page])) as ReadableStream<Uint8Array>;
   };
 }

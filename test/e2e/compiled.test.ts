@@ -36,7 +36,7 @@ describe('the compiled server (what npm start runs)', () => {
     const { status, body } = await gqlRaw(server.graphqlUrl, '{ jobs(limit: 1) { id } repositories { id } }', {}, bearer());
     expect(status, server.output()).toBe(200);
     expect(body.data).toEqual({ jobs: [], repositories: [] });
-    // the page is rendered in a thread of its own on the first view, from the compiled graphiql-page.js
+    // the page is rendered by a child process on the first view (src/server/graphiql-page.ts)
     const page = await fetch(server.graphqlUrl, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<title>borgql<\/title>[\s\S]*YogaGraphiQL\.renderYogaGraphiQL/);
