@@ -78,6 +78,7 @@ export function historyLogsReport(run: HistoryLogsRun): BenchReport {
     })),
     notes: [
       'The server runs with BORGQL_LOG_RETENTION_DAYS=0 during the reads (the generated year lies in the past: the default 90 days would expire every log at start-up); the expiry sweep runs afterwards in this process on the same database copy, through the same LogRetention and SqliteLogStorage the server uses.',
+      "Before (run of 2026-12-02): one start, reported as the cold start, took 13.2 s on this database. It was the first start on the copy: a CPU profile of it put 69 % of its samples in better-sqlite3's exec of the VACUUM that follows encrypting the generator's clear-text passphrases (src/db/secret-storage.ts, purgeOldCopies). A real server pays that once, at its first start after upgrading from a version that stored them in clear text; every later start is the cold or warm one above.",
       'Random job ids, jobs and offsets come from a fixed-seed PRNG: the same run reads the same pages.',
       `Each run copies the cached file to a fresh data dir with its ${run.schedulesDisabled} schedules disabled (they fire every minute on repositories that do not exist: each firing would run a real, failing borg beside the reads measured); the server applies any newer migration at start-up.`,
     ],
