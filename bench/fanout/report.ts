@@ -10,6 +10,9 @@ import type { BenchReport } from '../lib/types.js';
  * (measured on the same tree with the change taken out, same machine).
  */
 const CHANGES = [
+  '**Changed (src/schema/streams.ts, 2026-12-03): `jobProgress` streams through one hand-written iterator (`currentThenChanges`) instead of two nested async generators.** ' +
+    'Same machine, the run before it (08:4x UTC, same day, production mode): server CPU 4.8–6.2 s per borg-rate variant, stress 8.5 s, p99 53–62 ms and stress 74 ms; this run: the table above. ' +
+    "Server CPU is somewhat lower, the p99 is not: it moves between runs by more than the change (client event-loop max up to 105 ms this run: the clients share one process). What is left per event and subscriber is mostly the WebSocket write (writev) and graphql-ws's per-socket message; sharing the serialised payload across the subscribers of one document (shared-events.ts shares the execution) is the next lever, not done.",
   '**Changed (src/server/shared-events.ts, commit 4f41684): each subscription event is executed once per operation and role, its result shared by the subscribers that sent the same document and variables.** ' +
     "Before, yoga's executor ran the selection on the same job state once per subscriber (plus a generator and flattenAsyncIterable per event): " +
     'a server CPU profile (`BENCH_SERVER_NODE_ARGS="--cpu-prof …"`) of this benchmark showed, per event and subscriber, ~10 µs in graphql execution, ~12 µs in garbage collection of what it allocated, ~15 µs in writev (the WebSocket send, kernel) and ~4 µs in graphql-ws\'s JSON.stringify; ' +

@@ -9,7 +9,7 @@ import { JobRef, JobStatusEnum, JobTriggerEnum } from './job-interface.js';
 import { ALL_JOBS } from '../events/topics.js';
 import { builder } from './builder.js';
 import { jobStepKey } from './job-steps.js';
-import { endWithSource } from './streams.js';
+import { currentThenChanges, endWithSource } from './streams.js';
 import { LogPageRef } from './log.js';
 import { RepositoryRef } from './repository.js';
 
@@ -159,16 +159,12 @@ builder.subscriptionFields((t) => ({
       // subscribe before reading the current state, so no change falls in between;
       // latest-wins: a slow reader gets every step and the newest progress of each (the terminal state last)
       const changes = ctx.pubsub.subscribe('job', id, { latestBy: jobStepKey });
-      return endWithSource(changes, async function* () {
-        const current = await ctx.jobs.get(id);
-        if (!current || !isBackup(current)) throw recordNotFound('job', args.id);
-        yield current;
-        if (isTerminal(current.status)) return;
-        for await (const state of changes) {
-          yield state;
-          if (isTerminal(state.status)) return;
-        }
-      });
+      const current = async () => {
+        const job = await ctx.jobs.get(id);
+        if (!job || !isBackup(job)) throw recordNotFound('job', args.id);
+        return job;
+      };
+      return currentThenChanges<JobWithRepository>(changes, current, (state) => isTerminal(state.status));
     },
     resolve: (job) => job,
   }),
