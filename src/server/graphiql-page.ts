@@ -11,13 +11,20 @@ let input = '';
 process.stdin.setEncoding('utf8').on('data', (chunk) => (input += chunk)).on('end', () => process.stdout.write(renderGraphiQL(JSON.parse(input))));
 `;
 
+/** Far above a render's 0.5 s here (the child peaks at about 125 MB, all returned when it exits). */
+const RENDER_TIMEOUT_MS = 30_000;
+
 function renderInChild(module: string, options: GraphiQLOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', RENDER, module], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // no environment: the renderer needs none, and the server's holds its secrets; a stuck renderer is killed
+    // (a page view then fails with a 500 rather than waiting for ever; the next view tries again)
+    const child = spawn(process.execPath, ['-e', RENDER, module], { stdio: ['pipe', 'pipe', 'ignore'], env: {}, timeout: RENDER_TIMEOUT_MS });
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`the GraphiQL renderer exited with code ${code}`))));
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`the GraphiQL renderer ended with ${signal ?? `code ${code}`}`)),
+    );
     child.stdin.end(JSON.stringify(options));
   });
 }
