@@ -130,7 +130,7 @@ export function createGraphQLServer(services: Services, options: GraphQLServerOp
     // CORS is answered for every route by the allow-list hook (BORGQL_CORS_ORIGINS), not by yoga, which allows any origin
     cors: false,
     // GraphiQL with its assets inlined: backup servers often have no internet.
-    // Rendered in a short-lived thread on the first page view (graphiql-page.ts):
+    // Rendered by a short-lived child process on the first page view (graphiql-page.ts):
     // its 9 MB bundle never enters the server's heap.
     // Subscriptions over SSE: they carry the headers entered in GraphiQL (the
     // bearer token); GraphiQL's WebSocket client sends no connectionParams.
