@@ -7,7 +7,7 @@ import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { JobRef, type JobRow } from './job-interface.js';
 import { jobStepKey } from './job-steps.js';
-import { endWithSource } from './streams.js';
+import { currentThenChanges } from './streams.js';
 
 const RestoreProgressRef = builder.objectRef<JobRow>('RestoreProgress').implement({
   description: "A restore's progress, from borg extract's progress lines (docs/borg.md)",
@@ -149,16 +149,12 @@ builder.subscriptionFields((t) => ({
       const id = recordIdOrNotFound('job', args.id);
       // as jobProgress: subscribe first, so no change falls between the read and the stream
       const changes = ctx.pubsub.subscribe('job', id, { latestBy: jobStepKey });
-      return endWithSource(changes, async function* () {
-        const current = await ctx.jobs.get(id);
-        if (!current) throw recordNotFound('job', args.id);
-        yield current;
-        if (isTerminal(current.status)) return;
-        for await (const state of changes) {
-          yield state;
-          if (isTerminal(state.status)) return;
-        }
-      });
+      const current = async () => {
+        const job = await ctx.jobs.get(id);
+        if (!job) throw recordNotFound('job', args.id);
+        return job;
+      };
+      return currentThenChanges<JobRow>(changes, current, (state) => isTerminal(state.status));
     },
     resolve: (job) => job,
   }),

@@ -4,7 +4,7 @@ import { graphiqlPageRenderer } from '../../src/server/graphiql-page.js';
 const text = (stream: ReadableStream<Uint8Array>) => new Response(stream).text();
 
 describe('graphiqlPageRenderer', () => {
-  it('renders the page in a child process and streams the same page to every view', async () => {
+  it('renders the page and streams the same page to every view, per options', async () => {
     const render = graphiqlPageRenderer();
     const options = { title: 'borgql <test>', defaultTabs: [{ query: '{ jobs { id } }' }] };
     const html = await text(await render(options));
