@@ -13,12 +13,15 @@ import { startServerProcess } from './lib/server.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { overheadReport } from './overhead/report.js';
 import { apiSide, ENCRYPTION, rawSide, type RawStats } from './overhead/sides.js';
+import { measureWakeUp } from './overhead/wake-up.js';
 import { WORKLOADS, type Workload } from './overhead/workloads.js';
 
 export { FULL, QUICK } from './overhead/workloads.js';
 
 /** The same pause before every timed run, after sync and the quiet wait: writeback and the disk settle equally for both sides. */
 const SETTLE_MS = 2000;
+/** Requests timed after the pause and back-to-back (bench/overhead/wake-up.ts), per server. */
+const WAKE_UP_ROUNDS = 8;
 
 async function run(ctx: BenchContext, workload: Workload): Promise<BenchReport> {
   const cached = ensureDataset(ctx.cacheDir, ctx.quick ? workload.quick : workload.full, ctx.log);
@@ -49,6 +52,7 @@ async function run(ctx: BenchContext, workload: Workload): Promise<BenchReport> 
       maxDiscarded: 3 * wanted,
       log: ctx.log,
     });
+    const wakeUp = ctx.quick ? null : await measureWakeUp(http, SETTLE_MS, WAKE_UP_ROUNDS);
     return overheadReport({
       workload,
       data,
@@ -58,6 +62,7 @@ async function run(ctx: BenchContext, workload: Workload): Promise<BenchReport> 
       result,
       settleMs: ctx.quick ? 200 : SETTLE_MS,
       serverNode: server.nodeVersion,
+      wakeUp,
     });
   } finally {
     await ws.dispose();

@@ -10,6 +10,12 @@ import type { BenchReport } from '../lib/types.js';
  * (measured on the same tree with the change taken out, same machine).
  */
 const CHANGES = [
+  'Where the server\'s time goes now (a CPU profile of a whole run of this benchmark, `BENCH_SERVER_NODE_ARGS="--cpu-prof …"`, 2026-12-03 13:10 UTC, Intel Xeon, 2 cores; the profiler slows the server, so these are shares): ' +
+    '42.1 s busy for about 641,000 deliveries, 66 µs each with the profiler: writev (the WebSocket write, kernel; on loopback it includes the receiving side) 29.5 %, graphql-ws 10.7 % (its JSON.stringify of each message 5.2 %), garbage collection 10.3 %, ' +
+    "promise turns (runMicrotasks) 6.1 %, the pubsub 4.7 %, envelop 4.1 %, Prisma 3.3 % (the job's writes, ≤ 1/s), @whatwg-node/promise-helpers 2.8 %, ws 2.4 %, Node streams 4.2 %, the shared execution and stream iterators 4.0 %, graphql 1.2 %. " +
+    "No single part is large enough to bring the per-line time under the target alone; sharing the serialised message would save at most graphql-ws's 5 %. The clients cost about half to as much per delivery as the server (table above), and the latency is measured after them. " +
+    'Compare the stress row of the CPU table with the borg-rate rows: the same delivery costs the server less when a line comes every 50 ms than every 200–250 ms with the process asleep in between; ' +
+    "on this virtual machine a process woken from idle runs late and slow at first (the overhead benchmarks' wake-up sentence measures a single request after a pause against back-to-back).",
   '**Changed (src/schema/streams.ts, 2026-12-03): `jobProgress` streams through one hand-written iterator (`currentThenChanges`) instead of two nested async generators.** ' +
     'Same machine, the run before it (08:4x UTC, same day, production mode): server CPU 4.8–6.2 s per borg-rate variant, stress 8.5 s, p99 53–62 ms and stress 74 ms; this run: the table above. ' +
     "Server CPU is somewhat lower, the p99 is not: it moves between runs by more than the change (client event-loop max up to 105 ms this run: the clients share one process). What is left per event and subscriber is mostly the WebSocket write (writev) and graphql-ws's per-socket message; sharing the serialised payload across the subscribers of one document (shared-events.ts shares the execution) is the next lever, not done.",
@@ -33,6 +39,26 @@ function resourceRow(r: VariantResult, label: string): string {
       ? ['n/a', 'n/a']
       : [`${(r.serverCpuMs / 1000).toFixed(2)} s over ${(r.wallMs / 1000).toFixed(1)} s`, `${((r.serverCpuMs / r.wallMs) * 100).toFixed(0)} %`];
   return `| ${label} | ${cpu.join(' | ')} | ${mib(r.rssAtGo?.rssBytes)} / ${mib(r.rssMaxBytes)} | ${(r.clientCpuMs / 1000).toFixed(2)} s | ${r.clientLoopDelay.p99.toFixed(1)} / ${r.clientLoopDelay.max.toFixed(1)} ms | ${(r.busy * 100).toFixed(0)} % |`;
+}
+
+/**
+ * CPU per line written, server and clients: both handle each of a line's
+ * deliveries one after the other on one event loop.
+ */
+function cpuPerLine(results: VariantResult[]): string[] {
+  return [
+    "CPU per line written (the variant's CPU ÷ its lines) and per delivery (÷ subscribers as well). The server's includes everything it did meanwhile: the file_status lines, each subscriber's next read after its write completed, garbage collection.",
+    '',
+    '| variant | server CPU per line | per delivery | client CPU per line | per delivery |',
+    '| --- | --- | --- | --- | --- |',
+    ...results.map((r) => {
+      const server = r.serverCpuMs === null ? null : r.serverCpuMs / r.written;
+      const client = r.clientCpuMs / r.written;
+      const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} ms`);
+      const perDelivery = (x: number | null) => (x === null ? 'n/a' : `${((x * 1000) / r.subscribers).toFixed(0)} µs`);
+      return `| ${r.variant.name} | ${ms(server)} | ${perDelivery(server)} | ${ms(client)} | ${perDelivery(client)} |`;
+    }),
+  ];
 }
 
 /** What the report needs besides the variants' results. */
@@ -84,6 +110,8 @@ export function fanoutReport(run: FanoutRun): BenchReport {
     ...[...results, ...run.discarded].map((r, i) =>
       resourceRow(r, i < results.length ? r.variant.name : `${r.variant.name} (discarded: p99 ${r.latency.p99.toFixed(1)} ms)`),
     ),
+    '',
+    ...cpuPerLine(results),
     '',
     `Server RSS: ${mib(run.rssIdle?.rssBytes)} idle after start, ${mib(run.rssConnected?.rssBytes)} with ${subscribers.toLocaleString('en')} WebSockets connected (no subscription yet).`,
   ].join('\n');

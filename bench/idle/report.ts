@@ -53,7 +53,12 @@ const NOTES = [
     'the Prisma client uses `compilerBuild = "small"` (query plans are cached per query shape, so only a shape\'s first query pays for the slower compiler); ' +
     "GraphiQL's page is rendered on its first view by a short-lived child process and kept as its bytes (src/server/graphiql-page.ts).",
   'Before (runs of 2026-12-03, same machine): with the renderer imported into the server on the first view, opening GraphiQL once added 38 MB that stayed (node, settled: 147 MB → 185 MB, 08:52 UTC; an ES module is never unloaded and each view built a new 9 MB string); rendered in a worker thread instead it added 35 MB (134 MB → 169 MB, half an hour later: the thread\'s heap was freed, the allocator kept the pages). A child process gives all of its memory back when it exits: what stays is the 9 MB page. The row "after opening GraphiQL once" is held to the target like the others (the scale-out issue: idle memory after GraphiQL and after a large job, not only fresh).',
-  'The large job is the borg stand-in (bench/borg-standin.mjs) printing that many file lines as fast as it can: what borgql keeps after a big log (buffers, the log writer, the heap it grew to), not borg.',
+  'The large job is the borg stand-in (bench/borg-standin.mjs) printing that many file lines as fast as it can: what borgql keeps after a big log (buffers, the log writer, the heap it grew to), not borg. ' +
+    'Four more such jobs follow the first, one after the other, before the last phase: a server that kept something per job would show it there.',
+  'What a large job leaves (probe of 2026-12-03, not rerun by this benchmark: node started as here, five 200,000-line jobs, a heap snapshot after each with `--heapsnapshot-signal`, which collects all garbage first): ' +
+    'the live JavaScript heap was 40.1 MB after start, 42.1 MB after the first job and 43.5 MB after the fifth; the growth is compiled code (1.8 MB, then 1.4 MB over four jobs) and ' +
+    "Prisma's list of the last 100 closed transactions (3 per job until it is full); no job, log line or subscription object stayed. Between two collections the heap in use rose by 5–15 MB per job and fell back, " +
+    'and RSS moved between 139 and 158 MB with it: what the phase after a large job measures above the one before it is garbage the memory reducer has not collected yet and pages the allocator kept, not a leak.',
   '"As a service manager runs it": node started directly with `npm start`\'s flags, alone in its process group. "`npm start`": npm and a shell stay alive above node; the server column is node alone, the group column adds them.',
   'Each timed start opens a database that exists; the first start creates and migrates it.',
 ];

@@ -6,6 +6,7 @@ import { formatInterval, ratioInterval, ratioTarget } from '../lib/ratio.js';
 import { SERVER_COMMAND } from '../lib/server.js';
 import { bootstrapCI, megabytes, seconds, summarize, type Stats } from '../lib/stats.js';
 import type { BenchReport } from '../lib/types.js';
+import { wakeUpSentence, type WakeUp } from './wake-up.js';
 import type { Workload } from './workloads.js';
 
 /** What the report needs. */
@@ -21,6 +22,8 @@ export interface OverheadRun {
   settleMs: number;
   /** the server's Node.js version */
   serverNode: string;
+  /** what waking the idle machine costs a request, measured after the pairs (null in quick runs) */
+  wakeUp: WakeUp | null;
 }
 
 export const RATIO_TARGET = 1.03;
@@ -118,6 +121,7 @@ export function overheadReport(run: OverheadRun): BenchReport {
       : '',
     rawBorg && apiBorg ? `borg's CPU per run: raw median ${seconds(rawBorg.median, 2)}, under borgql median ${seconds(apiBorg.median, 2)}.` : '',
     phasesLine(pairs),
+    run.wakeUp ? wakeUpSentence(run.wakeUp) : '',
     `Throughput (raw median): ${(run.data.bytes / 1e6 / (r.median / 1000)).toFixed(1)} MB/s.`,
     '',
     '| pair | order | raw | API | API ÷ raw | borg CPU raw / API | server CPU | machine busy raw / API |',
