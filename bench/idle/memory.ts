@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireMemory } from '../lib/server.js';
+import { processCpuMs, requireMemory } from '../lib/server.js';
 
 /** RSS of a process group: the server's node process, and the group in all. */
 export interface GroupRss {
@@ -68,17 +68,24 @@ export function groupRss(pgid: number): GroupRss {
  * ("settled", the idle figure the target is about), for the server and
  * for its whole group.
  */
-export async function idleRss(pgid: number, ms: number): Promise<{ justAfter: number; settled: number; groupSettled: number }> {
+export async function idleRss(pgid: number, ms: number): Promise<{ justAfter: number; settled: number; groupSettled: number; idleCpuShare: number | null }> {
   const samples: GroupRss[] = [];
-  for (let waited = 0; waited < ms; waited += 1000) {
+  const server = serverPidOf(pgid);
+  const count = Math.max(1, Math.round(ms / 1000));
+  const third = Math.max(1, Math.floor(count / 3));
+  let cpuFrom: { at: number; cpuMs: number | null } = { at: performance.now(), cpuMs: processCpuMs(server) };
+  for (let i = 0; i < count; i++) {
     await sleep(1000);
     samples.push(groupRss(pgid));
+    // the idle CPU is read over the last two thirds: the first holds the tail of what came before
+    if (i === third - 1) cpuFrom = { at: performance.now(), cpuMs: processCpuMs(server) };
   }
-  const third = Math.max(1, Math.floor(samples.length / 3));
+  const cpuTo = processCpuMs(server);
   const max = (list: GroupRss[], key: keyof GroupRss) => Math.max(...list.map((s) => s[key]));
   return {
     justAfter: max(samples.slice(0, third), 'server'),
     settled: max(samples.slice(-third), 'server'),
     groupSettled: max(samples.slice(-third), 'group'),
+    idleCpuShare: cpuFrom.cpuMs === null || cpuTo === null ? null : (cpuTo - cpuFrom.cpuMs) / (performance.now() - cpuFrom.at),
   };
 }

@@ -30,7 +30,7 @@ export interface Cluster {
   postgres: boolean;
   /** Registers the node and adopts its repositories: before crash recovery, which then knows what is its own. */
   join(): Promise<void>;
-  /** Starts the lease sweep and the pick-up of jobs and cancels from other nodes: after recovery. */
+  /** Starts the lease sweep and the pick-up of jobs and cancels from other nodes: after recovery; on PostgreSQL only. */
   startWork(jobs: JobManager): void;
   /** Stops the sweep and the pick-up: before the jobs are stopped. */
   stopWork(): Promise<void>;
@@ -60,6 +60,11 @@ export function createCluster(deps: ClusterDeps): Cluster {
       await adoptRepositories(prisma, config.nodeName, postgres);
     },
     startWork(jobs) {
+      // On SQLite this process is the only node: the data folder's lock refuses a second server, join() adopted
+      // every repository and recovery took every job, so there is no other node to sweep or take work from, and
+      // the local bus loses no message. The pick-up's poll cost 3 queries every 2 s for good (~10 ms of CPU each
+      // on a 2-core VM), and a request that arrived meanwhile waited for it.
+      if (!postgres) return;
       sweeper = new LeaseSweeper({ ...deps, registry, intervalMs: (config.nodeLeaseSeconds * 1000) / 3 });
       claimer = new JobClaimer({ prisma, jobs, bus, warn: deps.warn, intervalMs: deps.claimIntervalMs });
       sweeper.start();

@@ -10,6 +10,9 @@ const NAMES_CACHE_MS = 5_000;
 /** The services the metrics read. */
 type MetricSources = Pick<Services, 'prisma' | 'pubsub' | 'jobs' | 'jobCounts' | 'bus'>;
 
+/** How often the event loop's delay is sampled for `borgql_nodejs_eventloop_lag_*` (ms). */
+const EVENT_LOOP_SAMPLE_MS = 100;
+
 /**
  * `/metrics` in Prometheus text format: jobs by status and repository,
  * durations and bytes of finished jobs, last success per repository, queue
@@ -22,7 +25,9 @@ export function registerMetrics(app: FastifyInstance, services: MetricSources): 
   const registry = new Registry();
   // a default label reaches every metric, the process's own included
   registry.setDefaultLabels({ node: services.bus.nodeName });
-  collectDefaultMetrics({ register: registry, prefix: 'borgql_' });
+  // the event-loop delay is sampled every 100 ms, not prom-client's 10: its timer woke an idle server 100 times
+  // a second (BENCHMARKS.md, idle); a stall shorter than that can go unseen, a stall that matters does not
+  collectDefaultMetrics({ register: registry, prefix: 'borgql_', eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   // job counts live in memory (JobCounts); only the names of the repositories are read, a table of a few rows
   let cached: { at: number; names: Promise<Map<number, string>> } | null = null;
   const names = () => {
