@@ -35,7 +35,11 @@ server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 
 async function startPlainServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['-e', PLAIN_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+  // a child that dies before printing its port fails the measurement instead of leaving it waiting
+  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the plain Node server exited (code ${String(code)}) before listening`)));
+  // its later exit (killed when done) rejects too: that one is nobody's concern
+  exited.catch(() => undefined);
+  const [chunk] = (await Promise.race([once(child.stdout, 'data'), exited])) as [Buffer];
   return { child, url: `http://127.0.0.1:${chunk.toString().trim()}/` };
 }
 
