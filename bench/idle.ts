@@ -14,7 +14,7 @@ import { addRepository, startBackup } from './lib/borgql.js';
 import { httpClient } from './lib/graphql.js';
 import { requireMemory, SERVER_ARGS, SERVER_COMMAND, serverEnv, trackServer } from './lib/server.js';
 import { STANDIN_BIN, standinSource } from './lib/standin.js';
-import { idleRss, serverPidOf } from './idle/memory.js';
+import { idleSamples, serverPidOf } from './idle/memory.js';
 import type { BenchContext, BenchReport, Benchmark } from './lib/types.js';
 import { idleReport, type MemoryPhase, type StartRun } from './idle/report.js';
 
@@ -140,7 +140,7 @@ async function memoryPhases(
   const server = await start(ctx, starter, dataDir, token, { BORG_BIN: STANDIN_BIN });
   const pgid = server.child.pid as number;
   const idle = ctx.quick ? 3000 : IDLE_MS;
-  const phase = async (label: string): Promise<MemoryPhase> => ({ label, starter: starter.label, ...(await idleRss(pgid, idle)) });
+  const phase = async (label: string): Promise<MemoryPhase> => ({ label, starter: starter.label, ...(await idleSamples(pgid, idle)) });
   try {
     const phases = [await phase('after start')];
     await firstRequests(server.url, token);

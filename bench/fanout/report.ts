@@ -54,9 +54,8 @@ function cpuPerLine(results: VariantResult[]): string[] {
     ...results.map((r) => {
       const server = r.serverCpuMs === null ? null : r.serverCpuMs / r.written;
       const client = r.clientCpuMs / r.written;
-      const ms = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(1)} ms`);
       const perDelivery = (x: number | null) => (x === null ? 'n/a' : `${((x * 1000) / r.subscribers).toFixed(0)} µs`);
-      return `| ${r.variant.name} | ${ms(server)} | ${perDelivery(server)} | ${ms(client)} | ${perDelivery(client)} |`;
+      return `| ${r.variant.name} | ${server === null ? 'n/a' : `${server.toFixed(1)} ms`} | ${perDelivery(server)} | ${client.toFixed(1)} ms | ${perDelivery(client)} |`;
     }),
   ];
 }

@@ -66,26 +66,33 @@ export function groupRss(pgid: number): GroupRss {
  * shrinks it after some seconds of quiet. Both are reported: the largest
  * sample of the first third ("just after") and of the last third
  * ("settled", the idle figure the target is about), for the server and
- * for its whole group.
+ * for its whole group. The server's CPU is read over the last two thirds
+ * (the first holds the tail of what came before), as a share of one core.
  */
-export async function idleRss(pgid: number, ms: number): Promise<{ justAfter: number; settled: number; groupSettled: number; idleCpuShare: number | null }> {
+export async function idleSamples(
+  pgid: number,
+  ms: number,
+): Promise<{ justAfter: number; settled: number; groupSettled: number; idleCpuShare: number | null }> {
   const samples: GroupRss[] = [];
+  const sampleFor = async (seconds: number) => {
+    for (let i = 0; i < seconds; i++) {
+      await sleep(1000);
+      samples.push(groupRss(pgid));
+    }
+  };
   const server = serverPidOf(pgid);
   const count = Math.max(1, Math.round(ms / 1000));
   const third = Math.max(1, Math.floor(count / 3));
-  let cpuFrom: { at: number; cpuMs: number | null } = { at: performance.now(), cpuMs: processCpuMs(server) };
-  for (let i = 0; i < count; i++) {
-    await sleep(1000);
-    samples.push(groupRss(pgid));
-    // the idle CPU is read over the last two thirds: the first holds the tail of what came before
-    if (i === third - 1) cpuFrom = { at: performance.now(), cpuMs: processCpuMs(server) };
-  }
+  await sampleFor(third);
+  const cpuFrom = processCpuMs(server);
+  const from = performance.now();
+  await sampleFor(count - third);
   const cpuTo = processCpuMs(server);
   const max = (list: GroupRss[], key: keyof GroupRss) => Math.max(...list.map((s) => s[key]));
   return {
     justAfter: max(samples.slice(0, third), 'server'),
     settled: max(samples.slice(-third), 'server'),
     groupSettled: max(samples.slice(-third), 'group'),
-    idleCpuShare: cpuFrom.cpuMs === null || cpuTo === null ? null : (cpuTo - cpuFrom.cpuMs) / (performance.now() - cpuFrom.at),
+    idleCpuShare: cpuFrom === null || cpuTo === null ? null : (cpuTo - cpuFrom) / (performance.now() - from),
   };
 }
